@@ -1,0 +1,26 @@
+"""chatrec: a conversational recommender grounded in a catalog stored in Chroma."""
+
+from chatrec.config import Settings, go_offline
+
+go_offline()
+
+from chatrec.catalog import FieldMapping, FieldSpec, Item  # noqa: E402
+from chatrec.errors import ChatrecError, ConfigError, SourceError, StoreError  # noqa: E402
+from chatrec.filters import Filters  # noqa: E402
+from chatrec.retrieval import Retriever  # noqa: E402
+from chatrec.store import Hit, Store  # noqa: E402
+
+__all__ = [
+    "ChatrecError",
+    "ConfigError",
+    "FieldMapping",
+    "FieldSpec",
+    "Filters",
+    "Hit",
+    "Item",
+    "Retriever",
+    "Settings",
+    "SourceError",
+    "Store",
+    "StoreError",
+]

@@ -1,0 +1,105 @@
+"""The ``chatrec`` command: ingest and search (the chat UI is ``app.py``)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+
+from pydantic import ValidationError
+
+from chatrec.config import Settings
+from chatrec.errors import ChatrecError
+from chatrec.filters import Filters
+from chatrec.store import Hit
+
+
+def _one_line(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        return f"invalid {exc.title}: {problems}"
+    return str(exc)
+
+
+def guarded(action: Callable[[], int]) -> int:
+    """Run a command; library errors become one line on stderr and exit code 1.
+
+    ``CHATREC_DEBUG=1`` re-raises instead, for a traceback.
+    """
+    try:
+        return action()
+    except (ChatrecError, ValidationError) as exc:
+        if os.environ.get("CHATREC_DEBUG"):
+            raise
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\ninterrupted: everything written so far is kept; run again to resume", file=sys.stderr)
+        return 130
+
+
+def _format_hit(rank: int, hit: Hit) -> str:
+    meta = hit.item.metadata
+    facts = [
+        ", ".join(meta.get("genres", [])),  # type: ignore[arg-type]
+        ", ".join(meta.get("directors", [])),  # type: ignore[arg-type]
+        f"{meta['runtime']} min" if "runtime" in meta else "",
+        str(meta.get("rating", "")),
+    ]
+    details = " · ".join(f for f in facts if f)
+    return f"{rank:>2}. {hit.item.label}  [{hit.score:.3f}]\n    {details}"
+
+
+def _search(args: argparse.Namespace, settings: Settings) -> int:
+    from chatrec.retrieval import Retriever
+
+    filters = Filters(
+        year_from=args.year_from,
+        year_to=args.year_to,
+        genres=args.genre,
+        not_genres=args.not_genre,
+        max_runtime=args.max_runtime,
+        ratings=args.rating,
+        languages=args.language,
+    )
+    retriever = Retriever.from_settings(settings)
+    if retriever.store.count() == 0:
+        print("the store is empty: run `chatrec ingest` first", file=sys.stderr)
+        return 1
+    hits = retriever.search(
+        args.query, n=args.n, filters=retriever.canonical(filters), exclude_ids=args.exclude
+    )
+    if not hits:
+        print("no item matches these filters")
+    for rank, hit in enumerate(hits, 1):
+        print(_format_hit(rank, hit))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    from ingest import cli as ingest_cli
+
+    parser = argparse.ArgumentParser(prog="chatrec", description="Conversational recommendations.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ingest = sub.add_parser("ingest", help="load a catalog into the store (default: the movie catalog)")
+    ingest_cli.add_arguments(ingest)
+    ingest.set_defaults(run=ingest_cli.run)
+    search = sub.add_parser("search", help="retrieve items for a query under hard filters")
+    search.add_argument("query")
+    search.add_argument("-n", type=int, default=10, help="how many results (default 10)")
+    search.add_argument("--year-from", type=int)
+    search.add_argument("--year-to", type=int)
+    search.add_argument("--genre", action="append", default=[], help="required genre (repeatable)")
+    search.add_argument("--not-genre", action="append", default=[], help="excluded genre (repeatable)")
+    search.add_argument("--max-runtime", type=int, help="minutes")
+    search.add_argument("--rating", action="append", default=[], help="allowed MPAA rating (repeatable)")
+    search.add_argument("--language", action="append", default=[], help="allowed language (repeatable)")
+    search.add_argument("--exclude", action="append", default=[], help="item id to leave out (repeatable)")
+    search.set_defaults(run=_search)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return guarded(lambda: args.run(args, Settings()))

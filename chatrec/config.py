@@ -1,0 +1,67 @@
+"""One typed settings object for the whole library.
+
+Every knob is a field here, read from ``CHATREC_*`` environment variables (or a ``.env`` file) by
+pydantic-settings; unknown ``CHATREC_*`` names are errors, not silent defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Everything that would call out to the internet is turned off before any library reads its
+# environment; a user can still override each variable explicitly.
+OFFLINE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "ANONYMIZED_TELEMETRY": "False",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+def go_offline() -> None:
+    """Set the offline switches of every library we use, unless the user set them."""
+    for key, value in OFFLINE_ENV.items():
+        os.environ.setdefault(key, value)
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "chatrec"
+
+
+class Settings(BaseSettings):
+    """chatrec configuration; see the README's settings table for each variable."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CHATREC_", env_file=".env", extra="forbid", validate_default=True
+    )
+
+    data_dir: Path = Field(Path("data"), description="Vector store and sessions.")
+    cache_dir: Path = Field(
+        default_factory=_default_cache_dir,
+        description="Derived artefacts (exported models, assembled LLM files).",
+    )
+    chroma_url: str | None = Field(
+        None, description="Chroma server URL; unset means the embedded store under data_dir."
+    )
+    collection: str = Field("movies", min_length=3, max_length=512)
+    embedding_model: str | None = Field(
+        None, description="A sentence-transformers model directory; unset means packaged MiniLM."
+    )
+    embedding_batch_size: int = Field(64, ge=1, le=4096)
+    embedding_max_length: int = Field(256, ge=16, le=512)
+    ingest_batch_size: int = Field(256, ge=1, le=5000)
+    threads: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, ge=1, description="CPU threads for models."
+    )
+
+    @property
+    def chroma_path(self) -> Path:
+        """Where the embedded Chroma store lives."""
+        return self.data_dir / "chroma"

@@ -1,0 +1,74 @@
+"""The same store code against a real Chroma server (`chroma run`) on 127.0.0.1."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chatrec.errors import StoreError
+from chatrec.filters import Filters
+from chatrec.retrieval import Retriever
+from chatrec.store import Store
+from ingest import movies
+from ingest.pipeline import run_ingest
+from tests.conftest import free_port, make_settings, movie_mapping_file, run_module, wait_for_port, write_jsonl
+
+
+@pytest.fixture(scope="module")
+def chroma_url(tmp_path_factory):
+    chroma = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
+    port = free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    proc = subprocess.Popen(
+        [chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, proc)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_ingest_and_filtered_search_through_a_server(chroma_url, tmp_path, embedder, movie_rows):
+    settings = make_settings(tmp_path, chroma_url=chroma_url, collection="server_films")
+    store = Store(settings)
+    rows = movie_rows[:300]
+    summary = run_ingest(rows, movies.MAPPING, store, embedder, log=print)
+    assert (summary.added, store.count()) == (300, 300)
+    assert not (tmp_path / "chroma").exists(), "the embedded store must not be used with a URL"
+    again = run_ingest(rows, movies.MAPPING, Store(settings), embedder, log=print)
+    assert again.unchanged == 300
+
+    retriever = Retriever(embedder, store)
+    f = Filters(year_from=1990, genres=["Drama"], max_runtime=130)
+    hits = retriever.search("family drama", n=10, filters=f)
+    assert hits
+    for hit in hits:
+        meta = hit.item.metadata
+        assert meta["year"] >= 1990 and "Drama" in meta["genres"] and meta["runtime"] <= 130
+
+
+def test_cli_uses_the_server_from_the_environment(chroma_url, tmp_path, movie_rows):
+    source = write_jsonl(tmp_path / "films.jsonl", movie_rows[:50])
+    mapping = movie_mapping_file(tmp_path / "mapping.json")
+    env = {"CHATREC_CHROMA_URL": chroma_url, "CHATREC_COLLECTION": "cli_films", "CHATREC_DATA_DIR": str(tmp_path)}
+    done = run_module("chatrec", "ingest", str(source), "--mapping", str(mapping), env=env)
+    assert done.returncode == 0, done.stderr
+    assert "50 items in the store" in done.stdout and chroma_url in done.stdout
+    found = run_module("chatrec", "search", movie_rows[3]["title"], "-n", "3", env=env)
+    assert found.returncode == 0 and movie_rows[3]["title"] in found.stdout
+
+
+def test_unreachable_server_is_a_clear_error(tmp_path):
+    settings = make_settings(tmp_path, chroma_url=f"http://127.0.0.1:{free_port()}")
+    with pytest.raises(StoreError, match="cannot reach the Chroma server"):
+        Store(settings)
+    with pytest.raises(StoreError, match="must be http"):
+        Store(make_settings(tmp_path, chroma_url="localhost:8000"))

@@ -1,0 +1,36 @@
+"""Unit tests of the constraint -> Chroma where compilation."""
+
+import pytest
+
+from chatrec.filters import Filters
+
+
+def test_no_filters_is_no_where():
+    assert Filters().where() is None
+    assert Filters().is_empty()
+
+
+def test_single_clause_is_not_wrapped():
+    assert Filters(max_runtime=120).where() == {"runtime": {"$lte": 120}}
+
+
+def test_all_clauses():
+    where = Filters(
+        year_from=1980, year_to=1989, genres=["Comedy"], not_genres=["Horror"], ratings=["PG"], languages=["French", "English"]
+    ).where()
+    assert where == {
+        "$and": [
+            {"year": {"$gte": 1980}},
+            {"year": {"$lte": 1989}},
+            {"genres": {"$contains": "Comedy"}},
+            {"genres_count": {"$gte": 1}},
+            {"genres": {"$not_contains": "Horror"}},
+            {"rating": {"$in": ["PG"]}},
+            {"$or": [{"languages": {"$contains": "French"}}, {"languages": {"$contains": "English"}}]},
+        ]
+    }
+
+
+def test_years_must_be_in_order():
+    with pytest.raises(ValueError, match="after"):
+        Filters(year_from=2000, year_to=1990)

@@ -1,0 +1,105 @@
+"""Retrieval over the full default catalog: the known answer, filters as guarantees, the CLI."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from chatrec.errors import ConfigError
+from chatrec.filters import Filters
+from tests.conftest import run_module
+
+GENRES = ["Drama", "Comedy", "Horror", "Action", "Crime", "Thriller", "Documentary", "Sci-Fi", "Animation", "Western"]
+RATINGS = ["G", "PG", "PG-13", "R", "NC-17"]
+LANGUAGES = ["English", "French", "Spanish", "Japanese", "Italian", "German"]
+QUERIES = ["heist thriller", "funny animated film for kids", "space adventure", "romance in Paris", "war drama", ""]
+
+
+def test_full_catalog_is_in_the_store(full_ingest):
+    store, summary = full_ingest
+    assert summary.skipped == 0
+    assert summary.added == store.count() == 17472
+
+
+def test_heat_for_a_michael_mann_heist_query(retriever):
+    hits = retriever.search("heist thriller in the 90s directed by Michael Mann", n=5)
+    assert "Heat (1995)" in [h.item.label for h in hits]
+
+
+def test_exclusions_are_exact(retriever):
+    top = retriever.search("heist thriller", n=10)
+    excluded = [h.item.id for h in top[:4]]
+    again = retriever.search("heist thriller", n=6, exclude_ids=excluded)
+    assert [h.item.id for h in again] == [h.item.id for h in top[4:10]]
+
+
+def test_unknown_values_never_pass_a_constraint(retriever):
+    hits = retriever.search("documentary", n=50, filters=Filters(max_runtime=60, not_genres=["Horror"]))
+    assert len(hits) == 50
+    assert all("runtime" in h.item.metadata and "genres" in h.item.metadata for h in hits)
+
+
+def test_filter_values_are_matched_to_the_catalog_spelling(retriever):
+    canonical = retriever.canonical(Filters(genres=["sci-fi"], ratings=["pg-13"], languages=["FRENCH"]))
+    assert (canonical.genres, canonical.ratings, canonical.languages) == (["Sci-Fi"], ["PG-13"], ["French"])
+    with pytest.raises(ConfigError, match="unknown genres 'Dramedy'"):
+        retriever.canonical(Filters(not_genres=["Dramedy"]))
+
+
+def _violations(meta: dict, f: Filters) -> list[str]:
+    """An independent check of every constraint against stored metadata (missing = violation)."""
+    problems = []
+    year, runtime, genres = meta.get("year"), meta.get("runtime"), meta.get("genres")
+    if f.year_from is not None and (year is None or year < f.year_from):
+        problems.append("year_from")
+    if f.year_to is not None and (year is None or year > f.year_to):
+        problems.append("year_to")
+    if f.max_runtime is not None and (runtime is None or runtime > f.max_runtime):
+        problems.append("runtime")
+    if any(g not in (genres or []) for g in f.genres):
+        problems.append("genres")
+    if f.not_genres and (genres is None or set(f.not_genres) & set(genres)):
+        problems.append("not_genres")
+    if f.ratings and meta.get("rating") not in f.ratings:
+        problems.append("rating")
+    if f.languages and not set(f.languages) & set(meta.get("languages", [])):
+        problems.append("language")
+    return problems
+
+
+years = st.one_of(st.none(), st.integers(1930, 2020))
+filters_strategy = st.builds(
+    Filters,
+    year_from=years,
+    year_to=years,
+    genres=st.lists(st.sampled_from(GENRES), max_size=2, unique=True),
+    not_genres=st.lists(st.sampled_from(GENRES), max_size=3, unique=True),
+    max_runtime=st.one_of(st.none(), st.integers(40, 240)),
+    ratings=st.lists(st.sampled_from(RATINGS), max_size=2, unique=True),
+    languages=st.lists(st.sampled_from(LANGUAGES), max_size=2, unique=True),
+).filter(lambda f: f.year_from is None or f.year_to is None or f.year_from <= f.year_to)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(f=filters_strategy, query=st.sampled_from(QUERIES), n=st.integers(1, 30))
+def test_no_filter_combination_returns_a_violating_item(retriever, f, query, n):
+    hits = retriever.search(query, n=n, filters=f)
+    assert len(hits) <= n
+    assert len({h.item.id for h in hits}) == len(hits)
+    for hit in hits:
+        assert not _violations(hit.item.metadata, f), (hit.item.label, hit.item.metadata)
+
+
+def test_search_cli_prints_results(full_ingest, tmp_path):
+    store, _ = full_ingest
+    env = {"CHATREC_DATA_DIR": str(store.settings.data_dir)}
+    out = run_module("chatrec", "search", "heist thriller in the 90s directed by Michael Mann", "-n", "5", env=env)
+    assert out.returncode == 0, out.stderr
+    assert "Heat (1995)" in out.stdout
+    out = run_module(
+        "chatrec", "search", "comedy", "--genre", "comedy", "--year-from", "1980", "--year-to", "1989", "-n", "3", env=env
+    )
+    assert out.returncode == 0 and out.stdout.count("Comedy") == 3
+    bad = run_module("chatrec", "search", "x", "--year-from", "2000", "--year-to", "1990", env=env)
+    assert bad.returncode == 1 and "after year_to" in bad.stderr and "Traceback" not in bad.stderr
