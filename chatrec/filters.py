@@ -10,12 +10,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+PEOPLE_FIELDS = ("directors", "writers", "cast")
+
 
 class Filters(BaseModel):
     """Hard constraints: every returned item satisfies all of them.
 
     ``genres`` are each required; ``not_genres`` each excluded; ``ratings`` and ``languages`` are
-    sets of allowed values (an item passes when it has any of them). Years are inclusive.
+    sets of allowed values (an item passes when it has any of them); each of ``people`` must be
+    among the item's directors, writers or cast. Years are inclusive.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -27,6 +30,7 @@ class Filters(BaseModel):
     max_runtime: int | None = Field(None, ge=1)
     ratings: list[str] = Field(default_factory=list)
     languages: list[str] = Field(default_factory=list)
+    people: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _years_in_order(self) -> Filters:
@@ -56,6 +60,7 @@ class Filters(BaseModel):
             clauses.append({"rating": {"$in": list(self.ratings)}})
         if self.languages:
             clauses.append({"$or": [{"languages": {"$contains": x}} for x in self.languages]})
+        clauses += [{"$or": [{f: {"$contains": p}} for f in PEOPLE_FIELDS]} for p in self.people]
         if not clauses:
             return None
         flat = [c if "$or" not in c or len(c["$or"]) > 1 else c["$or"][0] for c in clauses]

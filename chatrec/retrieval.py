@@ -1,22 +1,47 @@
 """Top-N retrieval for a query text under hard filters: the library function behind search.
 
-The embedder and the store are the same objects ingest uses, so queries and items live in one
-vector space. User-typed filter values are matched to the catalog's own spelling first.
+Dense similarity alone misses what small sentence encoders are weak at: names and dates. So the
+query is also read for catalog-grounded signals (people, genres, decades); items by a named person
+are pulled in as extra candidates, and every candidate's cosine similarity gets a small, fixed
+bonus per signal it matches. Hard filters apply to every candidate channel alike.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import cached_property
 
+from chatrec.catalog import Item
 from chatrec.config import Settings
 from chatrec.embeddings import Embedder, load_embedder
 from chatrec.errors import ConfigError
-from chatrec.filters import Filters
+from chatrec.filters import PEOPLE_FIELDS, Filters
 from chatrec.store import Hit, Store
+from chatrec.vocabulary import QuerySignals, Vocabulary
 
 # Filter fields whose values must match the catalog's spelling, and the metadata key they test.
-CANONICAL_FIELDS = {"genres": "genres", "not_genres": "genres", "ratings": "rating", "languages": "languages"}
+CANONICAL_FIELDS = {
+    "genres": "genres",
+    "not_genres": "genres",
+    "ratings": "rating",
+    "languages": "languages",
+}
+DENSE_CANDIDATES = 100
+PERSON_CANDIDATES = 50
+BONUS = {"person": 0.25, "genre": 0.05, "decade": 0.1}
+
+
+def signal_bonus(item: Item, signals: QuerySignals) -> float:
+    """How much the query's explicit signals favour this item, added to its cosine similarity."""
+    meta = item.metadata
+    people = {p for f in PEOPLE_FIELDS for p in meta.get(f, [])}  # type: ignore[union-attr]
+    bonus = BONUS["person"] * len(people.intersection(signals.people))
+    bonus += BONUS["genre"] * len(set(meta.get("genres", [])).intersection(signals.genres))  # type: ignore[arg-type]
+    year = item.year
+    if year is not None and any(d <= year < d + 10 for d in signals.decades):
+        bonus += BONUS["decade"]
+    return bonus
 
 
 class Retriever:
@@ -32,9 +57,8 @@ class Retriever:
         return cls(load_embedder(settings), Store(settings))
 
     @cached_property
-    def _vocabularies(self) -> dict[str, dict[str, str]]:
-        keys = set(CANONICAL_FIELDS.values())
-        return {k: {v.casefold(): v for v in self.store.vocabulary(k)} for k in keys}
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary.from_store(self.store)
 
     def canonical(self, filters: Filters) -> Filters:
         """The same filters with genre, rating and language names in the catalog's spelling.
@@ -44,14 +68,12 @@ class Retriever:
         changes: dict[str, list[str]] = {}
         for name, key in CANONICAL_FIELDS.items():
             values: list[str] = getattr(filters, name)
-            if not values:
-                continue
-            vocab = self._vocabularies[key]
-            unknown = [v for v in values if v.casefold() not in vocab]
+            found = [self.vocabulary.canonical(key, v) for v in values]
+            unknown = [v for v, c in zip(values, found, strict=True) if c is None]
             if unknown:
-                known = ", ".join(sorted(vocab.values())[:40])
+                known = ", ".join(self.vocabulary.known(key)[:40])
                 raise ConfigError(f"unknown {key} {', '.join(map(repr, unknown))}; known: {known}")
-            changes[name] = [vocab[v.casefold()] for v in values]
+            changes[name] = found  # type: ignore[assignment]
         return filters.model_copy(update=changes)
 
     def search(
@@ -62,6 +84,24 @@ class Retriever:
         filters: Filters | None = None,
         exclude_ids: Sequence[str] = (),
     ) -> list[Hit]:
-        """The ``n`` items most similar to ``query`` that satisfy every filter."""
+        """The ``n`` most relevant items for ``query`` that satisfy every filter."""
+        filters = filters or Filters()
         vector = self.embedder.embed_query(query.strip() or " ")
-        return self.store.query(vector, n=n, filters=filters, exclude_ids=exclude_ids)
+        signals = self.vocabulary.read(query) if query.strip() else QuerySignals()
+        if not signals:
+            return self.store.query(vector, n=n, filters=filters, exclude_ids=exclude_ids)
+        pool = {
+            h.item.id: h
+            for h in self.store.query(
+                vector, n=max(n, DENSE_CANDIDATES), filters=filters, exclude_ids=exclude_ids
+            )
+        }
+        for person in signals.people:
+            with_person = filters.model_copy(update={"people": [*filters.people, person]})
+            for h in self.store.query(
+                vector, n=max(n, PERSON_CANDIDATES), filters=with_person, exclude_ids=exclude_ids
+            ):
+                pool.setdefault(h.item.id, h)
+        fused = [replace(h, score=h.score + signal_bonus(h.item, signals)) for h in pool.values()]
+        fused.sort(key=lambda h: -h.score)
+        return fused[:n]

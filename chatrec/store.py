@@ -158,14 +158,15 @@ class Store:
         ]
         return hits[:n]
 
-    def vocabulary(self, field: str) -> list[str]:
-        """Distinct values of a string or list metadata field, for canonicalising user input."""
-        values: set[str] = set()
+    def values(self, fields: Sequence[str]) -> dict[str, set[str]]:
+        """Distinct values of string or list metadata fields, in one pass over the store."""
+        found: dict[str, set[str]] = {f: set() for f in fields}
         for page in self._pages(["metadatas"]):
             for meta in page["metadatas"]:
-                value = (meta or {}).get(field)
-                if isinstance(value, list):
-                    values.update(map(str, value))
-                elif value is not None:
-                    values.add(str(value))
-        return sorted(values)
+                for f in fields:
+                    value = (meta or {}).get(f)
+                    if isinstance(value, list):
+                        found[f].update(map(str, value))
+                    elif value is not None:
+                        found[f].add(str(value))
+        return found

@@ -19,7 +19,15 @@ MAPPING = FieldMapping(
 
 def test_typed_fields_and_text():
     item = item_from_row(
-        {"id": 7, "name": " Heat ", "yr": "1995", "score": "8.5", "tags": "Crime| Drama|", "dir": "Michael Mann", "plot": "Cops"},
+        {
+            "id": 7,
+            "name": " Heat ",
+            "yr": "1995",
+            "score": "8.5",
+            "tags": "Crime| Drama|",
+            "dir": "Michael Mann",
+            "plot": "Cops",
+        },
         MAPPING,
     )
     assert item.id == "7"

@@ -15,7 +15,14 @@ from chatrec.retrieval import Retriever
 from chatrec.store import Store
 from ingest import movies
 from ingest.pipeline import run_ingest
-from tests.conftest import free_port, make_settings, movie_mapping_file, run_module, wait_for_port, write_jsonl
+from tests.conftest import (
+    free_port,
+    make_settings,
+    movie_mapping_file,
+    run_module,
+    wait_for_port,
+    write_jsonl,
+)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +65,11 @@ def test_ingest_and_filtered_search_through_a_server(chroma_url, tmp_path, embed
 def test_cli_uses_the_server_from_the_environment(chroma_url, tmp_path, movie_rows):
     source = write_jsonl(tmp_path / "films.jsonl", movie_rows[:50])
     mapping = movie_mapping_file(tmp_path / "mapping.json")
-    env = {"CHATREC_CHROMA_URL": chroma_url, "CHATREC_COLLECTION": "cli_films", "CHATREC_DATA_DIR": str(tmp_path)}
+    env = {
+        "CHATREC_CHROMA_URL": chroma_url,
+        "CHATREC_COLLECTION": "cli_films",
+        "CHATREC_DATA_DIR": str(tmp_path),
+    }
     done = run_module("chatrec", "ingest", str(source), "--mapping", str(mapping), env=env)
     assert done.returncode == 0, done.stderr
     assert "50 items in the store" in done.stdout and chroma_url in done.stdout

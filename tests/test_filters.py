@@ -16,7 +16,12 @@ def test_single_clause_is_not_wrapped():
 
 def test_all_clauses():
     where = Filters(
-        year_from=1980, year_to=1989, genres=["Comedy"], not_genres=["Horror"], ratings=["PG"], languages=["French", "English"]
+        year_from=1980,
+        year_to=1989,
+        genres=["Comedy"],
+        not_genres=["Horror"],
+        ratings=["PG"],
+        languages=["French", "English"],
     ).where()
     assert where == {
         "$and": [

@@ -10,10 +10,28 @@ from chatrec.errors import ConfigError
 from chatrec.filters import Filters
 from tests.conftest import run_module
 
-GENRES = ["Drama", "Comedy", "Horror", "Action", "Crime", "Thriller", "Documentary", "Sci-Fi", "Animation", "Western"]
+GENRES = [
+    "Drama",
+    "Comedy",
+    "Horror",
+    "Action",
+    "Crime",
+    "Thriller",
+    "Documentary",
+    "Sci-Fi",
+    "Animation",
+    "Western",
+]
 RATINGS = ["G", "PG", "PG-13", "R", "NC-17"]
 LANGUAGES = ["English", "French", "Spanish", "Japanese", "Italian", "German"]
-QUERIES = ["heist thriller", "funny animated film for kids", "space adventure", "romance in Paris", "war drama", ""]
+QUERIES = [
+    "heist thriller",
+    "funny animated film for kids",
+    "space adventure",
+    "romance in Paris",
+    "war drama",
+    "",
+]
 
 
 def test_full_catalog_is_in_the_store(full_ingest):
@@ -81,7 +99,9 @@ filters_strategy = st.builds(
 ).filter(lambda f: f.year_from is None or f.year_to is None or f.year_from <= f.year_to)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+)
 @given(f=filters_strategy, query=st.sampled_from(QUERIES), n=st.integers(1, 30))
 def test_no_filter_combination_returns_a_violating_item(retriever, f, query, n):
     hits = retriever.search(query, n=n, filters=f)
@@ -94,11 +114,24 @@ def test_no_filter_combination_returns_a_violating_item(retriever, f, query, n):
 def test_search_cli_prints_results(full_ingest, tmp_path):
     store, _ = full_ingest
     env = {"CHATREC_DATA_DIR": str(store.settings.data_dir)}
-    out = run_module("chatrec", "search", "heist thriller in the 90s directed by Michael Mann", "-n", "5", env=env)
+    out = run_module(
+        "chatrec", "search", "heist thriller in the 90s directed by Michael Mann", "-n", "5", env=env
+    )
     assert out.returncode == 0, out.stderr
     assert "Heat (1995)" in out.stdout
     out = run_module(
-        "chatrec", "search", "comedy", "--genre", "comedy", "--year-from", "1980", "--year-to", "1989", "-n", "3", env=env
+        "chatrec",
+        "search",
+        "comedy",
+        "--genre",
+        "comedy",
+        "--year-from",
+        "1980",
+        "--year-to",
+        "1989",
+        "-n",
+        "3",
+        env=env,
     )
     assert out.returncode == 0 and out.stdout.count("Comedy") == 3
     bad = run_module("chatrec", "search", "x", "--year-from", "2000", "--year-to", "1990", env=env)

@@ -1,0 +1,105 @@
+"""The catalog's own vocabularies, and the signals they let us read from free text.
+
+Genre, rating, language and people names come from the stored items themselves, so what we read
+from a query ("directed by Michael Mann", "a 90s thriller") is always something the catalog has.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from chatrec.filters import PEOPLE_FIELDS
+from chatrec.store import Store
+
+FIELDS = ("genres", "rating", "languages", *PEOPLE_FIELDS)
+
+# How people commonly write genres that the catalog spells differently.
+GENRE_ALIASES = {
+    "science fiction": "Sci-Fi",
+    "scifi": "Sci-Fi",
+    "animated": "Animation",
+    "cartoon": "Animation",
+    "romantic": "Romance",
+    "funny": "Comedy",
+    "scary": "Horror",
+    "biopic": "Biography",
+    "documentaries": "Documentary",
+    "comedies": "Comedy",
+    "mysteries": "Mystery",
+}
+
+DECADE = re.compile(r"\b(?:(1[89]|20)(\d)0|')?(\d)0'?s\b", re.IGNORECASE)
+WORD = re.compile(r"[\w'’.-]+")
+
+
+@dataclass(frozen=True)
+class QuerySignals:
+    """Catalog-grounded things a text mentions: people, genres and decades (start years)."""
+
+    people: tuple[str, ...] = ()
+    genres: tuple[str, ...] = ()
+    decades: tuple[int, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.people or self.genres or self.decades)
+
+
+def _decades(text: str) -> tuple[int, ...]:
+    found = []
+    for match in DECADE.finditer(text):
+        century, digit = match.group(1), int(match.group(2) or match.group(3))
+        if century:
+            found.append(int(century) * 100 + digit * 10)
+        else:  # "90s" means the 1990s, "00s"/"10s" the 2000s/2010s
+            found.append((2000 if digit <= 2 else 1900) + digit * 10)
+    return tuple(dict.fromkeys(found))
+
+
+class Vocabulary:
+    """Field -> casefolded value -> the catalog's spelling, read once from the store."""
+
+    def __init__(self, values: dict[str, set[str]]) -> None:
+        self._by_field = {f: {v.casefold(): v for v in vs} for f, vs in values.items()}
+        self._people = {k: v for f in PEOPLE_FIELDS for k, v in self._by_field.get(f, {}).items()}
+        self._longest_name = max((len(k.split()) for k in self._people), default=0)
+
+    @classmethod
+    def from_store(cls, store: Store) -> Vocabulary:
+        return cls(store.values(FIELDS))
+
+    def canonical(self, field: str, value: str) -> str | None:
+        """The catalog's spelling of ``value`` in ``field``, or None when it has no such value."""
+        return self._by_field.get(field, {}).get(value.casefold())
+
+    def known(self, field: str) -> list[str]:
+        return sorted(self._by_field.get(field, {}).values())
+
+    def _genre(self, word: str) -> str | None:
+        word = word.casefold()
+        for candidate in (word, word.rstrip("s"), GENRE_ALIASES.get(word, "")):
+            if genre := self.canonical("genres", candidate):
+                return genre
+        return None
+
+    def read(self, text: str) -> QuerySignals:
+        """People (full names of two or more words), genres and decades mentioned in ``text``."""
+        words = WORD.findall(text)
+        folded = [w.casefold().strip(".'’") for w in words]
+        people: list[str] = []
+        i = 0
+        while i < len(folded):
+            for size in range(min(self._longest_name, len(folded) - i), 1, -1):
+                name = self._people.get(" ".join(folded[i : i + size]))
+                if name:
+                    people.append(name)
+                    i += size - 1
+                    break
+            i += 1
+        pairs = [" ".join(folded[j : j + 2]) for j in range(len(folded) - 1)]
+        genres = [g for w in [*folded, *pairs] if (g := self._genre(w))]
+        return QuerySignals(
+            people=tuple(dict.fromkeys(people)),
+            genres=tuple(dict.fromkeys(genres)),
+            decades=_decades(text),
+        )
