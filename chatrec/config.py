@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -54,7 +55,11 @@ class Settings(BaseSettings):
     embedding_model: str | None = Field(
         None, description="A sentence-transformers model directory; unset means packaged MiniLM."
     )
-    embedding_batch_size: int = Field(64, ge=1, le=4096)
+    embedding_backend: Literal["onnx", "onnx-int8", "torch"] = Field(
+        "onnx-int8", description="How the embedding model runs; all three use the same weights."
+    )
+    # Small batches of length-sorted texts waste little on padding: 16 beat 64 by 20 % here.
+    embedding_batch_size: int = Field(16, ge=1, le=4096)
     embedding_max_length: int = Field(256, ge=16, le=512)
     ingest_batch_size: int = Field(256, ge=1, le=5000)
     threads: int = Field(
