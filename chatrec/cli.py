@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -77,6 +78,24 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _eval_redial(args: argparse.Namespace, settings: Settings) -> int:
+    from chatrec.eval.report import markdown_table, write_report
+    from chatrec.eval.run import evaluate_redial
+    from chatrec.retrieval import Retriever
+
+    retriever = Retriever.from_settings(settings)
+    if retriever.store.count() == 0:
+        print("the store is empty: run `chatrec ingest` first", file=sys.stderr)
+        return 1
+    systems = [s.strip() for s in args.system.split(",") if s.strip()]
+    result = evaluate_redial(retriever, args.data, systems=systems, split=args.split, limit=args.limit)
+    write_report(result.rows, result.curves, args.out, result.header)
+    print(result.header)
+    print(markdown_table([r for r in result.rows if r["variant"] == "dedup"]))
+    print(f"wrote {args.out / 'metrics.json'}, metrics.md and recall_at_k.png")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     from ingest import cli as ingest_cli
 
@@ -97,6 +116,14 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--language", action="append", default=[], help="allowed language (repeatable)")
     search.add_argument("--exclude", action="append", default=[], help="item id to leave out (repeatable)")
     search.set_defaults(run=_search)
+    evaluate = sub.add_parser("eval", help="offline evaluation").add_subparsers(dest="dataset", required=True)
+    redial = evaluate.add_parser("redial", help="ReDial turn-level Recall/NDCG (see README)")
+    redial.add_argument("--data", type=Path, required=True, help="ReDial-format JSONL file")
+    redial.add_argument("--limit", type=int, help="only the first N dialogues")
+    redial.add_argument("--system", default="popularity,copy,retrieval", help="comma-separated systems")
+    redial.add_argument("--split", choices=["all", "train", "val"], default="all", help="dialogue split")
+    redial.add_argument("--out", type=Path, default=Path("eval-results"), help="output directory")
+    redial.set_defaults(run=_eval_redial)
     return parser
 
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import cached_property
+from typing import Any
+
+import numpy as np
 
 from chatrec.catalog import Item
 from chatrec.config import Settings
@@ -18,6 +21,7 @@ from chatrec.embeddings import Embedder, load_embedder
 from chatrec.errors import ConfigError
 from chatrec.filters import PEOPLE_FIELDS, Filters
 from chatrec.store import Hit, Store
+from chatrec.titles import TitleIndex
 from chatrec.vocabulary import QuerySignals, Vocabulary
 
 # Filter fields whose values must match the catalog's spelling, and the metadata key they test.
@@ -27,6 +31,7 @@ CANONICAL_FIELDS = {
     "ratings": "rating",
     "languages": "languages",
 }
+LIKE_WEIGHT = 0.5  # share of the liked items' mean vector in the query vector
 DENSE_CANDIDATES = 100
 PERSON_CANDIDATES = 50
 BONUS = {"person": 0.25, "genre": 0.05, "decade": 0.1}
@@ -57,8 +62,17 @@ class Retriever:
         return cls(load_embedder(settings), Store(settings))
 
     @cached_property
+    def catalog(self) -> dict[str, dict[str, Any]]:
+        """Every item's metadata, read once: the source of the vocabulary and title index."""
+        return self.store.metadata()
+
+    @cached_property
     def vocabulary(self) -> Vocabulary:
-        return Vocabulary.from_store(self.store)
+        return Vocabulary.from_metadata(self.catalog)
+
+    @cached_property
+    def titles(self) -> TitleIndex:
+        return TitleIndex.from_metadata(self.catalog)
 
     def canonical(self, filters: Filters) -> Filters:
         """The same filters with genre, rating and language names in the catalog's spelling.
@@ -76,6 +90,29 @@ class Retriever:
             changes[name] = found  # type: ignore[assignment]
         return filters.model_copy(update=changes)
 
+    @cached_property
+    def _by_popularity(self) -> list[str]:
+        reviews = {i: int(m.get("reviews") or 0) for i, m in self.catalog.items()}
+        return sorted(reviews, key=lambda i: (-reviews[i], i))
+
+    def popular(self, *, n: int = 10, exclude_ids: Sequence[str] = ()) -> list[Hit]:
+        """The most-reviewed items: the ranking when nothing is known about the user yet."""
+        excluded = set(exclude_ids)
+        ids = [i for i in self._by_popularity[: n + len(excluded)] if i not in excluded][:n]
+        return [Hit(item, 0.0) for item in self.store.get(ids)]
+
+    def query_vector(self, query: str, like_ids: Sequence[str] = ()) -> np.ndarray:
+        """The query text's vector blended with the mean vector of items the user liked."""
+        liked = list(self.store.vectors(like_ids).values())
+        if not query.strip() and liked:
+            vector = np.mean(liked, axis=0)
+        else:
+            vector = self.embedder.embed_query(query.strip() or " ")
+            if liked:
+                mean = np.mean(liked, axis=0)
+                vector = (1 - LIKE_WEIGHT) * vector + LIKE_WEIGHT * mean / np.linalg.norm(mean)
+        return vector / max(float(np.linalg.norm(vector)), 1e-12)
+
     def search(
         self,
         query: str,
@@ -83,10 +120,11 @@ class Retriever:
         n: int = 10,
         filters: Filters | None = None,
         exclude_ids: Sequence[str] = (),
+        like_ids: Sequence[str] = (),
     ) -> list[Hit]:
-        """The ``n`` most relevant items for ``query`` that satisfy every filter."""
+        """The ``n`` most relevant items for ``query`` (and like ``like_ids``) under the filters."""
         filters = filters or Filters()
-        vector = self.embedder.embed_query(query.strip() or " ")
+        vector = self.query_vector(query, like_ids)
         signals = self.vocabulary.read(query) if query.strip() else QuerySignals()
         if not signals:
             return self.store.query(vector, n=n, filters=filters, exclude_ids=exclude_ids)

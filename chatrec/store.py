@@ -158,15 +158,10 @@ class Store:
         ]
         return hits[:n]
 
-    def values(self, fields: Sequence[str]) -> dict[str, set[str]]:
-        """Distinct values of string or list metadata fields, in one pass over the store."""
-        found: dict[str, set[str]] = {f: set() for f in fields}
+    def metadata(self) -> dict[str, dict[str, Any]]:
+        """Every item's metadata by id, in one pass: what catalog-wide indexes are built from."""
+        found: dict[str, dict[str, Any]] = {}
         for page in self._pages(["metadatas"]):
-            for meta in page["metadatas"]:
-                for f in fields:
-                    value = (meta or {}).get(f)
-                    if isinstance(value, list):
-                        found[f].update(map(str, value))
-                    elif value is not None:
-                        found[f].add(str(value))
+            for item_id, meta in zip(page["ids"], page["metadatas"], strict=True):
+                found[item_id] = {k: v for k, v in (meta or {}).items() if k != HASH_KEY}
         return found

@@ -7,10 +7,11 @@ from a query ("directed by Michael Mann", "a 90s thriller") is always something 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from chatrec.filters import PEOPLE_FIELDS
-from chatrec.store import Store
 
 FIELDS = ("genres", "rating", "languages", *PEOPLE_FIELDS)
 
@@ -65,8 +66,16 @@ class Vocabulary:
         self._longest_name = max((len(k.split()) for k in self._people), default=0)
 
     @classmethod
-    def from_store(cls, store: Store) -> Vocabulary:
-        return cls(store.values(FIELDS))
+    def from_metadata(cls, metadata: Mapping[str, Mapping[str, Any]]) -> Vocabulary:
+        values: dict[str, set[str]] = {f: set() for f in FIELDS}
+        for meta in metadata.values():
+            for f in FIELDS:
+                value = meta.get(f)
+                if isinstance(value, list):
+                    values[f].update(map(str, value))
+                elif value is not None:
+                    values[f].add(str(value))
+        return cls(values)
 
     def canonical(self, field: str, value: str) -> str | None:
         """The catalog's spelling of ``value`` in ``field``, or None when it has no such value."""

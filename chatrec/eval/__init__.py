@@ -1,0 +1,1 @@
+"""Offline evaluation: ReDial turn-level recommendation metrics for every ranking system."""

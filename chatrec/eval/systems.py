@@ -1,0 +1,57 @@
+"""The ranking systems the harness compares, each a thin call into the library's own ranking.
+
+No system ranks with eval-only logic: ``popularity`` and ``retrieval`` call the same Retriever
+the chat agent uses. ``copy`` is the known ReDial shortcut (repeat what was already mentioned),
+kept as a reference point: it must score 0 on dedup targets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from chatrec.errors import ConfigError
+from chatrec.eval.redial import Sample
+from chatrec.retrieval import Retriever
+
+Ranker = Callable[[Sample, int], list[str]]
+CONTEXT_MESSAGES = 5  # how many recent messages make the query text
+
+
+def context_query(sample: Sample, last: int = CONTEXT_MESSAGES) -> str:
+    """The recent conversation as query text, without speaker labels.
+
+    Labels hurt: "Seeker:" pulls the film "The Seeker" into half of all top-10s.
+    """
+    return " ".join(m.text for m in sample.context[-last:])
+
+
+def popularity(retriever: Retriever) -> Ranker:
+    return lambda s, n: [h.item.id for h in retriever.popular(n=n, exclude_ids=s.context_ids)]
+
+
+def copy(_: Retriever) -> Ranker:
+    return lambda s, n: list(reversed(s.context_ids))[:n]
+
+
+def retrieval(retriever: Retriever) -> Ranker:
+    def rank(sample: Sample, n: int) -> list[str]:
+        hits = retriever.search(
+            context_query(sample), n=n, exclude_ids=sample.context_ids, like_ids=sample.context_ids
+        )
+        return [h.item.id for h in hits]
+
+    return rank
+
+
+SYSTEMS: dict[str, Callable[[Retriever], Ranker]] = {
+    "popularity": popularity,
+    "copy": copy,
+    "retrieval": retrieval,
+}
+
+
+def build_systems(names: list[str], retriever: Retriever) -> dict[str, Ranker]:
+    unknown = [n for n in names if n not in SYSTEMS]
+    if unknown:
+        raise ConfigError(f"unknown system {', '.join(unknown)}; available: {', '.join(SYSTEMS)}")
+    return {name: SYSTEMS[name](retriever) for name in names}

@@ -1,0 +1,64 @@
+"""Linking the way people write film titles ("The Matrix (1999)", "matrix") to catalog items."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+YEAR_SUFFIX = re.compile(r"^(.*?)\s*\((\d{4})\)\s*$")
+ARTICLE = re.compile(r"^(the|a|an) | (the|a|an)$")
+
+
+def normalise_title(title: str) -> str:
+    """Lowercase ASCII words, ``&`` as ``and``, no punctuation, no leading/trailing article."""
+    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().casefold()
+    text = re.sub(r"[^a-z0-9]+", " ", text.replace("&", " and ")).strip()
+    return ARTICLE.sub("", text).strip()
+
+
+def split_year(name: str) -> tuple[str, int | None]:
+    """``"Heat (1995)"`` -> ``("Heat", 1995)``; a name without a year keeps None."""
+    match = YEAR_SUFFIX.match(name)
+    return (match.group(1).strip(), int(match.group(2))) if match else (name.strip(), None)
+
+
+@dataclass(frozen=True)
+class TitleEntry:
+    id: str
+    year: int | None
+    popularity: int
+
+
+class TitleIndex:
+    """Normalised title -> catalog items, for exact-title linking with a year tolerance."""
+
+    def __init__(self, entries: Iterable[tuple[str, str, int | None, int]]) -> None:
+        self._by_title: dict[str, list[TitleEntry]] = defaultdict(list)
+        for item_id, title, year, popularity in entries:
+            self._by_title[normalise_title(title)].append(TitleEntry(item_id, year, popularity))
+
+    @classmethod
+    def from_metadata(cls, metadata: Mapping[str, Mapping[str, Any]]) -> TitleIndex:
+        return cls(
+            (i, str(m.get("title", "")), m.get("year"), int(m.get("reviews") or 0))
+            for i, m in metadata.items()
+        )
+
+    def link(self, title: str, year: int | None = None, *, tolerance: int = 1) -> str | None:
+        """The catalog id for a title (and year ±tolerance); among ties the closest year, then
+        the most reviewed. Without a year, the most reviewed film of that title."""
+        candidates = self._by_title.get(normalise_title(title), [])
+        if year is not None:
+            candidates = [c for c in candidates if c.year is not None and abs(c.year - year) <= tolerance]
+            candidates.sort(key=lambda c: (abs(c.year - year), -c.popularity))  # type: ignore[operator]
+        else:
+            candidates = sorted(candidates, key=lambda c: -c.popularity)
+        return candidates[0].id if candidates else None
+
+    def link_name(self, name: str) -> str | None:
+        """Link a name written as ``Title (Year)`` or just ``Title``."""
+        return self.link(*split_year(name))
