@@ -4,20 +4,27 @@ from chatrec.config import Settings, go_offline
 
 go_offline()
 
+from chatrec.agent import ChatRec  # noqa: E402
 from chatrec.catalog import FieldMapping, FieldSpec, Item  # noqa: E402
 from chatrec.errors import ChatrecError, ConfigError, SourceError, StoreError  # noqa: E402
+from chatrec.events import Recommendation, Reply  # noqa: E402
 from chatrec.filters import Filters  # noqa: E402
 from chatrec.retrieval import Retriever  # noqa: E402
+from chatrec.state import DialogueState  # noqa: E402
 from chatrec.store import Hit, Store  # noqa: E402
 
 __all__ = [
+    "ChatRec",
     "ChatrecError",
     "ConfigError",
+    "DialogueState",
     "FieldMapping",
     "FieldSpec",
     "Filters",
     "Hit",
     "Item",
+    "Recommendation",
+    "Reply",
     "Retriever",
     "Settings",
     "SourceError",

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 MetaValue = str | int | float | bool | list[str]
 
 FieldType = Literal["str", "int", "float", "list"]
+EMBED_FORMAT = 2  # bump when what is embedded for an item changes: every item is re-embedded
 
 
 class RowError(ValueError):
@@ -72,9 +73,18 @@ class Item:
         """Title with year, as people write it: ``Heat (1995)``."""
         return f"{self.title} ({self.year})" if self.year else self.title
 
+    @property
+    def embed_text(self) -> str:
+        """What we embed: the text without its leading title, so that similarity between items
+        (and to requests) is about what the items are, not about shared title words."""
+        for prefix in (f"{self.label}. ", f"{self.title}. "):
+            if self.text.startswith(prefix) and len(self.text) > len(prefix):
+                return self.text[len(prefix) :]
+        return self.text
+
     def content_hash(self, model_id: str) -> str:
         """Hash of everything that goes into the store, so unchanged rows are never re-embedded."""
-        payload = json.dumps([model_id, self.title, self.text, self.metadata], sort_keys=True)
+        payload = json.dumps([EMBED_FORMAT, model_id, self.title, self.text, self.metadata], sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 

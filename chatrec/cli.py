@@ -96,6 +96,34 @@ def _eval_redial(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    """A terminal chat on the same events the browser app renders."""
+    from chatrec.agent import ChatRec
+    from chatrec.events import Notice, Recommendations, TextDelta
+
+    bot = ChatRec.from_settings(settings)
+    print("chatrec: tell me what you feel like watching (Ctrl-D to quit, /new to start over)")
+    while True:
+        try:
+            message = input("\nyou> ")
+        except EOFError:
+            print()
+            return 0
+        if message.strip() == "/new":
+            bot.reset(args.session)
+            print("(new conversation)")
+            continue
+        print("chatrec> ", end="", flush=True)
+        for event in bot.stream(message, session_id=args.session):
+            if isinstance(event, Notice):
+                print(f"[{event.text}]", file=sys.stderr)
+            elif isinstance(event, Recommendations) and args.verbose:
+                print(f"[{', '.join(r.label for r in event.items)}]", file=sys.stderr)
+            elif isinstance(event, TextDelta):
+                print(event.text, end="", flush=True)
+        print()
+
+
 def _parser() -> argparse.ArgumentParser:
     from ingest import cli as ingest_cli
 
@@ -116,6 +144,10 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--language", action="append", default=[], help="allowed language (repeatable)")
     search.add_argument("--exclude", action="append", default=[], help="item id to leave out (repeatable)")
     search.set_defaults(run=_search)
+    chat = sub.add_parser("chat", help="chat in the terminal")
+    chat.add_argument("--session", default="terminal", help="session id (kept across runs)")
+    chat.add_argument("-v", "--verbose", action="store_true", help="print the chosen items first")
+    chat.set_defaults(run=_chat)
     evaluate = sub.add_parser("eval", help="offline evaluation").add_subparsers(dest="dataset", required=True)
     redial = evaluate.add_parser("redial", help="ReDial turn-level Recall/NDCG (see README)")
     redial.add_argument("--data", type=Path, required=True, help="ReDial-format JSONL file")

@@ -62,9 +62,24 @@ class Settings(BaseSettings):
     embedding_batch_size: int = Field(16, ge=1, le=4096)
     embedding_max_length: int = Field(256, ge=16, le=512)
     ingest_batch_size: int = Field(256, ge=1, le=5000)
+    llm: Literal["local", "openai"] = Field(
+        "local", description="local: the embedded GGUF model; openai: any OpenAI-compatible server."
+    )
+    llm_model: str | None = Field(
+        None, description="local: a .gguf path or 'qwen2.5-coder-0.5b'; openai: the model name."
+    )
+    llm_timeout: float = Field(20.0, gt=0, description="Seconds an LLM reply may take before the fallback.")
+    llm_max_tokens: int = Field(80, ge=8, le=2048)
+    sessions_path: Path | None = Field(None, description="SQLite session store; default data_dir/sessions.db")
+    k: int = Field(3, ge=1, le=20, description="Recommendations shown per turn.")
+    max_message_chars: int = Field(2000, ge=50, description="Longer chat messages are truncated.")
     threads: int = Field(
         default_factory=lambda: os.cpu_count() or 1, ge=1, description="CPU threads for models."
     )
+
+    @property
+    def sessions_file(self) -> Path:
+        return self.sessions_path or self.data_dir / "sessions.db"
 
     @property
     def chroma_path(self) -> Path:

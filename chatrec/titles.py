@@ -29,6 +29,7 @@ def split_year(name: str) -> tuple[str, int | None]:
 @dataclass(frozen=True)
 class TitleEntry:
     id: str
+    title: str
     year: int | None
     popularity: int
 
@@ -39,7 +40,7 @@ class TitleIndex:
     def __init__(self, entries: Iterable[tuple[str, str, int | None, int]]) -> None:
         self._by_title: dict[str, list[TitleEntry]] = defaultdict(list)
         for item_id, title, year, popularity in entries:
-            self._by_title[normalise_title(title)].append(TitleEntry(item_id, year, popularity))
+            self._by_title[normalise_title(title)].append(TitleEntry(item_id, title, year, popularity))
 
     @classmethod
     def from_metadata(cls, metadata: Mapping[str, Mapping[str, Any]]) -> TitleIndex:
@@ -49,14 +50,20 @@ class TitleIndex:
         )
 
     def link(self, title: str, year: int | None = None, *, tolerance: int = 1) -> str | None:
-        """The catalog id for a title (and year ±tolerance); among ties the closest year, then
-        the most reviewed. Without a year, the most reviewed film of that title."""
+        """The catalog id for a title (and year ±tolerance). Among ties: the closest year, then
+        the exact spelling ("Heat" is not "The Heat"), then the most reviewed."""
         candidates = self._by_title.get(normalise_title(title), [])
         if year is not None:
             candidates = [c for c in candidates if c.year is not None and abs(c.year - year) <= tolerance]
-            candidates.sort(key=lambda c: (abs(c.year - year), -c.popularity))  # type: ignore[operator]
-        else:
-            candidates = sorted(candidates, key=lambda c: -c.popularity)
+        exact = " ".join(title.split()).casefold()
+        candidates = sorted(
+            candidates,
+            key=lambda c: (
+                abs(c.year - year) if year and c.year else 0,
+                c.title.casefold() != exact,
+                -c.popularity,
+            ),
+        )
         return candidates[0].id if candidates else None
 
     def link_name(self, name: str) -> str | None:

@@ -46,7 +46,7 @@ class QuerySignals:
         return bool(self.people or self.genres or self.decades)
 
 
-def _decades(text: str) -> tuple[int, ...]:
+def decades_in(text: str) -> tuple[int, ...]:
     found = []
     for match in DECADE.finditer(text):
         century, digit = match.group(1), int(match.group(2) or match.group(3))
@@ -84,7 +84,8 @@ class Vocabulary:
     def known(self, field: str) -> list[str]:
         return sorted(self._by_field.get(field, {}).values())
 
-    def _genre(self, word: str) -> str | None:
+    def genre(self, word: str) -> str | None:
+        """The catalog genre a word names ("comedies", "scary", "sci-fi"), if any."""
         word = word.casefold()
         for candidate in (word, word.rstrip("s"), GENRE_ALIASES.get(word, "")):
             if genre := self.canonical("genres", candidate):
@@ -106,9 +107,9 @@ class Vocabulary:
                     break
             i += 1
         pairs = [" ".join(folded[j : j + 2]) for j in range(len(folded) - 1)]
-        genres = [g for w in [*folded, *pairs] if (g := self._genre(w))]
+        genres = [g for w in [*folded, *pairs] if (g := self.genre(w))]
         return QuerySignals(
             people=tuple(dict.fromkeys(people)),
             genres=tuple(dict.fromkeys(genres)),
-            decades=_decades(text),
+            decades=decades_in(text),
         )

@@ -94,7 +94,7 @@ def run_ingest(
     summary = Summary(skipped=skipped, unchanged=len(items) - len(todo))
     summary.updated = sum(1 for item in todo if item.id in stored)
     summary.added = len(todo) - summary.updated
-    todo.sort(key=lambda item: len(item.text))  # similar lengths per batch: little padding
+    todo.sort(key=lambda item: len(item.embed_text))  # similar lengths per batch: little padding
     started = time.perf_counter()
     with (
         tqdm(total=len(todo), unit="items", desc="embedding", disable=None) as bar,
@@ -103,7 +103,7 @@ def run_ingest(
         pending: tuple[Future[None], int] | None = None
         for start in range(0, len(todo), batch_size):
             batch = todo[start : start + batch_size]
-            vectors = embedder.embed([item.text for item in batch])
+            vectors = embedder.embed([item.embed_text for item in batch])
             _finish(pending, bar)  # the writer stays at most one batch behind the embedder
             hashes_ = [hashes[item.id] for item in batch]
             pending = (writer.submit(store.upsert, batch, vectors, hashes_), len(batch))

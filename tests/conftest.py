@@ -40,8 +40,12 @@ def movie_rows() -> list[dict]:
 
 @pytest.fixture(scope="session")
 def full_ingest(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> tuple[Store, Summary]:
-    """The whole default catalog ingested once, as `chatrec ingest` does it."""
-    settings = make_settings(tmp_path_factory.mktemp("full"))
+    """The whole default catalog ingested once, as `chatrec ingest` does it.
+
+    ``CHATREC_TEST_STORE=DIR`` keeps the store in DIR across runs (ingest then only checks it).
+    """
+    kept = os.environ.get("CHATREC_TEST_STORE")
+    settings = make_settings(Path(kept) if kept else tmp_path_factory.mktemp("full"))
     store = Store(settings)
     rows = read_rows(movies.movies_db_path(), movies.MAPPING)
     summary = run_ingest(rows, movies.MAPPING, store, embedder, batch_size=settings.ingest_batch_size)

@@ -11,7 +11,10 @@ from collections.abc import Callable
 
 from chatrec.errors import ConfigError
 from chatrec.eval.redial import Sample
+from chatrec.ranking import RankingPipeline
 from chatrec.retrieval import Retriever
+from chatrec.state import DialogueState
+from chatrec.understand import Understander
 
 Ranker = Callable[[Sample, int], list[str]]
 CONTEXT_MESSAGES = 5  # how many recent messages make the query text
@@ -43,10 +46,31 @@ def retrieval(retriever: Retriever) -> Ranker:
     return rank
 
 
+def full(retriever: Retriever) -> Ranker:
+    """The chat agent's whole ranking: a DialogueState read from the seeker's messages (liked
+    and disliked titles, tastes, constraints), every mentioned movie excluded, then the agent's
+    pipeline (retrieve, rerank, diversify). The LLM text is skipped."""
+    understander = Understander(retriever.titles, retriever.vocabulary, retriever.catalog)
+    pipeline = RankingPipeline(retriever)
+
+    def rank(sample: Sample, n: int) -> list[str]:
+        state = DialogueState()
+        for message in sample.context:
+            if message.role == "seeker":
+                understander.read(message.text, state)
+        for item_id in sample.context_ids:
+            state.mention(item_id)
+        query = understander.strip_titles(context_query(sample), state.mentioned_ids)
+        return [h.item.id for h in pipeline.rank(state, query, n)]
+
+    return rank
+
+
 SYSTEMS: dict[str, Callable[[Retriever], Ranker]] = {
     "popularity": popularity,
     "copy": copy,
     "retrieval": retrieval,
+    "full": full,
 }
 
 

@@ -1,0 +1,84 @@
+"""The agent's ranking: state -> retrieve -> rerank -> diversify -> the top n.
+
+Chat and the evaluation's ``full`` system call this same code; the LLM never takes part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+from chatrec.filters import PEOPLE_FIELDS
+from chatrec.retrieval import Retriever
+from chatrec.state import DialogueState
+from chatrec.store import Hit
+
+CANDIDATES = 100
+MMR_LAMBDA = 0.8  # 1.0 = pure relevance; lower trades relevance for variety among the shown items
+
+
+class Reranks(Protocol):
+    """What the pipeline needs of a reranker: re-sort hits for a query, keep the top n."""
+
+    def __call__(self, query: str, hits: Sequence[Hit], n: int) -> list[Hit]: ...
+
+
+def state_query(text: str, state: DialogueState) -> str:
+    """Query text: the user's recent words plus the tastes they stated, which the retriever
+    reads back as signals (genres, people, decades)."""
+    tastes = [*state.likes.genres, *state.likes.people, *(f"{d}s" for d in state.likes.decades)]
+    return " ".join(p for p in [text.strip(), " ".join(tastes)] if p)
+
+
+def mmr(hits: Sequence[Hit], vectors: dict[str, np.ndarray], n: int, lam: float = MMR_LAMBDA) -> list[Hit]:
+    """Maximal marginal relevance: each next item is relevant and unlike those already picked."""
+    if len(hits) <= 1 or lam >= 1.0:
+        return list(hits[:n])
+    scores = np.array([h.score for h in hits], dtype=np.float32)
+    relevance = (scores - scores.min()) / max(float(np.ptp(scores)), 1e-9)
+    dim = len(next(iter(vectors.values()))) if vectors else 1
+    matrix = np.stack([vectors.get(h.item.id, np.zeros(dim, np.float32)) for h in hits])
+    picked: list[int] = []
+    closest = np.full(len(hits), -1.0, dtype=np.float32)
+    while len(picked) < min(n, len(hits)):
+        value = lam * relevance - (1 - lam) * np.maximum(closest, 0)
+        value[picked] = -np.inf
+        best = int(np.argmax(value))
+        picked.append(best)
+        closest = np.maximum(closest, matrix @ matrix[best])
+    return [hits[i] for i in picked]
+
+
+class RankingPipeline:
+    """Retriever (+ optional reranker) + diversity, driven by a DialogueState."""
+
+    def __init__(
+        self, retriever: Retriever, reranker: Reranks | None = None, *, candidates: int = CANDIDATES
+    ) -> None:
+        self.retriever = retriever
+        self.reranker = reranker
+        self.candidates = candidates
+
+    def rank(self, state: DialogueState, text: str, n: int) -> list[Hit]:
+        """The n best items for this state; every one passes the state's hard constraints."""
+        query = state_query(text, state)
+        hits = self.retriever.search(
+            query,
+            n=max(n, self.candidates),
+            filters=state.constraints,
+            exclude_ids=state.excluded_ids(),
+            like_ids=state.liked_ids,
+        )
+        avoid = set(state.dislikes.people)
+        if avoid:
+            hits = [h for h in hits if not avoid.intersection(_credits(h))]
+        if self.reranker is not None and hits:
+            hits = self.reranker(query, hits, len(hits))
+        vectors = self.retriever.store.vectors([h.item.id for h in hits])
+        return mmr(hits, vectors, n)
+
+
+def _credits(hit: Hit) -> set[str]:
+    return {p for f in PEOPLE_FIELDS for p in hit.item.metadata.get(f, [])}  # type: ignore[union-attr]

