@@ -232,9 +232,11 @@ class Understander:
         decades = decades_in(text)
         if decades:
             changes |= {"year_from": min(decades), "year_to": max(decades) + 9}
+        rest = text
         for pattern, bound in YEAR_BOUNDS:
-            if match := pattern.search(text):
+            if match := pattern.search(rest):
                 changes |= bound(*(int(g) for g in match.groups() if g and g.isdigit()))
+                rest = rest[: match.start()] + " " + rest[match.end() :]  # "nothing before" is not "before"
         if re.search(r"\bany (year|decade|era)\b", text, re.I):
             changes |= {"year_from": None, "year_to": None}
         minutes = self._max_runtime(text, result)
@@ -308,9 +310,15 @@ RUNTIME = re.compile(
     r"(?:\s*and a half)?",
     re.I,
 )
-LANGUAGE = re.compile(r"\bin ([A-Z]\w+)\b|\b([A-Z]\w+) (?:films?|movies?|cinema)\b")
+LANGUAGE = re.compile(r"\bin ([A-Z]\w+)\b|\b([A-Z]\w+) (?:films?|movies?|cinema|[a-z][a-z-]+)\b")
 YEAR = r"((?:19|20)\d\d)"
+NOTHING = r"(?:nothing|no(?: \w+)?|not|none)"
 YEAR_BOUNDS = [
+    (
+        re.compile(rf"\b{NOTHING} (?:before|older than|earlier than|prior to) {YEAR}\b", re.I),
+        lambda y: {"year_from": y},
+    ),
+    (re.compile(rf"\b{NOTHING} (?:after|newer than|later than) {YEAR}\b", re.I), lambda y: {"year_to": y}),
     (
         re.compile(rf"\bbetween {YEAR} and {YEAR}\b", re.I),
         lambda a, b: {"year_from": min(a, b), "year_to": max(a, b)},

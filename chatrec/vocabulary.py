@@ -30,7 +30,7 @@ GENRE_ALIASES = {
     "mysteries": "Mystery",
 }
 
-DECADE = re.compile(r"\b(?:(1[89]|20)(\d)0|')?(\d)0'?s\b", re.IGNORECASE)
+DECADE = re.compile(r"(?<!\w)(?:(1[89]|20)(\d)0'?s|'?(\d)0'?s)\b", re.IGNORECASE)
 WORD = re.compile(r"[\w'’.-]+")
 
 

@@ -1,0 +1,147 @@
+"""Rule-based understanding on a tiny in-memory catalog: each rule with its known answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatrec.state import DialogueState
+from chatrec.titles import TitleIndex
+from chatrec.understand import Understander
+from chatrec.vocabulary import Vocabulary
+
+CATALOG = {
+    "h95": {
+        "title": "Heat",
+        "year": 1995,
+        "runtime": 170,
+        "reviews": 154,
+        "genres": ["Crime", "Thriller"],
+        "directors": ["Michael Mann"],
+        "cast": ["Al Pacino", "Robert De Niro"],
+        "languages": ["English"],
+    },
+    "h13": {"title": "The Heat", "year": 2013, "runtime": 117, "reviews": 200, "genres": ["Comedy"]},
+    "gf": {
+        "title": "The Godfather",
+        "year": 1972,
+        "runtime": 175,
+        "reviews": 100,
+        "genres": ["Crime", "Drama"],
+        "directors": ["Francis Ford Coppola"],
+        "cast": ["Al Pacino"],
+        "languages": ["English", "Italian"],
+    },
+    "am": {
+        "title": "Amélie",
+        "year": 2001,
+        "runtime": 122,
+        "reviews": 90,
+        "genres": ["Comedy", "Romance"],
+        "languages": ["French"],
+        "rating": "R",
+    },
+    "sf": {"title": "Alien", "year": 1979, "runtime": 117, "reviews": 80, "genres": ["Horror", "Sci-Fi"]},
+}
+
+
+@pytest.fixture
+def reader() -> Understander:
+    vocabulary = Vocabulary.from_metadata(CATALOG)
+    return Understander(TitleIndex.from_metadata(CATALOG), vocabulary, CATALOG)
+
+
+def read(reader, text, state=None):
+    state = state or DialogueState()
+    return reader.read(text, state), state
+
+
+@pytest.mark.parametrize(
+    ("text", "year_from", "year_to"),
+    [
+        ("anything from the 80s?", 1980, 1989),
+        ("a 1990s thriller", 1990, 1999),
+        ("before 2000 please", None, 1999),
+        ("nothing before 1975", 1975, None),
+        ("after 1995", 1996, None),
+        ("since 2005", 2005, None),
+        ("between 1990 and 1980", 1980, 1990),
+        ("made in 1994", 1994, 1994),
+    ],
+)
+def test_years(reader, text, year_from, year_to):
+    _, state = read(reader, text)
+    assert (state.constraints.year_from, state.constraints.year_to) == (year_from, year_to)
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("under two hours", 119),
+        ("less than 90 minutes", 89),
+        ("at most 100 mins", 100),
+        ("no longer than 2 hours", 120),
+        ("under an hour and a half", 89),
+        ("something short", 100),
+    ],
+)
+def test_runtime(reader, text, minutes):
+    assert read(reader, text)[1].constraints.max_runtime == minutes
+
+
+def test_like_a_title_but_shorter(reader):
+    result, state = read(reader, "something like Heat but shorter")
+    assert state.liked_ids == ["h95"]  # "Heat", not "The Heat"
+    assert state.constraints.max_runtime == int(170 * 0.85)
+    assert result.intent == "request"
+
+
+def test_dislike_and_fuzzy_title(reader):
+    _, state = read(reader, "I hated The Godfather")
+    assert state.disliked_ids == ["gf"] and "gf" in state.excluded_ids()
+    _, state = read(reader, "I loved the godfathr")
+    assert state.liked_ids == ["gf"]
+
+
+def test_common_words_are_not_titles(reader):
+    _, state = read(reader, "it was a heat wave in the city")
+    assert not state.liked_ids and not state.mentioned_ids
+
+
+def test_genres_languages_ratings_people(reader):
+    _, state = read(reader, "a French comedy, no horror, PG-13 at most, with Al Pacino")
+    c = state.constraints
+    assert c.languages == ["French"] and c.not_genres == ["Horror"] and c.ratings == ["G", "PG", "PG-13"]
+    assert state.likes.genres == ["Comedy"] and state.likes.people == ["Al Pacino"]
+    _, state = read(reader, "nothing scary", state)
+    assert state.constraints.not_genres == ["Horror"]
+
+
+def test_later_year_bound_replaces_a_contradicting_one(reader):
+    _, state = read(reader, "before 1990")
+    read(reader, "after 2000", state)
+    assert (state.constraints.year_from, state.constraints.year_to) == (2001, None)
+    read(reader, "any year is fine", state)
+    assert state.constraints.year_from is None
+
+
+def test_turn_kinds(reader):
+    state = DialogueState()
+    state.record_shown(["gf", "am", "sf"], {"gf": "It is a crime film."})
+    assert read(reader, "hi there!", state)[0].intent == "greeting"
+    assert read(reader, "   ", state)[0].intent == "empty"
+    why = read(reader, "why did you suggest The Godfather?", state)[0]
+    assert (why.intent, why.item_id) == ("why", "gf")
+    question = read(reader, "how long is the second one?", state)[0]
+    assert (question.intent, question.item_id, question.question) == ("question", "am", "runtime")
+    assert read(reader, "show me more", state)[0].intent == "more"
+    result, state = read(reader, "not that one", state)
+    assert result.intent == "feedback" and "gf" in state.disliked_ids
+    result, state = read(reader, "I've seen it", state)
+    assert "gf" in state.mentioned_ids
+
+
+def test_strip_titles(reader):
+    assert (
+        reader.strip_titles("I loved Heat (1995), something like it", ["h95"])
+        == "I loved , something like it"
+    )
