@@ -18,7 +18,7 @@ from chatrec.events import Done, Event, Notice, Reason, Recommendation, Recommen
 from chatrec.evidence import evidence
 from chatrec.prompts import reply
 from chatrec.ranking import RankingPipeline
-from chatrec.respond import Check, LLMUnavailable, Responder, Unusable, describe_constraints, fallback_intro
+from chatrec.respond import Check, LLMUnavailable, Responder, Unusable, describe_constraints, plain_intro
 from chatrec.retrieval import Retriever
 from chatrec.sessions import SessionStore
 from chatrec.state import DialogueState
@@ -147,9 +147,6 @@ class ChatRec:
         else:
             recent = [m.text for m in self.sessions.history(session_id) if m.role == "user"]
             query = " ".join([*recent[-(RECENT_USER_MESSAGES - 1) :], text])
-            # Named films steer through their vectors (liked) or are excluded (seen); their
-            # title words in the query would only pull in films with similar titles.
-            query = self.understander.strip_titles(query, state.mentioned_ids)
             hits = self.pipeline.rank(state, query, self.settings.k)
             if not hits:
                 parts.append(reply("nothing", constraints=describe_constraints(state)))
@@ -174,16 +171,17 @@ class ChatRec:
         yield Recommendations(items)
         deadline = time.monotonic() + self.settings.llm_timeout
         working = True
-        try:
-            for sentence in self.responder.intro(text, state, evidences, deadline):
-                parts.append(sentence)
-                yield TextDelta(sentence)
-        except Unusable:
-            pass
-        except LLMUnavailable:
-            working = False
+        if self.settings.llm_intro:
+            try:
+                for sentence in self.responder.intro(text, state, evidences, deadline):
+                    parts.append(sentence)
+                    yield TextDelta(sentence)
+            except Unusable:
+                pass
+            except LLMUnavailable:
+                working = False
         if not parts:
-            parts.append(fallback_intro())
+            parts.append(plain_intro(state, self.retriever.catalog))
             yield TextDelta(parts[-1])
         final = []
         for item, ev in zip(items, evidences, strict=True):

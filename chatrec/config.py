@@ -69,6 +69,11 @@ class Settings(BaseSettings):
         None, description="local: a .gguf path or 'qwen2.5-coder-0.5b'; openai: the model name."
     )
     llm_timeout: float = Field(20.0, gt=0, description="Seconds an LLM reply may take before the fallback.")
+    llm_intro: bool = Field(
+        False,
+        description="Let the LLM write the reply's opening sentences too (checked like reasons). Off by "
+        "default: the 0.5B model's openings invent facts; a capable model may turn it on.",
+    )
     llm_max_tokens: int = Field(80, ge=8, le=2048)
     sessions_path: Path | None = Field(None, description="SQLite session store; default data_dir/sessions.db")
     k: int = Field(3, ge=1, le=20, description="Recommendations shown per turn.")

@@ -5,8 +5,8 @@ Chat and the evaluation's ``full`` system call this same code; the LLM never tak
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -14,6 +14,7 @@ from chatrec.filters import PEOPLE_FIELDS
 from chatrec.retrieval import Retriever
 from chatrec.state import DialogueState
 from chatrec.store import Hit
+from chatrec.titles import strip_titles
 
 CANDIDATES = 100
 MMR_LAMBDA = 0.8  # 1.0 = pure relevance; lower trades relevance for variety among the shown items
@@ -25,11 +26,15 @@ class Reranks(Protocol):
     def __call__(self, query: str, hits: Sequence[Hit], n: int) -> list[Hit]: ...
 
 
-def state_query(text: str, state: DialogueState) -> str:
-    """Query text: the user's recent words plus the tastes they stated, which the retriever
-    reads back as signals (genres, people, decades)."""
+def state_query(text: str, state: DialogueState, catalog: Mapping[str, Mapping[str, Any]]) -> str:
+    """Query text: the user's recent words plus the tastes they stated, which the retriever reads
+    back as signals (genres, people, decades). Titles of films the user named are taken out: those
+    films steer through their vectors (liked) or are excluded (seen), and their title words would
+    only pull in films with similar titles. The rest stays natural text, which MiniLM embeds best
+    (stripping filler words cost 0.01 of dedup Recall@10 on the ReDial dev file)."""
+    titles = [str(catalog.get(i, {}).get("title", "")) for i in state.mentioned_ids]
     tastes = [*state.likes.genres, *state.likes.people, *(f"{d}s" for d in state.likes.decades)]
-    return " ".join(p for p in [text.strip(), " ".join(tastes)] if p)
+    return " ".join(p for p in [strip_titles(text, titles), " ".join(tastes)] if p)
 
 
 def mmr(hits: Sequence[Hit], vectors: dict[str, np.ndarray], n: int, lam: float = MMR_LAMBDA) -> list[Hit]:
@@ -63,7 +68,7 @@ class RankingPipeline:
 
     def rank(self, state: DialogueState, text: str, n: int) -> list[Hit]:
         """The n best items for this state; every one passes the state's hard constraints."""
-        query = state_query(text, state)
+        query = state_query(text, state, self.retriever.catalog)
         hits = self.retriever.search(
             query,
             n=max(n, self.candidates),

@@ -185,5 +185,14 @@ def describe_constraints(state: DialogueState) -> str:
     return _constraints(state) or "none"
 
 
-def fallback_intro() -> str:
-    return reply("intro")
+def plain_intro(state: DialogueState, catalog: dict) -> str:
+    """An introduction built from the state alone: true by construction."""
+    constraints = _constraints(state)
+    limits = f" ({constraints})" if constraints else ""
+    liked = [catalog[i] for i in state.liked_ids[-2:] if i in catalog]
+    if not liked:
+        return reply("intro", limits=limits)
+    names = " and ".join(
+        f"{m.get('title')} ({m.get('year')})" if m.get("year") else str(m.get("title")) for m in liked
+    )
+    return reply("intro_liked", liked=names, limits=limits)

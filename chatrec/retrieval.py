@@ -22,7 +22,7 @@ from chatrec.errors import ConfigError
 from chatrec.filters import PEOPLE_FIELDS, Filters
 from chatrec.store import Hit, Store
 from chatrec.titles import TitleIndex
-from chatrec.vocabulary import QuerySignals, Vocabulary
+from chatrec.vocabulary import QuerySignals, Vocabulary, has_content
 
 # Filter fields whose values must match the catalog's spelling, and the metadata key they test.
 CANONICAL_FIELDS = {
@@ -104,7 +104,7 @@ class Retriever:
     def query_vector(self, query: str, like_ids: Sequence[str] = ()) -> np.ndarray:
         """The query text's vector blended with the mean vector of items the user liked."""
         liked = list(self.store.vectors(like_ids).values())
-        if not query.strip() and liked:
+        if liked and not has_content(query):
             vector = np.mean(liked, axis=0)
         else:
             vector = self.embedder.embed_query(query.strip() or " ")

@@ -26,6 +26,14 @@ def split_year(name: str) -> tuple[str, int | None]:
     return (match.group(1).strip(), int(match.group(2))) if match else (name.strip(), None)
 
 
+def strip_titles(text: str, titles: list[str]) -> str:
+    """``text`` without the given titles (and a year right after one)."""
+    for title in titles:
+        if title:
+            text = re.sub(rf"\b{re.escape(title)}\b(\s*\(?(19|20)\d\d\)?)?", " ", text, flags=re.I)
+    return " ".join(text.split())
+
+
 @dataclass(frozen=True)
 class TitleEntry:
     id: str

@@ -145,14 +145,6 @@ class Understander:
                 found.append((best[2], len(_words(text[: match.start(1)]))))
         return found
 
-    def strip_titles(self, text: str, item_ids: list[str]) -> str:
-        """``text`` without the titles (and a following year) of the given items."""
-        for item_id in item_ids:
-            title = str(self.catalog.get(item_id, {}).get("title", ""))
-            if title:
-                text = re.sub(rf"\b{re.escape(title)}\b(\s*\(?(19|20)\d\d\)?)?", " ", text, flags=re.I)
-        return " ".join(text.split())
-
     # -- the message ----------------------------------------------------------------------
     def referenced_item(self, text: str, state: DialogueState) -> str | None:
         """A shown item the message points at: by title, ordinal ("the second one") or "it"."""

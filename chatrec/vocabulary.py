@@ -34,6 +34,32 @@ DECADE = re.compile(r"(?<!\w)(?:(1[89]|20)(\d)0'?s|'?(\d)0'?s)\b", re.IGNORECASE
 WORD = re.compile(r"[\w'’.-]+")
 
 
+# Words of asking, liking, time and quantity: a text made only of these says nothing about taste.
+FILLER = frozenset(
+    """a an the and or but if so to of in on at by for with about from as than then that this these those
+    it its it's is are was were be been being am do does did doing have has had i i'm i've me my mine we
+    you your yours he she they them their our us what which who whom whose when where why how all any
+    some something anything nothing everything more most other others another such only own same very
+    just too also really quite much many lot lots bit kind sort maybe perhaps please thanks thank hi
+    hello hey yes no not don't didn't doesn't isn't wasn't can could would should will shall may might
+    must want wanted wants like liked likes love loved loves enjoy enjoyed enjoys watch watched watching
+    see seen saw recommend recommended suggest suggestion suggestions show give find looking look need
+    movie movies film films one ones similar good great nice best favorite favourite tonight today
+    under over less more than shorter longer short long hour hours minute minutes min mins runtime
+    before after since between until year years decade old older new newer recent era any
+    two three four five ten twenty half""".split()  # noqa: SIM905 (reads as prose)
+)
+
+
+def has_content(text: str) -> bool:
+    """Whether ``text`` has a word that could describe a taste ("Something similar, but under two
+    hours" has none: only the liked films can steer such a request)."""
+    return any(
+        w.casefold().strip(".'’") not in FILLER and not re.fullmatch(r"[\d.]+s?", w)
+        for w in WORD.findall(text)
+    )
+
+
 @dataclass(frozen=True)
 class QuerySignals:
     """Catalog-grounded things a text mentions: people, genres and decades (start years)."""

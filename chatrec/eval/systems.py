@@ -48,8 +48,8 @@ def retrieval(retriever: Retriever) -> Ranker:
 
 def full(retriever: Retriever) -> Ranker:
     """The chat agent's whole ranking: a DialogueState read from the seeker's messages (liked
-    and disliked titles, tastes, constraints), every mentioned movie excluded, then the agent's
-    pipeline (retrieve, rerank, diversify). The LLM text is skipped."""
+    and disliked titles, tastes, constraints), every film mentioned so far liked unless disliked
+    (and so excluded), then the agent's pipeline (retrieve, rerank, diversify). No LLM."""
     understander = Understander(retriever.titles, retriever.vocabulary, retriever.catalog)
     pipeline = RankingPipeline(retriever)
 
@@ -59,9 +59,11 @@ def full(retriever: Retriever) -> Ranker:
             if message.role == "seeker":
                 understander.read(message.text, state)
         for item_id in sample.context_ids:
-            state.mention(item_id)
-        query = understander.strip_titles(context_query(sample), state.mentioned_ids)
-        return [h.item.id for h in pipeline.rank(state, query, n)]
+            # In a ReDial dialogue the films either side names are the best evidence of the
+            # seeker's taste (R@10 .052 -> .057 on 400 dev dialogues), unless the seeker said no.
+            if item_id not in state.disliked_ids:
+                state.like(item_id)
+        return [h.item.id for h in pipeline.rank(state, context_query(sample), n)]
 
     return rank
 
