@@ -34,7 +34,7 @@ CANONICAL_FIELDS = {
 LIKE_WEIGHT = 0.5  # share of the liked items' mean vector in the query vector
 DENSE_CANDIDATES = 100
 PERSON_CANDIDATES = 50
-BONUS = {"person": 0.25, "genre": 0.05, "decade": 0.1}
+BONUS = {"title": 0.5, "person": 0.25, "genre": 0.05, "decade": 0.1}
 
 
 def signal_bonus(item: Item, signals: QuerySignals) -> float:
@@ -101,6 +101,14 @@ class Retriever:
         ids = [i for i in self._by_popularity[: n + len(excluded)] if i not in excluded][:n]
         return [Hit(item, 0.0) for item in self.store.get(ids)]
 
+    def _titled(self, query: str, filters: Filters, exclude_ids: Sequence[str]) -> list[Hit]:
+        """The item a query names by its whole title ("Swept Away", "the godfather (1972)"):
+        embeddings leave titles out, so a title search needs this channel. Filters still apply."""
+        item_id = self.titles.link_name(query.strip()) if len(query) < 200 else None
+        if not item_id or item_id in exclude_ids:
+            return []
+        return [Hit(item, 0.0) for item in self.store.get([item_id], filters=filters)]
+
     def query_vector(self, query: str, like_ids: Sequence[str] = ()) -> np.ndarray:
         """The query text's vector blended with the mean vector of items the user liked."""
         liked = list(self.store.vectors(like_ids).values())
@@ -126,8 +134,10 @@ class Retriever:
         filters = filters or Filters()
         vector = self.query_vector(query, like_ids)
         signals = self.vocabulary.read(query) if query.strip() else QuerySignals()
-        if not signals:
+        titled = self._titled(query, filters, exclude_ids)
+        if not signals and not titled:
             return self.store.query(vector, n=n, filters=filters, exclude_ids=exclude_ids)
+        titled_ids = {h.item.id for h in titled}
         pool = {
             h.item.id: h
             for h in self.store.query(
@@ -140,6 +150,13 @@ class Retriever:
                 vector, n=max(n, PERSON_CANDIDATES), filters=with_person, exclude_ids=exclude_ids
             ):
                 pool.setdefault(h.item.id, h)
-        fused = [replace(h, score=h.score + signal_bonus(h.item, signals)) for h in pool.values()]
+        for hit in titled:
+            pool[hit.item.id] = Hit(hit.item, pool[hit.item.id].score if hit.item.id in pool else 0.0)
+        fused = [
+            replace(
+                h, score=h.score + signal_bonus(h.item, signals) + BONUS["title"] * (h.item.id in titled_ids)
+            )
+            for h in pool.values()
+        ]
         fused.sort(key=lambda h: -h.score)
         return fused[:n]

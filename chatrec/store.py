@@ -108,11 +108,13 @@ class Store:
         for start in range(0, len(ids), self.max_batch):
             self._col.delete(ids=list(ids[start : start + self.max_batch]))
 
-    def get(self, ids: Sequence[str]) -> list[Item]:
-        """Items by id, in the order asked; unknown ids are left out."""
+    def get(self, ids: Sequence[str], *, filters: Filters | None = None) -> list[Item]:
+        """Items by id, in the order asked; unknown ids (and, with filters, those that fail
+        them) are left out."""
         if not ids:
             return []
-        got = self._col.get(ids=list(ids), include=["documents", "metadatas"])
+        where = filters.where() if filters else None
+        got = self._col.get(ids=list(ids), where=where, include=["documents", "metadatas"])
         by_id = {
             i: _item(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         }
