@@ -8,6 +8,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -22,9 +23,29 @@ from chatrec.respond import Check, LLMUnavailable, Responder, Unusable, describe
 from chatrec.retrieval import Retriever
 from chatrec.sessions import SessionStore
 from chatrec.state import DialogueState
+from chatrec.store import Hit
 from chatrec.understand import Understander
 
 DEFAULT = object()
+
+
+@dataclass
+class _Draft:
+    """What a turn has said so far; each method returns the event that says it."""
+
+    parts: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    recommendations: list[Recommendation] = field(default_factory=list)
+
+    def say(self, text: str) -> TextDelta:
+        self.parts.append(text)
+        return TextDelta(text)
+
+    def notice(self, text: str) -> Notice:
+        self.notices.append(text)
+        return Notice(text)
+
+
 RECENT_USER_MESSAGES = 3
 
 
@@ -129,43 +150,35 @@ class ChatRec:
             return self._locks[session_id]
 
     def _turn(self, message: object, session_id: str) -> Iterator[Event]:
+        draft = _Draft()
         text = "" if message is None else str(message).replace("\x00", "")
-        notices = []
         limit = self.settings.max_message_chars
         if len(text) > limit:
             text = text[:limit]
-            notices.append(reply("truncated", limit=limit))
-            yield Notice(notices[-1])
+            yield draft.notice(reply("truncated", limit=limit))
         state = self.sessions.state(session_id)
         understanding = self.understander.read(text, state)
-        recommendations: list[Recommendation] = []
-        parts: list[str] = []
         if understanding.intent in ("empty", "greeting", "thanks"):
-            parts.append(reply(understanding.intent))
+            yield draft.say(reply(understanding.intent))
         elif understanding.intent in ("why", "question") and understanding.item_id:
-            parts.append(self._answer(understanding.item_id, understanding.question, state))
+            yield draft.say(self._answer(understanding.item_id, understanding.question, state))
         else:
             recent = [m.text for m in self.sessions.history(session_id) if m.role == "user"]
             query = " ".join([*recent[-(RECENT_USER_MESSAGES - 1) :], text])
             hits = self.pipeline.rank(state, query, self.settings.k)
-            if not hits:
-                parts.append(reply("nothing", constraints=describe_constraints(state)))
+            if hits:
+                yield from self._respond(text, state, hits, draft)
             else:
-                for event in self._respond(text, state, hits, parts, notices):
-                    if isinstance(event, Recommendations):
-                        recommendations = event.items
-                    yield event
-        for part in parts if not recommendations else []:
-            yield TextDelta(part)
-        full = "".join(parts).strip()
-        done = Reply(full, recommendations, state, understanding.intent, notices)
+                yield draft.say(reply("nothing", constraints=describe_constraints(state)))
+        full = "".join(draft.parts).strip()
         self.sessions.save_state(session_id, state)
         if text.strip():
             self.sessions.append(session_id, "user", text)
-            self.sessions.append(session_id, "assistant", full, [r.__dict__ for r in recommendations])
-        yield Done(done)
+            self.sessions.append(session_id, "assistant", full, [asdict(r) for r in draft.recommendations])
+        yield Done(Reply(full, draft.recommendations, state, understanding.intent, draft.notices))
 
-    def _respond(self, text, state, hits, parts, notices) -> Iterator[Event]:  # type: ignore[no-untyped-def]
+    def _respond(self, text: str, state: DialogueState, hits: list[Hit], draft: _Draft) -> Iterator[Event]:
+        """Recommendations at once (with catalog reasons), then the text as it is written."""
         evidences = [evidence(h.item, state, self.retriever.catalog) for h in hits]
         items = [Recommendation.from_hit(h, ev.plain()) for h, ev in zip(hits, evidences, strict=True)]
         yield Recommendations(items)
@@ -174,16 +187,13 @@ class ChatRec:
         if self.settings.llm_intro:
             try:
                 for sentence in self.responder.intro(text, state, evidences, deadline):
-                    parts.append(sentence)
-                    yield TextDelta(sentence)
+                    yield draft.say(sentence)
             except Unusable:
                 pass
             except LLMUnavailable:
                 working = False
-        if not parts:
-            parts.append(plain_intro(state, self.retriever.catalog))
-            yield TextDelta(parts[-1])
-        final = []
+        if not draft.parts:
+            yield draft.say(plain_intro(state, self.retriever.catalog))
         for item, ev in zip(items, evidences, strict=True):
             reason = item.reason
             if working:
@@ -193,15 +203,13 @@ class ChatRec:
                     pass
                 except LLMUnavailable:
                     working = False
-            final.append(Recommendation(**{**item.__dict__, "reason": reason}))
+            draft.recommendations.append(replace(item, reason=reason))
             yield Reason(item.item_id, reason)
-            parts.append(f"\n\n**{item.label}** — {reason}")
-            yield TextDelta(parts[-1])
+            yield draft.say(f"\n\n**{item.label}** — {reason}")
         if not working:
-            notices.append(reply("llm_fallback"))
-            yield Notice(notices[-1])
-        items[:] = final
-        state.record_shown([i.item_id for i in final], {i.item_id: i.reason for i in final})
+            yield draft.notice(reply("llm_fallback"))
+        shown = draft.recommendations
+        state.record_shown([r.item_id for r in shown], {r.item_id: r.reason for r in shown})
 
     def _answer(self, item_id: str, question: str | None, state: DialogueState) -> str:
         meta = self.retriever.catalog.get(item_id, {})
@@ -215,19 +223,8 @@ class ChatRec:
             return reply("why", film=film, reason=reason)
         value = meta.get(question)
         if not value:
-            what = {"runtime": "the running time", "directors": "the director", "cast": "the cast"}.get(
-                question, question
-            )
-            return reply("unknown_fact", what=what, film=film)
-        if question == "runtime":
-            return f"{film} runs {value} minutes."
-        if question == "directors":
-            return f"{film} was directed by {' and '.join(value)}."
-        if question == "cast":
-            shown = ", ".join(value[:6]) + (f" and {len(value) - 6} more" if len(value) > 6 else "")
-            return f"{film} stars {shown} (the catalog lists the cast alphabetically)."
-        if question == "year":
-            return f"{film} came out in {value}."
-        if question == "rating":
-            return f"{film} is rated {value}."
-        return f"{film} is listed as {', '.join(value).lower()}."
+            return reply("unknown_fact", what=reply(f"what_{question}"), film=film)
+        if isinstance(value, list):
+            more = len(value) - 6
+            value = ", ".join(value[:6]) + (reply("and_more", count=more) if more > 0 else "")
+        return reply(f"answer_{question}", film=film, value=value)
