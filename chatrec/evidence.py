@@ -22,6 +22,7 @@ class Evidence:
     item: Item
     facts: list[str] = field(default_factory=list)
     names: set[str] = field(default_factory=set)  # people and titles the facts mention
+    liked_titles: set[str] = field(default_factory=set)  # other films the facts compare it to
 
     def plain(self) -> str:
         """The facts as one sentence: the reason when no phrasing can be trusted."""
@@ -49,6 +50,7 @@ def _list(meta: Mapping[str, Any], key: str) -> list[str]:
 
 def _from_liked(meta: Mapping[str, Any], liked: Mapping[str, Any], ev: Evidence) -> None:
     title = _label(liked)
+    ev.liked_titles.add(str(liked.get("title")))
     directors = [d for d in _list(meta, "directors") if d in _list(liked, "directors")]
     if directors:
         ev.facts.append(f"it is directed by {directors[0]}, who also directed {title}")

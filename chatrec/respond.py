@@ -152,6 +152,10 @@ class Responder:
         allowed = ev.names | {ev.item.title}
         if not first or len(first.split()) > MAX_REASON_WORDS or not self.check.acceptable(first, allowed):
             raise Unusable(first[:80])
+        # Small models garble relations: "Heat is a tense crime film" as the reason for another film.
+        others = ev.liked_titles - {ev.item.title}
+        if any(first.casefold().startswith(t.casefold()) for t in others):
+            raise Unusable(first[:80])
         return first
 
 

@@ -111,6 +111,12 @@ def test_llm_text_cannot_add_items(retriever, tmp_path):
         assert rec.reason.endswith(".") and "Fake" not in rec.reason
 
 
+def test_reason_about_the_wrong_film_is_replaced(retriever, tmp_path):
+    wrong = ScriptedLLM(script=["Heat is a tense crime film that you will enjoy a lot."])
+    reply = make_bot(retriever, tmp_path, wrong).chat("I loved Heat. Something similar", session_id="w")
+    assert reply.recommendations and all(not r.reason.startswith("Heat is") for r in reply.recommendations)
+
+
 def test_llm_failure_keeps_recommendations(retriever, tmp_path):
     broken = ScriptedLLM(script=[RuntimeError("backend down")])
     bot = make_bot(retriever, tmp_path, broken)
