@@ -40,6 +40,7 @@ def main() -> None:
             ("torch", 64, 30),
             ("onnx-int8", 64, 30),
             ("onnx-int8", 96, 30),
+            ("onnx-int8", 64, 50),
             ("onnx-int8", 64, 100),
         ):
             settings = Settings(reranker_backend=backend, reranker_max_length=length, cache_dir=Path(tmp))

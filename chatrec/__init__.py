@@ -7,6 +7,7 @@ go_offline()
 from chatrec.catalog import FieldMapping, FieldSpec, Item  # noqa: E402
 from chatrec.errors import ChatrecError, ConfigError, SourceError, StoreError  # noqa: E402
 from chatrec.filters import Filters  # noqa: E402
+from chatrec.rerank import Reranker, load_reranker, rerank  # noqa: E402
 from chatrec.retrieval import Retriever  # noqa: E402
 from chatrec.store import Hit, Store  # noqa: E402
 
@@ -18,9 +19,12 @@ __all__ = [
     "Filters",
     "Hit",
     "Item",
+    "Reranker",
     "Retriever",
     "Settings",
     "SourceError",
     "Store",
     "StoreError",
+    "load_reranker",
+    "rerank",
 ]

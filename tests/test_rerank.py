@@ -6,7 +6,8 @@ import os
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from chatrec.catalog import Item
 from chatrec.config import Settings
@@ -25,7 +26,7 @@ TOY = Item(
     "toy",
     "Toy Story",
     "",
-    {"year": 1995, "genres": ["Animation", "Comedy", "Family"], "directors": ["John Lasseter"], "reviews": 90},
+    {"year": 1995, "genres": ["Animation", "Comedy", "Family"], "directors": ["John Lasseter"]},
 )
 BARE = Item("bare", "Untitled", "")
 
