@@ -9,6 +9,7 @@ from chatrec.catalog import FieldMapping, FieldSpec, Item  # noqa: E402
 from chatrec.errors import ChatrecError, ConfigError, SourceError, StoreError  # noqa: E402
 from chatrec.events import Recommendation, Reply  # noqa: E402
 from chatrec.filters import Filters  # noqa: E402
+from chatrec.rerank import Reranker, load_reranker, rerank  # noqa: E402
 from chatrec.retrieval import Retriever  # noqa: E402
 from chatrec.state import DialogueState  # noqa: E402
 from chatrec.store import Hit, Store  # noqa: E402
@@ -25,9 +26,12 @@ __all__ = [
     "Item",
     "Recommendation",
     "Reply",
+    "Reranker",
     "Retriever",
     "Settings",
     "SourceError",
     "Store",
     "StoreError",
+    "load_reranker",
+    "rerank",
 ]

@@ -90,7 +90,7 @@ class ChatRec:
         return cls(
             settings,
             retriever,
-            RankingPipeline(retriever),
+            RankingPipeline.from_settings(retriever, settings),
             responder,
             understander,
             SessionStore(settings.sessions_file),

@@ -124,6 +124,29 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
         print()
 
 
+def _train_reranker(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from chatrec.rerank_train import TrainConfig, train_reranker
+    from chatrec.retrieval import Retriever
+
+    retriever = Retriever.from_settings(settings)
+    if retriever.store.count() == 0:
+        print("the store is empty: run `chatrec ingest` first", file=sys.stderr)
+        return 1
+    config = TrainConfig(
+        layers=args.layers,
+        max_length=settings.reranker_max_length,
+        epochs=args.epochs,
+        synthetic=args.synthetic,
+        seed=args.seed,
+    )
+    report = train_reranker(retriever, args.data, args.out, settings, config)
+    print(json.dumps(report["validation"], indent=1))
+    print(f"wrote {args.out} (weights, fusion.json, training.json, training_loss.png)")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     from ingest import cli as ingest_cli
 
@@ -156,6 +179,21 @@ def _parser() -> argparse.ArgumentParser:
     redial.add_argument("--split", choices=["all", "train", "val"], default="all", help="dialogue split")
     redial.add_argument("--out", type=Path, default=Path("eval-results"), help="output directory")
     redial.set_defaults(run=_eval_redial)
+    from chatrec.rerank import default_model_path
+    from chatrec.rerank_train import TrainConfig
+
+    train = sub.add_parser(
+        "train-reranker", help="train the cross-encoder on ReDial train + catalog requests"
+    )
+    train.add_argument(
+        "--data", type=Path, required=True, help="ReDial-format JSONL (its train split is used)"
+    )
+    train.add_argument("--out", type=Path, default=default_model_path(), help="model directory to write")
+    train.add_argument("--epochs", type=int, default=TrainConfig.epochs, help="the best on val is kept")
+    train.add_argument("--layers", type=int, default=TrainConfig.layers, help="MiniLM layers kept (1-6)")
+    train.add_argument("--synthetic", type=int, default=TrainConfig.synthetic, help="catalog requests")
+    train.add_argument("--seed", type=int, default=TrainConfig.seed)
+    train.set_defaults(run=_train_reranker)
     return parser
 
 

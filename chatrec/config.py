@@ -61,6 +61,15 @@ class Settings(BaseSettings):
     # Small batches of length-sorted texts waste little on padding: 16 beat 64 by 20 % here.
     embedding_batch_size: int = Field(16, ge=1, le=4096)
     embedding_max_length: int = Field(256, ge=16, le=512)
+    reranker_model: str | None = Field(
+        None, description="A Hugging Face cross-encoder directory; unset means models/chatrec-reranker."
+    )
+    reranker_backend: Literal["onnx", "onnx-int8", "torch"] = Field(
+        "onnx-int8", description="How the reranker runs; all three use the same weights."
+    )
+    # Chosen on the validation dialogues against the 150 ms budget (README, "Reranker").
+    reranker_max_length: int = Field(64, ge=16, le=512, description="Tokens per (query, item) pair.")
+    rerank_candidates: int = Field(100, ge=1, le=1000, description="Retrieval hits the reranker re-sorts.")
     ingest_batch_size: int = Field(256, ge=1, le=5000)
     llm: Literal["local", "openai"] = Field(
         "local", description="local: the embedded GGUF model; openai: any OpenAI-compatible server."

@@ -11,6 +11,7 @@ import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -114,8 +115,13 @@ class _MeanPooled:
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
-def export_onnx(path: Path, target: Path, *, quantize: bool) -> Path:
-    """Export the model at ``path`` to ONNX at ``target`` (int8 weights if ``quantize``), atomically."""
+def export_onnx(module: Any, target: Path, *, quantize: bool, output: str) -> Path:
+    """Export a BERT-style torch ``module`` (inputs :data:`INPUTS`, one output named ``output``) to
+    ONNX at ``target``, with int8 weights if ``quantize``, atomically.
+
+    Shared by the embedder and the reranker, so both get the same eager-attention trace and the
+    same per-channel quantisation. Build the module with ``attn_implementation="eager"``.
+    """
     import logging
     import warnings
 
@@ -124,15 +130,15 @@ def export_onnx(path: Path, target: Path, *, quantize: bool) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     fp32 = target.with_suffix(".fp32.tmp")
     example = {k: torch.ones((2, 8), dtype=torch.long) for k in INPUTS}
-    axes = {k: {0: "batch", 1: "tokens"} for k in INPUTS} | {"embedding": {0: "batch"}}
+    axes = {k: {0: "batch", 1: "tokens"} for k in INPUTS} | {output: {0: "batch"}}
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer and exporter chatter; the result is checked by tests
         torch.onnx.export(
-            _MeanPooled.module(path),
+            module,
             tuple(example.values()),
             str(fp32),
             input_names=list(INPUTS),
-            output_names=["embedding"],
+            output_names=[output],
             dynamic_axes=axes,
             opset_version=17,
             dynamo=False,
@@ -163,11 +169,22 @@ def export_onnx(path: Path, target: Path, *, quantize: bool) -> Path:
     return target
 
 
-def _weights_key(path: Path) -> str:
+def weights_key(path: Path) -> str:
     """Identifies the weights cheaply (path, size, mtime), so a changed model is re-exported."""
     files = sorted(p for p in path.iterdir() if p.suffix in (".safetensors", ".bin", ".json"))
     stamp = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files]
     return hashlib.sha256(repr((str(path.resolve()), stamp)).encode()).hexdigest()[:16]
+
+
+def onnx_session(path: Path, threads: int) -> Any:
+    """An ONNX Runtime CPU session with all graph optimisations, on ``threads`` intra-op threads."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
 class OnnxEmbedder(Embedder):
@@ -187,21 +204,16 @@ class OnnxEmbedder(Embedder):
         max_length: int,
         threads: int,
     ) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
         super().__init__(batch_size)
         if not (path / "tokenizer.json").is_file():
             raise ConfigError(f"no tokenizer.json in embedding model directory {path}")
-        name = f"{model_id}-{_weights_key(path)}-{'int8pc' if quantize else 'fp32'}.onnx"
+        name = f"{model_id}-{weights_key(path)}-{'int8pc' if quantize else 'fp32'}.onnx"
         target = cache_dir / "onnx" / name
         if not target.is_file():
-            export_onnx(path, target, quantize=quantize)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self._session = ort.InferenceSession(str(target), options, providers=["CPUExecutionProvider"])
+            export_onnx(_MeanPooled.module(path), target, quantize=quantize, output="embedding")
+        self._session = onnx_session(target, threads)
         self._tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         self._tokenizer.enable_truncation(max_length)
         self._tokenizer.enable_padding()

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from chatrec.config import Settings
 from chatrec.filters import PEOPLE_FIELDS
 from chatrec.retrieval import Retriever
 from chatrec.state import DialogueState
@@ -60,11 +61,30 @@ class RankingPipeline:
     """Retriever (+ optional reranker) + diversity, driven by a DialogueState."""
 
     def __init__(
-        self, retriever: Retriever, reranker: Reranks | None = None, *, candidates: int = CANDIDATES
+        self,
+        retriever: Retriever,
+        reranker: Reranks | None = None,
+        *,
+        candidates: int = CANDIDATES,
+        rerank_depth: int = CANDIDATES,
     ) -> None:
         self.retriever = retriever
         self.reranker = reranker
         self.candidates = candidates
+        self.rerank_depth = rerank_depth
+
+    @classmethod
+    def from_settings(cls, retriever: Retriever, settings: Settings) -> RankingPipeline:
+        """The pipeline chat and the ``full`` evaluation share: with the configured reranker."""
+        from chatrec.rerank import load_reranker, rerank
+
+        reranker = load_reranker(settings)
+        return cls(
+            retriever,
+            lambda query, hits, n: rerank(reranker, query, hits, n=n),
+            candidates=max(CANDIDATES, settings.rerank_candidates),
+            rerank_depth=settings.rerank_candidates,
+        )
 
     def rank(self, state: DialogueState, text: str, n: int) -> list[Hit]:
         """The n best items for this state; every one passes the state's hard constraints."""
@@ -80,7 +100,8 @@ class RankingPipeline:
         if avoid:
             hits = [h for h in hits if not avoid.intersection(_credits(h))]
         if self.reranker is not None and hits:
-            hits = self.reranker(query, hits, len(hits))
+            head = self.reranker(query, hits[: self.rerank_depth], self.rerank_depth)
+            hits = [*head, *hits[self.rerank_depth :]]  # deeper hits keep retrieval's order
         vectors = self.retriever.store.vectors([h.item.id for h in hits])
         return mmr(hits, vectors, n)
 

@@ -24,9 +24,8 @@ def make_bot(retriever, tmp_path, llm, **overrides) -> ChatRec:
     cfg = make_settings(tmp_path, **overrides)
     understander = Understander(retriever.titles, retriever.vocabulary, retriever.catalog)
     responder = Responder(llm, Check(understander), timeout=cfg.llm_timeout)
-    return ChatRec(
-        cfg, retriever, RankingPipeline(retriever), responder, understander, SessionStore(cfg.sessions_file)
-    )
+    pipeline = RankingPipeline.from_settings(retriever, cfg)  # with the shipped reranker, as in chat
+    return ChatRec(cfg, retriever, pipeline, responder, understander, SessionStore(cfg.sessions_file))
 
 
 @pytest.fixture

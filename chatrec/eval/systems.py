@@ -1,8 +1,8 @@
 """The ranking systems the harness compares, each a thin call into the library's own ranking.
 
-No system ranks with eval-only logic: ``popularity`` and ``retrieval`` call the same Retriever
-the chat agent uses. ``copy`` is the known ReDial shortcut (repeat what was already mentioned),
-kept as a reference point: it must score 0 on dedup targets.
+No system ranks with eval-only logic: ``popularity``, ``retrieval`` and ``rerank`` call the same
+Retriever (and reranker) the chat agent uses. ``copy`` is the known ReDial shortcut (repeat what
+was already mentioned), kept as a reference point: it must score 0 on dedup targets.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def full(retriever: Retriever) -> Ranker:
     and disliked titles, tastes, constraints), every film mentioned so far liked unless disliked
     (and so excluded), then the agent's pipeline (retrieve, rerank, diversify). No LLM."""
     understander = Understander(retriever.titles, retriever.vocabulary, retriever.catalog)
-    pipeline = RankingPipeline(retriever)
+    pipeline = RankingPipeline.from_settings(retriever, retriever.store.settings)
 
     def rank(sample: Sample, n: int) -> list[str]:
         state = DialogueState()
@@ -68,11 +68,31 @@ def full(retriever: Retriever) -> Ranker:
     return rank
 
 
+def reranked(retriever: Retriever) -> Ranker:
+    """Retrieval's top ``rerank_candidates`` re-sorted by the reranker; deeper hits keep their order."""
+    from chatrec.rerank import load_reranker, rerank
+
+    settings = retriever.store.settings
+    reranker = load_reranker(settings)
+    depth = settings.rerank_candidates
+
+    def rank(sample: Sample, n: int) -> list[str]:
+        query = context_query(sample)
+        hits = retriever.search(
+            query, n=max(n, depth), exclude_ids=sample.context_ids, like_ids=sample.context_ids
+        )
+        head = rerank(reranker, query, hits[:depth], n=depth)
+        return [h.item.id for h in [*head, *hits[depth:]]][:n]
+
+    return rank
+
+
 SYSTEMS: dict[str, Callable[[Retriever], Ranker]] = {
     "popularity": popularity,
     "copy": copy,
     "retrieval": retrieval,
     "full": full,
+    "rerank": reranked,
 }
 
 
