@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Everything that would call out to the internet is turned off before any library reads its
@@ -89,6 +89,11 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(2000, ge=50, description="Longer chat messages are truncated.")
     threads: int = Field(
         default_factory=lambda: os.cpu_count() or 1, ge=1, description="CPU threads for models."
+    )
+    app_host: str = Field("127.0.0.1", description="Where the browser app listens; 0.0.0.0 exposes it.")
+    app_port: int = Field(7860, ge=1, le=65535)
+    app_auth: SecretStr | None = Field(
+        None, description="'user:password' to require a login for the browser app; unset means none."
     )
 
     @property

@@ -8,6 +8,7 @@ The same code talks to an embedded persistent store under the data dir or, when
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -53,6 +54,18 @@ def _client(settings: Settings) -> Any:
         raise StoreError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from exc
 
 
+@contextmanager
+def _reaching(where: object, action: str) -> Iterator[None]:
+    """Any failure of the store while serving becomes a StoreError that names it (front ends
+    show it as one clear line: a Chroma server that went away is the usual cause)."""
+    try:
+        yield
+    except StoreError:
+        raise
+    except Exception as exc:
+        raise StoreError(f"the catalog store at {where} could not {action}: {exc}") from exc
+
+
 def _item(item_id: str, document: str | None, metadata: dict[str, Any] | None) -> Item:
     meta = {k: v for k, v in (metadata or {}).items() if k != HASH_KEY}
     return Item(id=item_id, title=str(meta.get("title", item_id)), text=document or "", metadata=meta)
@@ -71,12 +84,17 @@ class Store:
                 configuration={"hnsw": {"space": "cosine"}},
             )
         except Exception as exc:
-            where = settings.chroma_url or settings.chroma_path
-            raise StoreError(f"cannot open collection {settings.collection!r} at {where}: {exc}") from exc
+            name = settings.collection
+            raise StoreError(f"cannot open collection {name!r} at {self.where}: {exc}") from exc
         self.max_batch = int(client.get_max_batch_size())
 
+    @property
+    def where(self) -> str:
+        return self.settings.chroma_url or str(self.settings.chroma_path)
+
     def count(self) -> int:
-        return int(self._col.count())
+        with _reaching(self.where, "count its items"):
+            return int(self._col.count())
 
     def _pages(self, include: list[str]) -> Iterator[dict[str, Any]]:
         total = self.count()
@@ -114,7 +132,8 @@ class Store:
         if not ids:
             return []
         where = filters.where() if filters else None
-        got = self._col.get(ids=list(ids), where=where, include=["documents", "metadatas"])
+        with _reaching(self.where, "fetch items"):
+            got = self._col.get(ids=list(ids), where=where, include=["documents", "metadatas"])
         by_id = {
             i: _item(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         }
@@ -124,7 +143,8 @@ class Store:
         """Stored vectors by id (for item-to-item similarity)."""
         if not ids:
             return {}
-        got = self._col.get(ids=list(ids), include=["embeddings"])
+        with _reaching(self.where, "fetch vectors"):
+            got = self._col.get(ids=list(ids), include=["embeddings"])
         return {
             i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"], strict=True)
         }
@@ -145,12 +165,13 @@ class Store:
         excluded = set(exclude_ids)
         where = filters.where() if filters else None
         k = n + len(excluded)
-        res = self._col.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)],
-            n_results=k,
-            where=where,
-            include=["documents", "metadatas", "distances"],
-        )
+        with _reaching(self.where, "answer a query"):
+            res = self._col.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                n_results=k,
+                where=where,
+                include=["documents", "metadatas", "distances"],
+            )
         hits = [
             Hit(_item(i, d, m), 1.0 - float(dist))
             for i, d, m, dist in zip(

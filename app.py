@@ -1,0 +1,8 @@
+"""The chatrec browser app: ``python app.py [--host --port --share --llm --llm-model]``."""
+
+import sys
+
+from chatrec.webapp import main
+
+if __name__ == "__main__":
+    sys.exit(main())
