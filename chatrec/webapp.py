@@ -173,20 +173,24 @@ class ChatApp:
         )
 
     def respond(self, message: str, history: Messages, session_id: str) -> Iterator[tuple[Any, ...]]:
-        """One turn, streamed: cards as soon as the ranker has them, then text and reasons."""
+        """One turn, streamed: cards as soon as the ranker has them, then text and reasons.
+
+        Every update is a new history list, so nothing already sent is mutated under the page.
+        """
         if not session_id:
             session_id = uuid.uuid4().hex
-        history = [*history, {"role": "user", "content": html.escape(message or "")}]
-        history.append({"role": "assistant", "content": ""})
+        past = [*history, {"role": "user", "content": html.escape(message or "")}]
         cards: list[Card] = []
         text = ""
         notices: list[str] = []
+        view = self._view(session_id)
         try:
             for event in self.bot.stream(message, session_id=session_id):
                 if isinstance(event, Notice):
                     notices.append(event.text)
                 elif isinstance(event, Recommendations):
                     cards = [{**asdict(r), "feedback": ""} for r in event.items]
+                    view = self._view(session_id)
                 elif isinstance(event, TextDelta):
                     text += event.text
                 elif isinstance(event, Reason):
@@ -195,14 +199,14 @@ class ChatApp:
                     ]
                 elif isinstance(event, Done):
                     break
-                history[-1]["content"] = _with_notices(text, notices)
-                yield "", history, cards, session_id, *self._view(session_id)
+                yield "", _replied(past, _with_notices(text, notices)), cards, session_id, *view
+            reply = _with_notices(text, notices)
         except ChatrecError as exc:
-            history[-1]["content"] = html.escape(f"Sorry, I cannot answer right now: {exc}")
+            reply = html.escape(f"Sorry, I cannot answer right now: {exc}")
         except Exception:
             log.exception("a chat turn failed")
-            history[-1]["content"] = FAILED
-        yield "", history, cards, session_id, *self._view(session_id)
+            reply = FAILED
+        yield "", _replied(past, reply), cards, session_id, *self._view(session_id)
 
     def feedback(self, item_id: str, liked: bool, session_id: str, cards: list[Card]) -> tuple[Any, ...]:
         state = self.bot.feedback(session_id, item_id, liked=liked)
@@ -242,7 +246,7 @@ class ChatApp:
         reply = self.bot.chat(message, session_id=session_id)
         return {
             "text": reply.text,
-            "recommendations": [asdict(r) for r in reply.recommendations],
+            "recommendations": [{**asdict(r), "label": r.label} for r in reply.recommendations],
             "notices": reply.notices,
             "state": reply.state.model_dump(),
         }
@@ -254,6 +258,10 @@ class ChatApp:
 
 def _int(value: float | None) -> int | None:
     return None if value is None else int(value)
+
+
+def _replied(past: Messages, reply: str) -> Messages:
+    return [*past, {"role": "assistant", "content": reply}]
 
 
 def _with_notices(text: str, notices: list[str]) -> str:
@@ -381,9 +389,11 @@ def serve(settings: Settings, *, share: bool = False) -> None:
     from ingest.cli import run as run_ingest
 
     if Store(settings).count() == 0:
-        print("the store is empty: ingesting the default catalog first")
+        print("the store is empty: ingesting the default catalog first", flush=True)
         run_ingest(argparse.Namespace(source=None, mapping=None, prune=False), settings)
+    print("loading the models (embedder, reranker, chat LLM)", flush=True)
     bot = ChatRec.from_settings(settings)
+    print("building the page", flush=True)
     page = build_app(bot, secret=browser_secret(settings.data_dir))
     auth = settings.app_auth.get_secret_value().split(":", 1) if settings.app_auth else None
     if auth is not None and len(auth) != 2:
