@@ -41,6 +41,9 @@ CSS = """
 .rec-facts { opacity: 0.75; font-size: 0.9rem; }
 .rec-reason { margin: 0.4rem 0 0 0; }
 .rec-feedback { font-size: 0.85rem; opacity: 0.8; }
+.pref-row { flex-wrap: wrap; gap: 0.4rem; }
+.pref-chip { flex: none !important; width: auto !important; min-width: fit-content !important;
+             white-space: nowrap; }
 """
 FAILED = "Sorry, something went wrong on our side. Your conversation is kept; please try again."
 
@@ -294,7 +297,7 @@ def build_app(bot: ChatRec, *, secret: str | None = None) -> gr.Blocks:
                 def show_cards(items: list[Card]) -> None:
                     with gr.Row(elem_id="cards"):
                         for card in items:
-                            with gr.Column(min_width=220, elem_classes="rec"):
+                            with gr.Column(min_width=220, elem_classes="rec", variant="panel"):
                                 gr.HTML(card_html(card), elem_classes="card-body")
                                 with gr.Row():
                                     up = gr.Button("👍", size="sm", min_width=40, elem_classes="thumb-up")
@@ -332,7 +335,7 @@ def build_app(bot: ChatRec, *, secret: str | None = None) -> gr.Blocks:
                         if not mine:
                             continue
                         gr.Markdown(f"**{group}**")
-                        with gr.Row():
+                        with gr.Row(elem_classes="pref-row"):
                             for entry in mine:
                                 chip = gr.Button(
                                     f"✕ {entry['label']}",

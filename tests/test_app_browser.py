@@ -44,7 +44,7 @@ def small_catalog(movie_rows: list[dict]) -> list[dict]:
     heat = next(r for r in movie_rows if r["title"] == "Heat" and int(r["year"]) == 1995)
     rows = [heat, *[r for r in crime if r is not heat][:300]]
     evil = [
-        {**heat, "id": f"evil-{i}", "title": title, "year": 2031, "director": title}
+        {**heat, "id": f"evil-{i}", "title": title, "year": 2031, "runtime": 100, "director": title}
         for i, title in enumerate(EVIL_TITLES)
     ]
     return rows + evil
@@ -94,15 +94,18 @@ def send(page, message: str) -> None:
     page.click("#send")
     page.wait_for_function(
         """(bots) => document.querySelectorAll("#chat [data-testid='bot']").length > bots
-            && !document.querySelector('.pending, .generating')
-            && document.querySelectorAll('.rec-card').length > 0
-            && [...document.querySelectorAll('.rec-reason')].every(r => r.textContent.trim())""",
+            && !document.querySelector('.pending, .generating')""",
         arg=bots,
         timeout=TURN_SECONDS,
     )
 
 
 def titles(page) -> list[str]:
+    """The cards on show, once each has its reason."""
+    page.wait_for_function(
+        """() => document.querySelectorAll('.rec-card').length > 0
+            && [...document.querySelectorAll('.rec-reason')].every(r => r.textContent.trim())"""
+    )
     return page.locator(".rec-title").all_inner_texts()
 
 

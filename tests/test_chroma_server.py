@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from chatrec.agent import ChatRec
 from chatrec.errors import StoreError
 from chatrec.filters import Filters
 from chatrec.retrieval import Retriever
 from chatrec.store import Store
+from chatrec.webapp import ChatApp
 from ingest import movies
 from ingest.pipeline import run_ingest
 from tests.conftest import (
@@ -23,21 +25,27 @@ from tests.conftest import (
     wait_for_port,
     write_jsonl,
 )
+from tests.fakes import ScriptedLLM, reason_from_facts
 
 
-@pytest.fixture(scope="module")
-def chroma_url(tmp_path_factory):
+def start_chroma(path: Path) -> tuple[subprocess.Popen, str]:
+    """A real `chroma run` on a free loopback port, answering."""
     chroma = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
     port = free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
     proc = subprocess.Popen(
         [chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    wait_for_port(port, proc)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def chroma_url(tmp_path_factory):
+    proc, url = start_chroma(tmp_path_factory.mktemp("chroma-server"))
     try:
-        wait_for_port(port, proc)
-        yield f"http://127.0.0.1:{port}"
+        yield url
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -83,3 +91,18 @@ def test_unreachable_server_is_a_clear_error(tmp_path):
         Store(settings)
     with pytest.raises(StoreError, match="must be http"):
         Store(make_settings(tmp_path, chroma_url="localhost:8000"))
+
+
+def test_app_says_clearly_when_the_server_goes_away(tmp_path, embedder, movie_rows):
+    proc, url = start_chroma(tmp_path / "server")
+    try:
+        settings = make_settings(tmp_path, chroma_url=url, collection="app_films")
+        run_ingest(movie_rows[:200], movies.MAPPING, Store(settings), embedder)
+        app = ChatApp(ChatRec.from_settings(settings, llm=ScriptedLLM(script=[reason_from_facts])))
+        assert list(app.respond("a drama", [], "s"))[-1][2], "cards while the server is up"
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+    _, history, cards, *_ = list(app.respond("a comedy", [], "s"))[-1]
+    assert cards == []
+    assert history[-1]["content"].startswith(f"Sorry, I cannot answer right now: the catalog store at {url}")
