@@ -120,6 +120,13 @@ def test_rerun_is_idempotent_and_only_changes_are_embedded(tmp_path, embedder, m
     assert store.count() == 150
 
 
+def _as_in_a_terminal() -> None:
+    """Ctrl-C reaches a foreground program; a runner started in the background (``cmd &``) hands
+    its children an ignored SIGINT, which would make the Ctrl-C case pass or fail by launch mode."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
 def test_interrupted_ingest_resumes_to_the_exact_count(tmp_path, movie_rows, embedder, how):
     """Kill the CLI mid-ingest (kill -9, or Ctrl-C), then run it again to completion."""
@@ -128,7 +135,14 @@ def test_interrupted_ingest_resumes_to_the_exact_count(tmp_path, movie_rows, emb
     mapping = movie_mapping_file(tmp_path / "mapping.json")
     env = {"CHATREC_DATA_DIR": str(tmp_path / "data"), "CHATREC_INGEST_BATCH_SIZE": "32"}
     args = [sys.executable, "-m", "ingest", str(source), "--mapping", str(mapping)]
-    proc = subprocess.Popen(args, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        args,
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=_as_in_a_terminal,
+    )
     assert proc.stdout is not None
     assert proc.stdout.readline().startswith("ingesting")  # models are loaded, embedding starts
     time.sleep(5)
