@@ -60,7 +60,8 @@ class Settings(BaseSettings):
     )
     # Small batches of length-sorted texts waste little on padding: 16 beat 64 by 20 % here.
     embedding_batch_size: int = Field(16, ge=1, le=4096)
-    embedding_max_length: int = Field(256, ge=16, le=512)
+    # 128 tokens embed the catalog 23 % faster than 256 with ReDial retrieval unchanged (README).
+    embedding_max_length: int = Field(128, ge=16, le=512, description="Tokens per embedded text.")
     reranker_model: str | None = Field(
         None, description="A Hugging Face cross-encoder directory; unset means models/chatrec-reranker."
     )

@@ -38,7 +38,7 @@ def packaged_minilm_path() -> Path:
 class Embedder(ABC):
     """Turns texts into L2-normalised float32 vectors; subclasses embed one batch."""
 
-    model_id: str
+    model_id: str  # what the vectors depend on: the weights' name and the token limit
     dim: int
 
     def __init__(self, batch_size: int = 64) -> None:
@@ -74,7 +74,7 @@ class SentenceTransformerEmbedder(Embedder):
         self._model = SentenceTransformer(str(path), device="cpu")
         self._model.max_seq_length = min(max_length, self._model.max_seq_length or max_length)
         self.dim = int(self._model.get_embedding_dimension())
-        self.model_id = model_id
+        self.model_id = f"{model_id}@{max_length}"  # stored hashes include it: a change re-embeds
 
     def _embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         vectors = self._model.encode(
@@ -218,7 +218,7 @@ class OnnxEmbedder(Embedder):
         self._tokenizer.enable_truncation(max_length)
         self._tokenizer.enable_padding()
         self.dim = int(self._session.get_outputs()[0].shape[-1] or self._probe_dim())
-        self.model_id = model_id
+        self.model_id = f"{model_id}@{max_length}"  # stored hashes include it: a change re-embeds
 
     def _probe_dim(self) -> int:
         return int(self._embed_batch(["x"]).shape[-1])
