@@ -124,13 +124,13 @@ def preference_entries(state: DialogueState, catalog: dict) -> list[Entry]:
     return entries
 
 
-def history_messages(bot: ChatRec, session_id: str) -> Messages:
-    return [{"role": m.role, "content": html.escape(m.text)} for m in bot.history(session_id)]
+def history_messages(history: list[Any]) -> Messages:
+    return [{"role": m.role, "content": html.escape(m.text)} for m in history]
 
 
-def last_cards(bot: ChatRec, session_id: str, state: DialogueState) -> list[Card]:
+def last_cards(history: list[Any], state: DialogueState) -> list[Card]:
     """The cards of the latest turn that recommended something, with the feedback given since."""
-    for message in reversed(bot.history(session_id)):
+    for message in reversed(history):
         if message.recommendations:
             return [_with_feedback(dict(card), state) for card in message.recommendations]
     return []
@@ -167,11 +167,11 @@ class ChatApp:
     def load(self, session_id: str | None) -> tuple[Any, ...]:
         """Page load: a new session id, or the stored conversation and state of the kept one."""
         session_id = session_id or uuid.uuid4().hex
-        state = self.bot.state(session_id)
+        history = self.bot.history(session_id)  # one read serves the chat and the cards
         return (
             session_id,
-            history_messages(self.bot, session_id),
-            last_cards(self.bot, session_id, state),
+            history_messages(history),
+            last_cards(history, self.bot.state(session_id)),
             *self._view(session_id),
         )
 

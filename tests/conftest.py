@@ -8,7 +8,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -97,3 +100,15 @@ def wait_for_port(port: int, proc: subprocess.Popen, seconds: float = 60) -> Non
                 return
         time.sleep(0.2)
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {seconds} s")
+
+
+@contextmanager
+def serving(args: list[str], port: int, *, seconds: float = 60, **popen: Any) -> Iterator[subprocess.Popen]:
+    """A server process of ours or a peer's, answering on ``port`` until the block ends."""
+    proc = subprocess.Popen(args, **popen)
+    try:
+        wait_for_port(port, proc, seconds=seconds)
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

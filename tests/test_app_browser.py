@@ -17,10 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright import sync_api
 
-from tests.conftest import ROOT, free_port, movie_mapping_file, run_module, wait_for_port, write_jsonl
-
-sync_api = pytest.importorskip("playwright.sync_api")
+from tests.conftest import ROOT, free_port, movie_mapping_file, run_module, serving, write_jsonl
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -59,22 +58,14 @@ def app_url(tmp_path_factory, movie_rows) -> Iterator[str]:
     done = run_module("chatrec", "ingest", str(source), "--mapping", str(mapping), env=env)
     assert done.returncode == 0, done.stderr
     port = free_port()
-    log = (data / "app.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "app.py", "--port", str(port)],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for_port(port, proc, seconds=180)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
-        print((data / "app.log").read_text()[-3000:])
+    args = [sys.executable, "app.py", "--port", str(port)]
+    env = {**os.environ, **env}
+    with (data / "app.log").open("w") as log:
+        try:
+            with serving(args, port, seconds=180, cwd=ROOT, env=env, stdout=log, stderr=log):
+                yield f"http://127.0.0.1:{port}"
+        finally:
+            print((data / "app.log").read_text()[-3000:])
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,33 +24,26 @@ from tests.conftest import (
     make_settings,
     movie_mapping_file,
     run_module,
-    wait_for_port,
+    serving,
     write_jsonl,
 )
 from tests.fakes import ScriptedLLM, reason_from_facts
 
 
-def start_chroma(path: Path) -> tuple[subprocess.Popen, str]:
+@contextmanager
+def chroma_server(path: Path) -> Iterator[tuple[subprocess.Popen, str]]:
     """A real `chroma run` on a free loopback port, answering."""
     chroma = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
     port = free_port()
-    proc = subprocess.Popen(
-        [chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait_for_port(port, proc)
-    return proc, f"http://127.0.0.1:{port}"
+    args = [chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
+    with serving(args, port, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as proc:
+        yield proc, f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory):
-    proc, url = start_chroma(tmp_path_factory.mktemp("chroma-server"))
-    try:
+    with chroma_server(tmp_path_factory.mktemp("chroma-server")) as (_, url):
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def test_ingest_and_filtered_search_through_a_server(chroma_url, tmp_path, embedder, movie_rows):
@@ -94,13 +89,11 @@ def test_unreachable_server_is_a_clear_error(tmp_path):
 
 
 def test_app_says_clearly_when_the_server_goes_away(tmp_path, embedder, movie_rows):
-    proc, url = start_chroma(tmp_path / "server")
-    try:
+    with chroma_server(tmp_path / "server") as (proc, url):
         settings = make_settings(tmp_path, chroma_url=url, collection="app_films")
         run_ingest(movie_rows[:200], movies.MAPPING, Store(settings), embedder)
         app = ChatApp(ChatRec.from_settings(settings, llm=ScriptedLLM(script=[reason_from_facts])))
         assert list(app.respond("a drama", [], "s"))[-1][2], "cards while the server is up"
-    finally:
         proc.kill()
         proc.wait(timeout=30)
     _, history, cards, *_ = list(app.respond("a comedy", [], "s"))[-1]

@@ -23,7 +23,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from chatrec.config import Settings
 from chatrec.events import Notice
 from chatrec.llm import build_chat_model
-from tests.conftest import free_port, wait_for_port
+from tests.conftest import free_port, serving
 from tests.test_agent import make_bot
 
 
@@ -36,33 +36,25 @@ def smollm_path() -> Path:
 @pytest.fixture(scope="module")
 def llama_server():
     port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(smollm_path()),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_threads",
-            "2",
-            "--n_ctx",
-            "2048",
-            "--model_alias",
-            "smollm2",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port(port, proc, seconds=120)
+    args = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(smollm_path()),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_threads",
+        "2",
+        "--n_ctx",
+        "2048",
+        "--model_alias",
+        "smollm2",
+    ]
+    with serving(args, port, seconds=120, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
         yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def openai_settings(monkeypatch, base_url: str, tmp_path: Path, timeout: float = 60) -> Settings:
