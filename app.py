@@ -2,7 +2,7 @@
 
 import sys
 
-from chatrec.webapp import main
+from chatrec.app.web import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -11,9 +11,9 @@ import numpy as np
 
 import chatrec  # noqa: F401  (offline switches first)
 from chatrec.catalog import Item
-from ingest import movies
-from ingest.pipeline import collect_items
-from ingest.sources import read_rows
+from chatrec.ingest import movies
+from chatrec.ingest.pipeline import collect_items
+from chatrec.ingest.sources import read_rows
 
 T = TypeVar("T")
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from benchmarks.common import catalog_items, latency_ms, timed
 from chatrec.config import Settings
-from chatrec.embeddings import load_embedder
+from chatrec.store.embeddings import load_embedder
 
 QUERIES = [
     "heist thriller in the 90s directed by Michael Mann",

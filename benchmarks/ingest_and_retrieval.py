@@ -12,14 +12,14 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.common import catalog_items, latency_ms, timed
+from chatrec.catalog.filters import Filters
 from chatrec.config import Settings
-from chatrec.embeddings import load_embedder
-from chatrec.filters import Filters
-from chatrec.retrieval import Retriever
-from chatrec.store import Store
-from ingest import movies
-from ingest.pipeline import run_ingest
-from ingest.sources import read_rows
+from chatrec.ingest import movies
+from chatrec.ingest.pipeline import run_ingest
+from chatrec.ingest.sources import read_rows
+from chatrec.retrieval.retriever import Retriever
+from chatrec.store.chroma import Store
+from chatrec.store.embeddings import load_embedder
 
 QUERIES = [
     "heist thriller in the 90s directed by Michael Mann",

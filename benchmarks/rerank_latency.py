@@ -17,8 +17,8 @@ import numpy as np
 
 from benchmarks.common import catalog_items, latency_ms, timed
 from chatrec.config import Settings
-from chatrec.rerank import load_reranker, pair_text, rerank
-from chatrec.store import Hit
+from chatrec.reranker.model import load_reranker, pair_text, rerank
+from chatrec.store.chroma import Hit
 
 QUERY = (
     "Hi! I'm looking for a good movie to watch tonight. I really loved Heat and The Godfather, "

@@ -6,13 +6,13 @@ go_offline()
 
 from chatrec.agent import ChatRec  # noqa: E402
 from chatrec.catalog import FieldMapping, FieldSpec, Item  # noqa: E402
+from chatrec.catalog.filters import Filters  # noqa: E402
+from chatrec.dialogue.state import DialogueState  # noqa: E402
 from chatrec.errors import ChatrecError, ConfigError, SourceError, StoreError  # noqa: E402
 from chatrec.events import Recommendation, Reply  # noqa: E402
-from chatrec.filters import Filters  # noqa: E402
-from chatrec.rerank import Reranker, load_reranker, rerank  # noqa: E402
-from chatrec.retrieval import Retriever  # noqa: E402
-from chatrec.state import DialogueState  # noqa: E402
-from chatrec.store import Hit, Store  # noqa: E402
+from chatrec.reranker.model import Reranker, load_reranker, rerank  # noqa: E402
+from chatrec.retrieval.retriever import Retriever  # noqa: E402
+from chatrec.store.chroma import Hit, Store  # noqa: E402
 
 __all__ = [
     "ChatRec",

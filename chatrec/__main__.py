@@ -1,5 +1,5 @@
 import sys
 
-from chatrec.cli import main
+from chatrec.app.cli import main
 
 sys.exit(main())

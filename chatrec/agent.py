@@ -13,18 +13,19 @@ from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
+from chatrec.catalog import Catalog
 from chatrec.config import Settings
-from chatrec.errors import StoreError
+from chatrec.dialogue.evidence import evidence
+from chatrec.dialogue.preferences import describe_constraints
+from chatrec.dialogue.prompts import reply
+from chatrec.dialogue.respond import Check, LLMUnavailable, Responder, Unusable, plain_intro
+from chatrec.dialogue.state import DialogueState
+from chatrec.dialogue.understand import Understander
 from chatrec.events import Done, Event, Notice, Reason, Recommendation, Recommendations, Reply, TextDelta
-from chatrec.evidence import evidence
-from chatrec.prompts import reply
 from chatrec.ranking import RankingPipeline
-from chatrec.respond import Check, LLMUnavailable, Responder, Unusable, describe_constraints, plain_intro
-from chatrec.retrieval import Retriever
+from chatrec.retrieval.retriever import Retriever
 from chatrec.sessions import SessionStore
-from chatrec.state import DialogueState
-from chatrec.store import Hit
-from chatrec.understand import Understander
+from chatrec.store.chroma import Hit
 
 DEFAULT = object()
 
@@ -78,12 +79,11 @@ class ChatRec:
     def from_settings(cls, settings: Settings | None = None, *, llm: Any = DEFAULT) -> ChatRec:
         """Build everything from settings; ``llm`` may be a LangChain chat model, or None for
         replies built from catalog facts only."""
-        from chatrec.llm import build_chat_model
+        from chatrec.llm.backends import build_chat_model
 
         settings = settings or Settings()
         retriever = Retriever.from_settings(settings)
-        if retriever.store.count() == 0:
-            raise StoreError("the catalog store is empty: run `chatrec ingest` first")
+        retriever.store.require_items()
         understander = Understander(retriever.titles, retriever.vocabulary, retriever.catalog)
         model: BaseChatModel | None = build_chat_model(settings) if llm is DEFAULT else llm
         responder = Responder(model, Check(understander), timeout=settings.llm_timeout)
@@ -121,7 +121,12 @@ class ChatRec:
     def state(self, session_id: str) -> DialogueState:
         return self.sessions.state(session_id)
 
-    def update_state(self, session_id: str, kind: str, value: str) -> DialogueState:
+    @property
+    def catalog(self) -> Catalog:
+        """The catalog the agent recommends from (typed item access for front ends)."""
+        return self.retriever.catalog
+
+    def remove_preference(self, session_id: str, kind: str, value: str) -> DialogueState:
         """Remove one like, dislike or constraint (the UI's remove buttons)."""
         with self._lock(session_id):
             state = self.sessions.state(session_id)
@@ -169,7 +174,9 @@ class ChatRec:
             if hits:
                 yield from self._respond(text, state, hits, draft)
             else:
-                yield draft.say(reply("nothing", constraints=describe_constraints(state)))
+                yield draft.say(
+                    reply("nothing", constraints=describe_constraints(state.constraints) or "none")
+                )
         full = "".join(draft.parts).strip()
         self.sessions.save_state(session_id, state)
         if text.strip():
@@ -212,10 +219,8 @@ class ChatRec:
         state.record_shown([r.item_id for r in shown], {r.item_id: r.reason for r in shown})
 
     def _answer(self, item_id: str, question: str | None, state: DialogueState) -> str:
-        meta = self.retriever.catalog.get(item_id, {})
-        film = (
-            f"{meta.get('title')} ({meta['year']})" if meta.get("year") else str(meta.get("title", item_id))
-        )
+        meta = self.catalog.get(item_id, {})
+        film = self.catalog.label(item_id)
         if question is None:
             reason = state.reasons.get(item_id)
             if reason is None:

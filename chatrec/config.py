@@ -7,10 +7,11 @@ pydantic-settings; unknown ``CHATREC_*`` names are errors, not silent defaults.
 from __future__ import annotations
 
 import os
+from importlib.resources import files
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Everything that would call out to the internet is turned off before any library reads its
@@ -31,9 +32,26 @@ def go_offline() -> None:
         os.environ.setdefault(key, value)
 
 
+def packaged_model(name: str) -> Path:
+    """A model shipped as package data in ``chatrec/models/`` (``models/`` in the repository)."""
+    return Path(str(files("chatrec") / "models" / name))
+
+
 def _default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "chatrec"
+
+
+def _default_data_dir() -> Path:
+    """One place per user, whatever the current directory: ``$XDG_DATA_HOME/chatrec`` (by default
+    ``~/.local/share/chatrec``). A path relative to the working directory made every other
+    directory look like an empty store."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "chatrec"
+
+
+# CHATREC_* variables that are not settings: developer switches read where they act.
+NOT_SETTINGS = {"CHATREC_DEBUG", "CHATREC_TEST_STORE", "CHATREC_SCREENSHOT"}
 
 
 class Settings(BaseSettings):
@@ -43,7 +61,9 @@ class Settings(BaseSettings):
         env_prefix="CHATREC_", env_file=".env", extra="forbid", validate_default=True
     )
 
-    data_dir: Path = Field(Path("data"), description="Vector store and sessions.")
+    data_dir: Path = Field(
+        default_factory=_default_data_dir, description="Vector store, sessions, the app's browser key."
+    )
     cache_dir: Path = Field(
         default_factory=_default_cache_dir,
         description="Derived artefacts (exported models, assembled LLM files).",
@@ -96,6 +116,16 @@ class Settings(BaseSettings):
     app_auth: SecretStr | None = Field(
         None, description="'user:password' to require a login for the browser app; unset means none."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_unknown_environment(cls, data: Any) -> Any:
+        """A misspelt ``CHATREC_*`` variable is an error, as a misspelt ``.env`` key already is."""
+        known = {f"CHATREC_{name}".upper() for name in cls.model_fields} | NOT_SETTINGS
+        unknown = sorted(k for k in os.environ if k.upper().startswith("CHATREC_") and k.upper() not in known)
+        if unknown:
+            raise ValueError(f"unknown setting {', '.join(unknown)} (see the README's settings table)")
+        return data
 
     @property
     def sessions_file(self) -> Path:

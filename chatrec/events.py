@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from chatrec.state import DialogueState
-from chatrec.store import Hit
+from chatrec.catalog import label_of, list_field
+from chatrec.dialogue.state import DialogueState
+from chatrec.store.chroma import Hit
 
 
 @dataclass(frozen=True)
@@ -28,21 +29,22 @@ class Recommendation:
 
     @property
     def label(self) -> str:
-        return f"{self.title} ({self.year})" if self.year else self.title
+        return label_of(self.title, self.year)
 
     @classmethod
     def from_hit(cls, hit: Hit, reason: str) -> Recommendation:
-        meta = hit.item.metadata
+        item = hit.item
+        rating = item.metadata.get("rating")
         return cls(
-            item_id=hit.item.id,
-            title=hit.item.title,
-            year=hit.item.year,
+            item_id=item.id,
+            title=item.title,
+            year=item.year,
             reason=reason,
             score=round(hit.score, 4),
-            genres=list(meta.get("genres", [])),  # type: ignore[arg-type]
-            directors=list(meta.get("directors", [])),  # type: ignore[arg-type]
-            runtime=meta.get("runtime"),  # type: ignore[arg-type]
-            rating=meta.get("rating"),  # type: ignore[arg-type]
+            genres=item.genres,
+            directors=list_field(item.metadata, "directors"),
+            runtime=item.runtime,
+            rating=str(rating) if rating else None,
         )
 
 

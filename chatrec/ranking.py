@@ -10,21 +10,21 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from chatrec.catalog.titles import strip_titles
 from chatrec.config import Settings
-from chatrec.filters import PEOPLE_FIELDS
-from chatrec.retrieval import Retriever
-from chatrec.state import DialogueState
-from chatrec.store import Hit
-from chatrec.titles import strip_titles
+from chatrec.dialogue.state import DialogueState
+from chatrec.retrieval.retriever import Retriever
+from chatrec.store.chroma import Hit
 
 CANDIDATES = 100
 MMR_LAMBDA = 0.8  # 1.0 = pure relevance; lower trades relevance for variety among the shown items
 
 
 class Reranks(Protocol):
-    """What the pipeline needs of a reranker: re-sort hits for a query, keep the top n."""
+    """What the pipeline needs of a reranker: re-sort the first ``depth`` hits for a query, the
+    deeper ones following in their retrieval order (see :func:`rerank_head`)."""
 
-    def __call__(self, query: str, hits: Sequence[Hit], n: int) -> list[Hit]: ...
+    def __call__(self, query: str, hits: Sequence[Hit], depth: int) -> list[Hit]: ...
 
 
 def state_query(text: str, state: DialogueState, catalog: Mapping[str, Mapping[str, Any]]) -> str:
@@ -76,12 +76,12 @@ class RankingPipeline:
     @classmethod
     def from_settings(cls, retriever: Retriever, settings: Settings) -> RankingPipeline:
         """The pipeline chat and the ``full`` evaluation share: with the configured reranker."""
-        from chatrec.rerank import load_reranker, rerank
+        from chatrec.reranker.model import load_reranker, rerank_head
 
         reranker = load_reranker(settings)
         return cls(
             retriever,
-            lambda query, hits, n: rerank(reranker, query, hits, n=n),
+            lambda query, hits, depth: rerank_head(reranker, query, hits, depth),
             candidates=max(CANDIDATES, settings.rerank_candidates),
             rerank_depth=settings.rerank_candidates,
         )
@@ -98,13 +98,8 @@ class RankingPipeline:
         )
         avoid = set(state.dislikes.people)
         if avoid:
-            hits = [h for h in hits if not avoid.intersection(_credits(h))]
+            hits = [h for h in hits if not avoid.intersection(h.item.people)]
         if self.reranker is not None and hits:
-            head = self.reranker(query, hits[: self.rerank_depth], self.rerank_depth)
-            hits = [*head, *hits[self.rerank_depth :]]  # deeper hits keep retrieval's order
+            hits = self.reranker(query, hits, self.rerank_depth)
         vectors = self.retriever.store.vectors([h.item.id for h in hits])
         return mmr(hits, vectors, n)
-
-
-def _credits(hit: Hit) -> set[str]:
-    return {p for f in PEOPLE_FIELDS for p in hit.item.metadata.get(f, [])}  # type: ignore[union-attr]

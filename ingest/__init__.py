@@ -1,5 +1,5 @@
-"""Catalog loaders: CSV, JSONL and SQLite sources through a declared field mapping.
+"""``python -m ingest``: the catalog loader people expect at the top of the repository.
 
-``python -m ingest`` and ``chatrec ingest`` run the same code; with no source they load the
-default movie catalog (``bokeh-sampledata``'s films).
+A thin entry point over ``chatrec ingest`` (the code lives in :mod:`chatrec.ingest`); it is not
+installed with the package, which has the ``chatrec`` command instead.
 """

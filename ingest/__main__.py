@@ -1,5 +1,5 @@
 import sys
 
-from ingest.cli import main
+from chatrec.app.cli import main
 
-sys.exit(main())
+sys.exit(main(["ingest", *sys.argv[1:]]))

@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import chatrec  # noqa: F401  (sets the offline switches before any model library loads)
 from chatrec.config import Settings
-from chatrec.embeddings import Embedder, load_embedder
-from chatrec.retrieval import Retriever
-from chatrec.store import Store
-from ingest import movies
-from ingest.pipeline import Summary, run_ingest
-from ingest.sources import read_rows
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def make_settings(data_dir: Path, **overrides: object) -> Settings:
-    return Settings(data_dir=data_dir, cache_dir=data_dir / "cache", **overrides)
+from chatrec.ingest import movies
+from chatrec.ingest.pipeline import Summary, run_ingest
+from chatrec.ingest.sources import read_rows
+from chatrec.retrieval.retriever import Retriever
+from chatrec.store.chroma import Store
+from chatrec.store.embeddings import Embedder, load_embedder
+from tests.helpers import make_settings
 
 
 @pytest.fixture(scope="session")
@@ -60,55 +47,39 @@ def retriever(full_ingest: tuple[Store, Summary], embedder: Embedder) -> Retriev
     return Retriever(embedder, full_ingest[0])
 
 
-def write_jsonl(path: Path, rows: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    return path
+# Films the logic tests name, kept in the small catalog beside the most-reviewed films.
+NAMED = {
+    ("Heat", 1995),
+    ("The Godfather", 1972),
+    ("The Matrix", 1999),
+    ("Jurassic Park", 1993),
+    ("Alien", 1979),
+    ("The Insider", 1999),
+}
+SMALL_SIZE = 1000
+# Tests that use any of these need the full catalog, a real server, a browser or the real LLM:
+# they are marked slow, and `pytest -m "not slow"` is the fast lane for logic.
+SLOW_FIXTURES = {"full_ingest", "qwen", "llama_server", "fault_server", "app_url", "chroma_url"}
 
 
-def movie_mapping_file(path: Path) -> Path:
-    """The default catalog's mapping as a file, for sources exported from it."""
-    data = movies.MAPPING.model_dump(exclude={"query", "table"})
-    path.write_text(json.dumps(data))
-    return path
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@pytest.fixture(scope="session")
+def small_retriever(
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, movie_rows: list[dict]
+) -> Retriever:
+    """The 1,000 most-reviewed films plus the ones tests name, in a real Chroma store with real
+    embeddings: the agent's logic runs exactly as on the full catalog, in seconds."""
 
+    def wanted(rank: int, row: dict) -> bool:
+        return rank < SMALL_SIZE or (row.get("title"), row.get("year")) in NAMED
 
-def run_module(module: str, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None):
-    """Run ``python -m module args`` as a user would, capturing its output."""
-    return subprocess.run(
-        [sys.executable, "-m", module, *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        cwd=cwd or ROOT,
-        timeout=600,
-    )
-
-
-def wait_for_port(port: int, proc: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {seconds} s")
-
-
-@contextmanager
-def serving(args: list[str], port: int, *, seconds: float = 60, **popen: Any) -> Iterator[subprocess.Popen]:
-    """A server process of ours or a peer's, answering on ``port`` until the block ends."""
-    proc = subprocess.Popen(args, **popen)
-    try:
-        wait_for_port(port, proc, seconds=seconds)
-        yield proc
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    by_reviews = sorted(movie_rows, key=lambda r: (-int(r.get("reviews") or 0), str(r["id"])))
+    rows = [row for rank, row in enumerate(by_reviews) if wanted(rank, row)]
+    store = Store(make_settings(tmp_path_factory.mktemp("small")))
+    run_ingest(rows, movies.MAPPING, store, embedder, batch_size=256)
+    return Retriever(embedder, store)

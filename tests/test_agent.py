@@ -8,24 +8,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chatrec.agent import ChatRec
+from chatrec.dialogue.prompts import prompt
 from chatrec.events import Done, Notice, Reason, Recommendations, TextDelta
-from chatrec.prompts import prompt
-from chatrec.ranking import RankingPipeline
-from chatrec.respond import Check, Responder
-from chatrec.sessions import SessionStore
-from chatrec.understand import Understander
-from tests.conftest import make_settings
-from tests.fakes import ScriptedLLM, reason_from_facts
-from tests.test_retrieval import _violations
+from tests.helpers import ScriptedLLM, make_bot, reason_from_facts, violations
 
 
-def make_bot(retriever, tmp_path, llm, **overrides) -> ChatRec:
-    cfg = make_settings(tmp_path, **overrides)
-    understander = Understander(retriever.titles, retriever.vocabulary, retriever.catalog)
-    responder = Responder(llm, Check(understander), timeout=cfg.llm_timeout)
-    pipeline = RankingPipeline.from_settings(retriever, cfg)  # with the shipped reranker, as in chat
-    return ChatRec(cfg, retriever, pipeline, responder, understander, SessionStore(cfg.sessions_file))
+@pytest.fixture
+def retriever(small_retriever):
+    """Logic tests run on the small catalog (see conftest); the full one has its own tests."""
+    return small_retriever
 
 
 @pytest.fixture
@@ -230,5 +221,5 @@ def test_any_messages_give_catalog_items_within_constraints(retriever, tmp_path,
         for rec in reply.recommendations:
             assert rec.item_id in retriever.catalog
             meta = retriever.catalog[rec.item_id]
-            assert not _violations(meta, reply.state.constraints), (message, rec.label)
+            assert not violations(meta, reply.state.constraints), (message, rec.label)
             assert rec.item_id not in reply.state.disliked_ids

@@ -10,11 +10,16 @@ import json
 
 import pytest
 
-from chatrec.webapp import FAILED, ChatApp, card_html, preference_entries
-from tests.fakes import ScriptedLLM, reason_from_facts
-from tests.test_agent import make_bot
+from chatrec.app.web import FAILED, ChatApp, card_html, preference_entries
+from tests.helpers import ScriptedLLM, make_bot, reason_from_facts
 
 EVIL = '<script>window.__xss=1</script><img src=x onerror="window.__xss=1">'
+
+
+@pytest.fixture
+def retriever(small_retriever):
+    """Logic tests run on the small catalog (see conftest); the full one has its own tests."""
+    return small_retriever
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from playwright import sync_api
 
-from tests.conftest import ROOT, free_port, movie_mapping_file, run_module, serving, write_jsonl
+from tests.helpers import ROOT, free_port, movie_mapping_file, run_module, serving, write_jsonl
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [

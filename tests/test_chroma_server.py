@@ -12,22 +12,23 @@ from pathlib import Path
 import pytest
 
 from chatrec.agent import ChatRec
+from chatrec.app.web import ChatApp
+from chatrec.catalog.filters import Filters
 from chatrec.errors import StoreError
-from chatrec.filters import Filters
-from chatrec.retrieval import Retriever
-from chatrec.store import Store
-from chatrec.webapp import ChatApp
-from ingest import movies
-from ingest.pipeline import run_ingest
-from tests.conftest import (
+from chatrec.ingest import movies
+from chatrec.ingest.pipeline import run_ingest
+from chatrec.retrieval.retriever import Retriever
+from chatrec.store.chroma import Store
+from tests.helpers import (
+    ScriptedLLM,
     free_port,
     make_settings,
     movie_mapping_file,
+    reason_from_facts,
     run_module,
     serving,
     write_jsonl,
 )
-from tests.fakes import ScriptedLLM, reason_from_facts
 
 
 @contextmanager

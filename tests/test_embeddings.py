@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from chatrec.config import Settings
-from chatrec.embeddings import load_embedder
+from chatrec.store.embeddings import load_embedder
 
 TEXTS = [
     "Heat (1995). Genres: Thriller, Crime. Directors: Michael Mann.",

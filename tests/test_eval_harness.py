@@ -8,7 +8,7 @@ import pytest
 
 from chatrec.eval.report import write_report
 from chatrec.eval.run import evaluate_redial
-from tests.conftest import ROOT, run_module
+from tests.helpers import ROOT, run_module
 
 DEV = ROOT.parent / "shared" / "data" / "redial" / "dev.jsonl"
 pytestmark = pytest.mark.skipif(not DEV.is_file(), reason="needs ../shared/data/redial/dev.jsonl")

@@ -6,10 +6,10 @@ import math
 
 import pytest
 
-from chatrec.eval import metrics
-from chatrec.eval.redial import LinkStats, dialogue_samples, split_of
+from chatrec import metrics
+from chatrec.catalog.titles import TitleIndex, normalise_title, split_year
 from chatrec.eval.run import SystemResult, score
-from chatrec.titles import TitleIndex, normalise_title, split_year
+from chatrec.ingest.redial import LinkStats, dialogue_samples, split_of
 
 
 def test_recall():

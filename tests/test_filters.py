@@ -2,7 +2,7 @@
 
 import pytest
 
-from chatrec.filters import Filters
+from chatrec.catalog.filters import Filters
 
 
 def test_no_filters_is_no_where():

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from chatrec.catalog import FieldMapping
-from chatrec.store import Store
-from ingest import movies
-from ingest.pipeline import run_ingest
-from ingest.sources import read_rows
-from tests.conftest import ROOT, make_settings, movie_mapping_file, run_module, write_jsonl
+from chatrec.ingest import movies
+from chatrec.ingest.pipeline import run_ingest
+from chatrec.ingest.sources import read_rows
+from chatrec.store.chroma import Store
+from tests.helpers import ROOT, make_settings, movie_mapping_file, run_module, write_jsonl
 
 SMALL = FieldMapping.model_validate(
     {"id": "id", "title": "title", "fields": {"year": {"column": "year", "type": "int"}}, "text": ["plot"]}

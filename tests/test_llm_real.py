@@ -6,9 +6,9 @@ import pytest
 
 from chatrec.config import Settings
 from chatrec.events import Recommendations, TextDelta
-from chatrec.gguf import MODELS, assemble
-from chatrec.llm import LlamaCppChat, build_chat_model
-from tests.test_agent import make_bot
+from chatrec.llm.backends import LlamaCppChat, build_chat_model
+from chatrec.llm.gguf import MODELS, assemble
+from tests.helpers import make_bot
 
 
 @pytest.fixture(scope="module")

@@ -22,9 +22,8 @@ from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 
 from chatrec.config import Settings
 from chatrec.events import Notice
-from chatrec.llm import build_chat_model
-from tests.conftest import free_port, serving
-from tests.test_agent import make_bot
+from chatrec.llm.backends import build_chat_model
+from tests.helpers import free_port, make_bot, serving
 
 
 def smollm_path() -> Path:

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from chatrec.catalog import Item
 from chatrec.config import Settings
-from chatrec.eval.redial import Message, Sample
 from chatrec.eval.systems import build_systems
-from chatrec.rerank import Reranker, default_model_path, load_reranker, pair_text, rerank
-from chatrec.store import Hit
+from chatrec.ingest.redial import Message, Sample
+from chatrec.reranker.model import Reranker, default_model_path, load_reranker, pair_text, rerank
+from chatrec.store.chroma import Hit
 
 HEAT = Item(
     "heat",

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chatrec.catalog.filters import Filters
 from chatrec.errors import ConfigError
-from chatrec.filters import Filters
-from tests.conftest import run_module
+from tests.helpers import run_module, violations
 
 GENRES = [
     "Drama",
@@ -65,30 +65,6 @@ def test_filter_values_are_matched_to_the_catalog_spelling(retriever):
         retriever.canonical(Filters(not_genres=["Dramedy"]))
 
 
-def _violations(meta: dict, f: Filters) -> list[str]:
-    """An independent check of every constraint against stored metadata (missing = violation)."""
-    problems = []
-    year, runtime, genres = meta.get("year"), meta.get("runtime"), meta.get("genres")
-    if f.year_from is not None and (year is None or year < f.year_from):
-        problems.append("year_from")
-    if f.year_to is not None and (year is None or year > f.year_to):
-        problems.append("year_to")
-    if f.max_runtime is not None and (runtime is None or runtime > f.max_runtime):
-        problems.append("runtime")
-    if any(g not in (genres or []) for g in f.genres):
-        problems.append("genres")
-    if f.not_genres and (genres is None or set(f.not_genres) & set(genres)):
-        problems.append("not_genres")
-    if f.ratings and meta.get("rating") not in f.ratings:
-        problems.append("rating")
-    if f.languages and not set(f.languages) & set(meta.get("languages", [])):
-        problems.append("language")
-    credits = {p for key in ("directors", "writers", "cast") for p in meta.get(key, [])}
-    if any(p not in credits for p in f.people):
-        problems.append("people")
-    return problems
-
-
 years = st.one_of(st.none(), st.integers(1930, 2020))
 PEOPLE = ["Michael Mann", "Al Pacino", "Woody Allen", "Meryl Streep"]
 
@@ -117,7 +93,7 @@ def test_no_filter_combination_returns_a_violating_item(retriever, f, query, n):
     assert len(hits) <= n
     assert len({h.item.id for h in hits}) == len(hits)
     for hit in hits:
-        assert not _violations(hit.item.metadata, f), (hit.item.label, hit.item.metadata)
+        assert not violations(hit.item.metadata, f), (hit.item.label, hit.item.metadata)
 
 
 def test_search_cli_prints_results(full_ingest, tmp_path):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from chatrec.state import DialogueState
-from chatrec.titles import TitleIndex
-from chatrec.understand import Understander
-from chatrec.vocabulary import Vocabulary
+from chatrec.catalog import Catalog
+from chatrec.catalog.titles import TitleIndex
+from chatrec.catalog.vocabulary import Vocabulary
+from chatrec.dialogue.state import DialogueState
+from chatrec.dialogue.understand import Understander
 
 CATALOG = {
     "h95": {
@@ -47,7 +48,7 @@ CATALOG = {
 @pytest.fixture
 def reader() -> Understander:
     vocabulary = Vocabulary.from_metadata(CATALOG)
-    return Understander(TitleIndex.from_metadata(CATALOG), vocabulary, CATALOG)
+    return Understander(TitleIndex.from_metadata(CATALOG), vocabulary, Catalog(CATALOG))
 
 
 def read(reader, text, state=None):
@@ -141,6 +142,6 @@ def test_turn_kinds(reader):
 
 
 def test_strip_titles():
-    from chatrec.titles import strip_titles
+    from chatrec.catalog.titles import strip_titles
 
     assert strip_titles("I loved Heat (1995), something like heat", ["Heat"]) == "I loved , something like"

@@ -11,14 +11,13 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from chatrec import metrics
 from chatrec.errors import SourceError
-from chatrec.eval import metrics
-from chatrec.eval.redial import LinkStats, Sample, Split, dialogue_samples, read_dialogues
 from chatrec.eval.systems import Ranker, build_systems
-from chatrec.retrieval import Retriever
+from chatrec.ingest.redial import LinkStats, Sample, Split, dialogue_samples, read_dialogues
+from chatrec.retrieval.retriever import Retriever
 
-LIST_LENGTH = 50
-CURVE_KS = tuple(range(1, LIST_LENGTH + 1))
+CURVE_KS = tuple(range(1, metrics.LIST_LENGTH + 1))
 
 
 @dataclass
@@ -34,7 +33,7 @@ def run_system(name: str, rank: Ranker, samples: Sequence[Sample]) -> SystemResu
     result = SystemResult(name)
     for sample in tqdm(samples, desc=name, unit="samples", disable=None):
         start = time.perf_counter()
-        ranking = rank(sample, LIST_LENGTH)
+        ranking = rank(sample, metrics.LIST_LENGTH)
         result.seconds.append(time.perf_counter() - start)
         result.rankings.append(ranking)
     return result

@@ -9,23 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from chatrec.dialogue.state import DialogueState
+from chatrec.dialogue.understand import Understander
 from chatrec.errors import ConfigError
-from chatrec.eval.redial import Sample
+from chatrec.ingest.redial import Sample, context_query
 from chatrec.ranking import RankingPipeline
-from chatrec.retrieval import Retriever
-from chatrec.state import DialogueState
-from chatrec.understand import Understander
+from chatrec.retrieval.retriever import Retriever
 
 Ranker = Callable[[Sample, int], list[str]]
-CONTEXT_MESSAGES = 5  # how many recent messages make the query text
-
-
-def context_query(sample: Sample, last: int = CONTEXT_MESSAGES) -> str:
-    """The recent conversation as query text, without speaker labels.
-
-    Labels hurt: "Seeker:" pulls the film "The Seeker" into half of all top-10s.
-    """
-    return " ".join(m.text for m in sample.context[-last:])
 
 
 def popularity(retriever: Retriever) -> Ranker:
@@ -70,7 +61,7 @@ def full(retriever: Retriever) -> Ranker:
 
 def reranked(retriever: Retriever) -> Ranker:
     """Retrieval's top ``rerank_candidates`` re-sorted by the reranker; deeper hits keep their order."""
-    from chatrec.rerank import load_reranker, rerank
+    from chatrec.reranker.model import load_reranker, rerank_head
 
     settings = retriever.store.settings
     reranker = load_reranker(settings)
@@ -81,8 +72,7 @@ def reranked(retriever: Retriever) -> Ranker:
         hits = retriever.search(
             query, n=max(n, depth), exclude_ids=sample.context_ids, like_ids=sample.context_ids
         )
-        head = rerank(reranker, query, hits[:depth], n=depth)
-        return [h.item.id for h in [*head, *hits[depth:]]][:n]
+        return [h.item.id for h in rerank_head(reranker, query, hits, depth)][:n]
 
     return rank
 

@@ -1,0 +1,207 @@
+"""The ``chatrec`` command: ingest and search (the chat UI is ``app.py``)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from chatrec.catalog import Filters, list_field
+from chatrec.config import Settings
+from chatrec.errors import ChatrecError
+from chatrec.store.chroma import Hit
+
+
+def _one_line(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        return f"invalid {exc.title}: {problems}"
+    return str(exc)
+
+
+def guarded(action: Callable[[], int]) -> int:
+    """Run a command; library errors become one line on stderr and exit code 1.
+
+    ``CHATREC_DEBUG=1`` re-raises instead, for a traceback.
+    """
+    try:
+        return action()
+    except (ChatrecError, ValidationError) as exc:
+        if os.environ.get("CHATREC_DEBUG"):
+            raise
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\ninterrupted: everything written so far is kept; run again to resume", file=sys.stderr)
+        return 130
+
+
+def _format_hit(rank: int, hit: Hit) -> str:
+    meta = hit.item.metadata
+    facts = [
+        ", ".join(hit.item.genres),
+        ", ".join(list_field(meta, "directors")),
+        f"{meta['runtime']} min" if "runtime" in meta else "",
+        str(meta.get("rating", "")),
+    ]
+    details = " · ".join(f for f in facts if f)
+    return f"{rank:>2}. {hit.item.label}  [{hit.score:.3f}]\n    {details}"
+
+
+def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from chatrec.ingest.run import ingest
+
+    ingest(settings, args.source, args.mapping, prune=args.prune)
+    return 0
+
+
+def _search(args: argparse.Namespace, settings: Settings) -> int:
+    from chatrec.retrieval.retriever import Retriever
+
+    filters = Filters(
+        year_from=args.year_from,
+        year_to=args.year_to,
+        genres=args.genre,
+        not_genres=args.not_genre,
+        max_runtime=args.max_runtime,
+        ratings=args.rating,
+        languages=args.language,
+    )
+    retriever = Retriever.from_settings(settings)
+    retriever.store.require_items()
+    hits = retriever.search(
+        args.query, n=args.n, filters=retriever.canonical(filters), exclude_ids=args.exclude
+    )
+    if not hits:
+        print("no item matches these filters")
+    for rank, hit in enumerate(hits, 1):
+        print(_format_hit(rank, hit))
+    return 0
+
+
+def _eval_redial(args: argparse.Namespace, settings: Settings) -> int:
+    from chatrec.eval.report import markdown_table, write_report
+    from chatrec.eval.run import evaluate_redial
+    from chatrec.retrieval.retriever import Retriever
+
+    retriever = Retriever.from_settings(settings)
+    retriever.store.require_items()
+    systems = [s.strip() for s in args.system.split(",") if s.strip()]
+    result = evaluate_redial(retriever, args.data, systems=systems, split=args.split, limit=args.limit)
+    write_report(result.rows, result.curves, args.out, result.header)
+    print(result.header)
+    print(markdown_table([r for r in result.rows if r["variant"] == "dedup"]))
+    print(f"wrote {args.out / 'metrics.json'}, metrics.md and recall_at_k.png")
+    return 0
+
+
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    """A terminal chat on the same events the browser app renders."""
+    from chatrec.agent import ChatRec
+    from chatrec.events import Notice, Recommendations, TextDelta
+
+    bot = ChatRec.from_settings(settings)
+    print("chatrec: tell me what you feel like watching (Ctrl-D to quit, /new to start over)")
+    while True:
+        try:
+            message = input("\nyou> ")
+        except EOFError:
+            print()
+            return 0
+        if message.strip() == "/new":
+            bot.reset(args.session)
+            print("(new conversation)")
+            continue
+        print("chatrec> ", end="", flush=True)
+        for event in bot.stream(message, session_id=args.session):
+            if isinstance(event, Notice):
+                print(f"[{event.text}]", file=sys.stderr)
+            elif isinstance(event, Recommendations) and args.verbose:
+                print(f"[{', '.join(r.label for r in event.items)}]", file=sys.stderr)
+            elif isinstance(event, TextDelta):
+                print(event.text, end="", flush=True)
+        print()
+
+
+def _train_reranker(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from chatrec.reranker.train import TrainConfig, train_reranker
+    from chatrec.retrieval.retriever import Retriever
+
+    retriever = Retriever.from_settings(settings)
+    retriever.store.require_items()
+    config = TrainConfig(
+        layers=args.layers,
+        max_length=settings.reranker_max_length,
+        epochs=args.epochs,
+        synthetic=args.synthetic,
+        seed=args.seed,
+    )
+    report = train_reranker(retriever, args.data, args.out, settings, config)
+    print(json.dumps(report["validation"], indent=1))
+    print(f"wrote {args.out} (weights, fusion.json, training.json, training_loss.png)")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chatrec", description="Conversational recommendations.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ingest = sub.add_parser("ingest", help="load a catalog into the store (default: the movie catalog)")
+    ingest.add_argument(
+        "source", nargs="?", type=Path, help="CSV, JSONL or SQLite file; default: the movie catalog"
+    )
+    ingest.add_argument("--mapping", type=Path, help="field mapping (.json or .toml); required with a source")
+    ingest.add_argument(
+        "--prune", action="store_true", help="remove stored items that are gone from the source"
+    )
+    ingest.set_defaults(run=_ingest)
+    search = sub.add_parser("search", help="retrieve items for a query under hard filters")
+    search.add_argument("query")
+    search.add_argument("-n", type=int, default=10, help="how many results (default 10)")
+    search.add_argument("--year-from", type=int)
+    search.add_argument("--year-to", type=int)
+    search.add_argument("--genre", action="append", default=[], help="required genre (repeatable)")
+    search.add_argument("--not-genre", action="append", default=[], help="excluded genre (repeatable)")
+    search.add_argument("--max-runtime", type=int, help="minutes")
+    search.add_argument("--rating", action="append", default=[], help="allowed MPAA rating (repeatable)")
+    search.add_argument("--language", action="append", default=[], help="allowed language (repeatable)")
+    search.add_argument("--exclude", action="append", default=[], help="item id to leave out (repeatable)")
+    search.set_defaults(run=_search)
+    chat = sub.add_parser("chat", help="chat in the terminal")
+    chat.add_argument("--session", default="terminal", help="session id (kept across runs)")
+    chat.add_argument("-v", "--verbose", action="store_true", help="print the chosen items first")
+    chat.set_defaults(run=_chat)
+    evaluate = sub.add_parser("eval", help="offline evaluation").add_subparsers(dest="dataset", required=True)
+    redial = evaluate.add_parser("redial", help="ReDial turn-level Recall/NDCG (see README)")
+    redial.add_argument("--data", type=Path, required=True, help="ReDial-format JSONL file")
+    redial.add_argument("--limit", type=int, help="only the first N dialogues")
+    redial.add_argument("--system", default="popularity,copy,retrieval", help="comma-separated systems")
+    redial.add_argument("--split", choices=["all", "train", "val"], default="all", help="dialogue split")
+    redial.add_argument("--out", type=Path, default=Path("eval-results"), help="output directory")
+    redial.set_defaults(run=_eval_redial)
+    from chatrec.reranker.model import default_model_path
+    from chatrec.reranker.train import TrainConfig
+
+    train = sub.add_parser(
+        "train-reranker", help="train the cross-encoder on ReDial train + catalog requests"
+    )
+    train.add_argument(
+        "--data", type=Path, required=True, help="ReDial-format JSONL (its train split is used)"
+    )
+    train.add_argument("--out", type=Path, default=default_model_path(), help="model directory to write")
+    train.add_argument("--epochs", type=int, default=TrainConfig.epochs, help="the best on val is kept")
+    train.add_argument("--layers", type=int, default=TrainConfig.layers, help="MiniLM layers kept (1-6)")
+    train.add_argument("--synthetic", type=int, default=TrainConfig.synthetic, help="catalog requests")
+    train.add_argument("--seed", type=int, default=TrainConfig.seed)
+    train.set_defaults(run=_train_reranker)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return guarded(lambda: args.run(args, Settings()))

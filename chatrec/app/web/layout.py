@@ -1,0 +1,114 @@
+"""The page: Gradio components wired to :class:`~chatrec.app.web.handlers.ChatApp`."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from chatrec.agent import ChatRec
+from chatrec.app.web.handlers import ChatApp
+from chatrec.app.web.render import EXAMPLES, Card, Entry, card_html
+
+STORAGE_KEY = "chatrec-session"
+
+
+def build_app(bot: ChatRec, *, secret: str | None = None) -> gr.Blocks:
+    """The page. ``secret`` keys the browser-side session id, so it survives server restarts."""
+    app = ChatApp(bot)
+    with gr.Blocks(title="chatrec") as page:
+        session = gr.BrowserState("", storage_key=STORAGE_KEY, secret=secret)
+        cards = gr.State([])
+        prefs = gr.State([])
+        gr.Markdown("## chatrec\nTell me what you feel like watching; 👍 and 👎 teach me your taste.")
+        with gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(label="Conversation", height=420, elem_id="chat")
+                with gr.Row():
+                    message = gr.Textbox(
+                        placeholder="e.g. something like Heat but shorter",
+                        show_label=False,
+                        scale=5,
+                        elem_id="message",
+                        max_lines=4,
+                    )
+                    send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
+
+                @gr.render(inputs=[cards])
+                def show_cards(items: list[Card]) -> None:
+                    with gr.Row(elem_id="cards"):
+                        for card in items:
+                            with gr.Column(min_width=220, elem_classes="rec", variant="panel"):
+                                gr.HTML(card_html(card), elem_classes="card-body")
+                                with gr.Row():
+                                    up = gr.Button("👍", size="sm", min_width=40, elem_classes="thumb-up")
+                                    down = gr.Button("👎", size="sm", min_width=40, elem_classes="thumb-down")
+                            for button, liked in ((up, True), (down, False)):
+                                button.click(
+                                    lambda sid, cs, _id=card["item_id"], _liked=liked: app.feedback(
+                                        _id, _liked, sid, cs
+                                    ),
+                                    inputs=[session, cards],
+                                    outputs=[cards, prefs],
+                                    api_visibility="private",
+                                )
+
+                gr.Examples(EXAMPLES, inputs=[message], label="Try")
+                new = gr.Button("New conversation", size="sm", elem_id="new-conversation")
+
+            with gr.Column(scale=2):
+                with gr.Accordion("Filters", open=True):
+                    with gr.Row():
+                        year_from = gr.Number(label="From year", precision=0, elem_id="year-from")
+                        year_to = gr.Number(label="To year", precision=0, elem_id="year-to")
+                    genres = gr.Dropdown(app.genres, multiselect=True, label="Genres (all required)")
+                    max_runtime = gr.Number(label="Max runtime (min)", precision=0, elem_id="max-runtime")
+                    apply = gr.Button("Apply filters", size="sm", elem_id="apply-filters")
+                view = [prefs, year_from, year_to, genres, max_runtime]
+                gr.Markdown("### Your tastes and constraints")
+
+                @gr.render(inputs=[prefs])
+                def show_prefs(entries: list[Entry]) -> None:
+                    if not entries:
+                        gr.Markdown("_Nothing yet: say what you like, or use the filters above._")
+                    for group in ("Likes", "Dislikes", "Constraints"):
+                        mine = [e for e in entries if e["group"] == group]
+                        if not mine:
+                            continue
+                        gr.Markdown(f"**{group}**")
+                        with gr.Row(elem_classes="pref-row"):
+                            for entry in mine:
+                                chip = gr.Button(
+                                    f"✕ {entry['label']}",
+                                    size="sm",
+                                    scale=0,
+                                    min_width=0,
+                                    elem_classes="pref-chip",
+                                )
+                                chip.click(
+                                    lambda sid, _k=entry["kind"], _v=entry["value"]: app.remove(_k, _v, sid),
+                                    inputs=[session],
+                                    outputs=view,
+                                    api_visibility="private",
+                                )
+
+        page.load(
+            app.load, inputs=[session], outputs=[session, chatbot, cards, *view], api_visibility="private"
+        )
+        for trigger in (message.submit, send.click):
+            trigger(
+                app.respond,
+                inputs=[message, chatbot, session],
+                outputs=[message, chatbot, cards, session, *view],
+                api_visibility="private",
+            )
+        apply.click(
+            app.apply_filters,
+            inputs=[year_from, year_to, genres, max_runtime, session],
+            outputs=view,
+            api_visibility="private",
+        )
+        new.click(
+            app.new_conversation, inputs=[session], outputs=[chatbot, cards, *view], api_visibility="private"
+        )
+        gr.api(app.api_chat, api_name="chat")
+        gr.api(app.api_feedback, api_name="feedback")
+    return page

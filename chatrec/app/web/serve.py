@@ -1,0 +1,70 @@
+"""Starting the web app: settings, first-run ingest, models, then the Gradio server."""
+
+from __future__ import annotations
+
+import argparse
+import uuid
+from pathlib import Path
+
+from chatrec.agent import ChatRec
+from chatrec.app.web.layout import build_app
+from chatrec.app.web.render import CSS
+from chatrec.config import Settings
+from chatrec.errors import ConfigError
+
+
+def browser_secret(data_dir: Path) -> str:
+    """A per-installation key for the browser-side session id, created once."""
+    path = data_dir / ".browser-secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(uuid.uuid4().hex)
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def serve(settings: Settings, *, share: bool = False) -> None:
+    """Start the app; an empty store is first filled with the default catalog."""
+    from chatrec.ingest.run import ingest
+    from chatrec.store import Store
+
+    store = Store(settings)
+    if store.count() == 0:
+        print("the store is empty: ingesting the default catalog first", flush=True)
+        ingest(settings, store=store)
+    print("loading the models (embedder, reranker, chat LLM)", flush=True)
+    bot = ChatRec.from_settings(settings)
+    print("building the page", flush=True)
+    page = build_app(bot, secret=browser_secret(settings.data_dir))
+    auth = settings.app_auth.get_secret_value().split(":", 1) if settings.app_auth else None
+    if auth is not None and len(auth) != 2:
+        raise ConfigError("CHATREC_APP_AUTH must be 'user:password'")
+    page.queue().launch(
+        server_name=settings.app_host,
+        server_port=settings.app_port,
+        share=share,
+        auth=tuple(auth) if auth else None,
+        ssr_mode=False,
+        css=CSS,
+        show_error=False,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python app.py``: the browser app on the embedded defaults, options override settings."""
+    from chatrec.app.cli import guarded
+
+    parser = argparse.ArgumentParser(prog="python app.py", description="The chatrec browser app.")
+    parser.add_argument("--host", help="interface to bind (default 127.0.0.1, CHATREC_APP_HOST)")
+    parser.add_argument("--port", type=int, help="port (default 7860, CHATREC_APP_PORT)")
+    parser.add_argument("--share", action="store_true", help="a public Gradio share link (off by default)")
+    parser.add_argument("--llm", choices=["local", "openai"], help="LLM backend (CHATREC_LLM)")
+    parser.add_argument("--llm-model", help="a .gguf path, or the server's model name (CHATREC_LLM_MODEL)")
+    args = parser.parse_args(argv)
+    overrides = {"app_host": args.host, "app_port": args.port, "llm": args.llm, "llm_model": args.llm_model}
+
+    def run() -> int:
+        serve(Settings(**{k: v for k, v in overrides.items() if v is not None}), share=args.share)
+        return 0
+
+    return guarded(run)

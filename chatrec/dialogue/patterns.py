@@ -1,0 +1,90 @@
+"""The rule tables of the reader: cue words, intents and number patterns, in one place.
+
+:mod:`chatrec.dialogue.understand` applies them; they live here so the reader reads top-down
+and a cue word is defined once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "an": 1, "a": 1, "half": 0.5}
+RATINGS = ["G", "PG", "PG-13", "R", "NC-17"]
+ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "last": -1}
+POSITIVE = re.compile(
+    r"\b(lov(e|ed)|lik(e|ed)|enjoy(ed)?|fan of|favou?rite|similar to|reminds? me of|adored?)\b"
+)
+NEGATIVE = re.compile(
+    r"\b(hat(e|ed)|dislik(e|ed)|(did ?n[o']?t|do ?n[o']?t|not) (like|enjoy|love)|not a fan|boring|awful|"
+    r"terrible|can'?t stand|no more)\b"
+)
+CUE = re.compile(
+    r"\b(?:like|loved?|liked|enjoyed|than|watched|seen|hated?|as|about)\s+[\"“']?([^,.!?;\"”]+)", re.I
+)
+GREETING = re.compile(
+    r"^\s*(hi|hello|hey|hiya|howdy|good (morning|afternoon|evening)|yo)\b[\s!.,]*(there)?[\s!.,]*$", re.I
+)
+THANKS = re.compile(r"^\s*(thanks?( you)?|thx|cheers|bye|goodbye|great|cool|ok(ay)?)\b[\s!.,]*$", re.I)
+WHY = re.compile(r"\bwhy\b.*\b(suggest|recommend|pick|choose|chose|show)|\bwhy\b", re.I)
+MORE = re.compile(
+    r"^\s*(show me |give me |any )?(some )?(more|others|other ones|another( one)?|something else|next)\b",
+    re.I,
+)
+NOT_THAT = re.compile(
+    r"\bnot (that|this) one\b|^\s*no,? not (that|this|it)\b|\bnot (the )?(first|second|third|last) one\b",
+    re.I,
+)
+SEEN = re.compile(r"\b(i'?ve|i have|already) (seen|watched) (it|that|this|that one|this one)\b", re.I)
+QUESTION = {
+    "runtime": re.compile(r"\bhow long\b|\bruntime\b|\blength\b|\bminutes\b", re.I),
+    "directors": re.compile(r"\bwho directed\b|\bdirector\b", re.I),
+    "cast": re.compile(r"\bwho (is|'s) in\b|\bwho stars\b|\bcast\b|\bactors?\b|\bstarring\b", re.I),
+    "year": re.compile(r"\bwhen\b.*\b(made|released|out)\b|\bwhat year\b", re.I),
+    "rating": re.compile(r"\bwhat(?: is|'s)? (it|that|\w+) rated\b|\brating\b|\brated\b", re.I),
+    "genres": re.compile(r"\bwhat (kind|genre|sort)\b", re.I),
+}
+
+NEGATED = re.compile(
+    r"\b(?:no|not|without|nothing|avoid|hate|no more|don'?t want|except)\s+(?:any |more |too )?([\w-]+)", re.I
+)
+RUNTIME = re.compile(
+    r"\b(under|less than|shorter than|below|at most|no longer than|max(?:imum)?|within|not more than|up to)"
+    r"\s+"
+    r"(\d+(?:\.\d+)?|one|two|three|four|an|a|half)\s*(?:and a half\s*)?-?\s*(hours?|hrs?|h|minutes?|mins?)\b"
+    r"(?:\s*and a half)?",
+    re.I,
+)
+LANGUAGE = re.compile(r"\bin ([A-Z]\w+)\b|\b([A-Z]\w+) (?:films?|movies?|cinema|[a-z][a-z-]+)\b")
+YEAR = r"((?:19|20)\d\d)"
+NOTHING = r"(?:nothing|no(?: \w+)?|not|none)"
+YEAR_BOUNDS: list[tuple[re.Pattern[str], Callable[..., dict[str, int]]]] = [
+    (
+        re.compile(rf"\b{NOTHING} (?:before|older than|earlier than|prior to) {YEAR}\b", re.I),
+        lambda y: {"year_from": y},
+    ),
+    (re.compile(rf"\b{NOTHING} (?:after|newer than|later than) {YEAR}\b", re.I), lambda y: {"year_to": y}),
+    (
+        re.compile(rf"\bbetween {YEAR} and {YEAR}\b", re.I),
+        lambda a, b: {"year_from": min(a, b), "year_to": max(a, b)},
+    ),
+    (
+        re.compile(rf"\b(?:before|pre-?|earlier than|older than) ?{YEAR}\b", re.I),
+        lambda y: {"year_to": y - 1},
+    ),
+    (re.compile(rf"\b(?:until|up to|through|no later than) {YEAR}\b", re.I), lambda y: {"year_to": y}),
+    (
+        re.compile(rf"\b(?:after|newer than|later than|post-?) ?{YEAR}\b", re.I),
+        lambda y: {"year_from": y + 1},
+    ),
+    (
+        re.compile(
+            rf"\b(?:since|from) {YEAR} (?:on|onwards?)\b|\b{YEAR} or (?:later|newer)\b|\bsince {YEAR}\b", re.I
+        ),
+        lambda y: {"year_from": y},
+    ),
+    (
+        re.compile(rf"\b(?:in|from) {YEAR}\b(?! (?:on|onwards?|or))", re.I),
+        lambda y: {"year_from": y, "year_to": y},
+    ),
+]

@@ -1,0 +1,132 @@
+"""The explicit picture of one user's tastes: what the UI shows, feedback edits, sessions store,
+and retrieval filters on. Plain data; every change goes through a method that keeps it consistent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chatrec.catalog.filters import Filters
+from chatrec.dialogue.preferences import Entry, EntryKind, constraint_words
+
+
+class Tastes(BaseModel):
+    """Attributes a user said they like (or dislike): soft signals, not guarantees."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    genres: list[str] = Field(default_factory=list)
+    people: list[str] = Field(default_factory=list)
+    decades: list[int] = Field(default_factory=list)
+
+
+def _add(values: list, *new: object) -> None:
+    for value in new:
+        if value not in values:
+            values.append(value)
+
+
+def _drop(values: list, *old: object) -> None:
+    values[:] = [v for v in values if v not in old]
+
+
+class DialogueState(BaseModel):
+    """Likes, dislikes, hard constraints and what was already shown or mentioned."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    liked_ids: list[str] = Field(default_factory=list)
+    disliked_ids: list[str] = Field(default_factory=list)
+    mentioned_ids: list[str] = Field(default_factory=list)  # titles the user named: seen, not shown back
+    likes: Tastes = Field(default_factory=Tastes)
+    dislikes: Tastes = Field(default_factory=Tastes)
+    constraints: Filters = Field(default_factory=Filters)
+    shown_ids: list[str] = Field(default_factory=list)
+    last_shown: list[str] = Field(default_factory=list)
+    reasons: dict[str, str] = Field(default_factory=dict)  # item id -> the reason we gave
+
+    def like(self, item_id: str) -> None:
+        _add(self.liked_ids, item_id)
+        _add(self.mentioned_ids, item_id)
+        _drop(self.disliked_ids, item_id)
+
+    def dislike(self, item_id: str) -> None:
+        _add(self.disliked_ids, item_id)
+        _add(self.mentioned_ids, item_id)
+        _drop(self.liked_ids, item_id)
+
+    def mention(self, item_id: str) -> None:
+        _add(self.mentioned_ids, item_id)
+
+    def like_attributes(
+        self, genres: Iterable[str] = (), people: Iterable[str] = (), decades: Iterable[int] = ()
+    ) -> None:
+        _add(self.likes.genres, *genres)
+        _add(self.likes.people, *people)
+        _add(self.likes.decades, *decades)
+        _drop(self.dislikes.genres, *genres)
+        _drop(self.dislikes.people, *people)
+
+    def dislike_attributes(self, genres: Iterable[str] = (), people: Iterable[str] = ()) -> None:
+        _add(self.dislikes.genres, *genres)
+        _add(self.dislikes.people, *people)
+        _drop(self.likes.genres, *genres)
+        _drop(self.likes.people, *people)
+
+    def constrain(self, **changes: object) -> None:
+        """Merge constraint changes; a new year bound that contradicts the old range replaces it."""
+        merged = {**self.constraints.model_dump(), **changes}
+        year_from, year_to = merged["year_from"], merged["year_to"]
+        if year_from is not None and year_to is not None and year_from > year_to:
+            merged["year_to" if "year_from" in changes else "year_from"] = None
+        for key in ("genres", "not_genres", "ratings", "languages", "people"):
+            merged[key] = list(dict.fromkeys(merged[key]))
+        self.constraints = Filters.model_validate(merged)
+
+    def record_shown(self, ids: list[str], reasons: dict[str, str]) -> None:
+        _add(self.shown_ids, *ids)
+        self.last_shown = list(ids)
+        self.reasons.update(reasons)
+
+    def excluded_ids(self) -> list[str]:
+        """Never recommend these: already shown, disliked, or named by the user (seen)."""
+        return list(dict.fromkeys([*self.shown_ids, *self.disliked_ids, *self.mentioned_ids]))
+
+    def entries(self, label: Callable[[str], str]) -> list[Entry]:
+        """Every preference as a removable entry; ``label`` names an item id (``Heat (1995)``)."""
+        found = [Entry("Likes", "liked", i, label(i)) for i in self.liked_ids]
+        found += [Entry("Likes", "liked_genre", g, g) for g in self.likes.genres]
+        found += [Entry("Likes", "liked_person", p, p) for p in self.likes.people]
+        found += [Entry("Likes", "liked_decade", str(d), f"the {d}s") for d in self.likes.decades]
+        found += [Entry("Dislikes", "disliked", i, label(i)) for i in self.disliked_ids]
+        found += [Entry("Dislikes", "disliked_genre", g, g) for g in self.dislikes.genres]
+        found += [Entry("Dislikes", "disliked_person", p, p) for p in self.dislikes.people]
+        words = constraint_words(self.constraints)
+        return found + [Entry("Constraints", "constraint", name, text) for name, text in words.items()]
+
+    def remove(self, kind: EntryKind | str, value: str) -> bool:
+        """Undo one entry (see :meth:`entries`); returns whether anything changed."""
+        lists: dict[str, list[str]] = {
+            "liked": self.liked_ids,
+            "disliked": self.disliked_ids,
+            "liked_genre": self.likes.genres,
+            "liked_person": self.likes.people,
+            "disliked_genre": self.dislikes.genres,
+            "disliked_person": self.dislikes.people,
+        }
+        if kind in lists:
+            before = len(lists[kind])
+            _drop(lists[kind], value)
+            return len(lists[kind]) != before
+        if kind == "liked_decade":
+            before = len(self.likes.decades)
+            _drop(self.likes.decades, int(value))
+            return len(self.likes.decades) != before
+        if kind == "constraint" and value in Filters.model_fields:
+            default = Filters.model_fields[value].get_default(call_default_factory=True)
+            changed = getattr(self.constraints, value) != default
+            self.constraints = self.constraints.model_copy(update={value: default})
+            return changed
+        return False

@@ -1,0 +1,159 @@
+"""Top-N retrieval for a query text under hard filters: the library function behind search.
+
+Dense similarity alone misses what small sentence encoders are weak at: names and dates. So the
+query is also read for catalog-grounded signals (people, genres, decades); items by a named person
+are pulled in as extra candidates, and every candidate's cosine similarity gets a small, fixed
+bonus per signal it matches. Hard filters apply to every candidate channel alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from functools import cached_property
+
+import numpy as np
+
+from chatrec.catalog import Catalog, Item
+from chatrec.catalog.filters import Filters
+from chatrec.catalog.titles import TitleIndex
+from chatrec.catalog.vocabulary import QuerySignals, Vocabulary, has_content
+from chatrec.config import Settings
+from chatrec.errors import ConfigError
+from chatrec.store.chroma import Hit, Store
+from chatrec.store.embeddings import Embedder, load_embedder
+
+# Filter fields whose values must match the catalog's spelling, and the metadata key they test.
+CANONICAL_FIELDS = {
+    "genres": "genres",
+    "not_genres": "genres",
+    "ratings": "rating",
+    "languages": "languages",
+}
+LIKE_WEIGHT = 0.5  # share of the liked items' mean vector in the query vector
+DENSE_CANDIDATES = 100
+PERSON_CANDIDATES = 50
+BONUS = {"title": 0.5, "person": 0.25, "genre": 0.05, "decade": 0.1}
+
+
+def signal_bonus(item: Item, signals: QuerySignals) -> float:
+    """How much the query's explicit signals favour this item, added to its cosine similarity."""
+    bonus = BONUS["person"] * len(item.people.intersection(signals.people))
+    bonus += BONUS["genre"] * len(set(item.genres).intersection(signals.genres))
+    year = item.year
+    if year is not None and any(d <= year < d + 10 for d in signals.decades):
+        bonus += BONUS["decade"]
+    return bonus
+
+
+class Retriever:
+    """Embeds query text and asks the store for the nearest items that pass the filters."""
+
+    def __init__(self, embedder: Embedder, store: Store) -> None:
+        self.embedder = embedder
+        self.store = store
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> Retriever:
+        settings = settings or Settings()
+        return cls(load_embedder(settings), Store(settings))
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        """Every item's metadata, read once: the source of the vocabulary and title index."""
+        return Catalog(self.store.metadata())
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary.from_metadata(self.catalog)
+
+    @cached_property
+    def titles(self) -> TitleIndex:
+        return TitleIndex.from_metadata(self.catalog)
+
+    def canonical(self, filters: Filters) -> Filters:
+        """The same filters with genre, rating and language names in the catalog's spelling.
+
+        Raises ConfigError naming the known values when one is not in the catalog at all.
+        """
+        changes: dict[str, list[str]] = {}
+        for name, key in CANONICAL_FIELDS.items():
+            values: list[str] = getattr(filters, name)
+            found = {v: self.vocabulary.canonical(key, v) for v in values}
+            unknown = [v for v, c in found.items() if c is None]
+            if unknown:
+                known = ", ".join(self.vocabulary.known(key)[:40])
+                raise ConfigError(f"unknown {key} {', '.join(map(repr, unknown))}; known: {known}")
+            changes[name] = [c for c in found.values() if c is not None]
+        return filters.model_copy(update=changes)
+
+    @cached_property
+    def _by_popularity(self) -> list[str]:
+        reviews = {i: int(m.get("reviews") or 0) for i, m in self.catalog.items()}
+        return sorted(reviews, key=lambda i: (-reviews[i], i))
+
+    def popular(self, *, n: int = 10, exclude_ids: Sequence[str] = ()) -> list[Hit]:
+        """The most-reviewed items: the ranking when nothing is known about the user yet."""
+        excluded = set(exclude_ids)
+        ids = [i for i in self._by_popularity[: n + len(excluded)] if i not in excluded][:n]
+        return [Hit(item, 0.0) for item in self.store.get(ids)]
+
+    def _titled(self, query: str, filters: Filters, exclude_ids: Sequence[str]) -> list[Hit]:
+        """The item a query names by its whole title ("Swept Away", "the godfather (1972)"):
+        embeddings leave titles out, so a title search needs this channel. Filters still apply."""
+        item_id = self.titles.link_name(query.strip()) if len(query) < 200 else None
+        if not item_id or item_id in exclude_ids:
+            return []
+        return [Hit(item, 0.0) for item in self.store.get([item_id], filters=filters)]
+
+    def query_vector(self, query: str, like_ids: Sequence[str] = ()) -> np.ndarray:
+        """The query text's vector blended with the mean vector of items the user liked."""
+        liked = list(self.store.vectors(like_ids).values())
+        if liked and not has_content(query):
+            vector = np.mean(liked, axis=0)
+        else:
+            vector = self.embedder.embed_query(query.strip() or " ")
+            if liked:
+                mean = np.mean(liked, axis=0)
+                vector = (1 - LIKE_WEIGHT) * vector + LIKE_WEIGHT * mean / np.linalg.norm(mean)
+        return vector / max(float(np.linalg.norm(vector)), 1e-12)
+
+    def search(
+        self,
+        query: str,
+        *,
+        n: int = 10,
+        filters: Filters | None = None,
+        exclude_ids: Sequence[str] = (),
+        like_ids: Sequence[str] = (),
+    ) -> list[Hit]:
+        """The ``n`` most relevant items for ``query`` (and like ``like_ids``) under the filters."""
+        filters = filters or Filters()
+        vector = self.query_vector(query, like_ids)
+        signals = self.vocabulary.read(query) if query.strip() else QuerySignals()
+        titled = self._titled(query, filters, exclude_ids)
+        if not signals and not titled:
+            return self.store.query(vector, n=n, filters=filters, exclude_ids=exclude_ids)
+        titled_ids = {h.item.id for h in titled}
+        pool = {
+            h.item.id: h
+            for h in self.store.query(
+                vector, n=max(n, DENSE_CANDIDATES), filters=filters, exclude_ids=exclude_ids
+            )
+        }
+        for person in signals.people:
+            with_person = filters.model_copy(update={"people": [*filters.people, person]})
+            for h in self.store.query(
+                vector, n=max(n, PERSON_CANDIDATES), filters=with_person, exclude_ids=exclude_ids
+            ):
+                pool.setdefault(h.item.id, h)
+        for hit in titled:
+            pool[hit.item.id] = Hit(hit.item, pool[hit.item.id].score if hit.item.id in pool else 0.0)
+        fused = [
+            replace(
+                h, score=h.score + signal_bonus(h.item, signals) + BONUS["title"] * (h.item.id in titled_ids)
+            )
+            for h in pool.values()
+        ]
+        fused.sort(key=lambda h: -h.score)
+        return fused[:n]

@@ -1,0 +1,166 @@
+"""Helpers shared by the test modules: settings, files, processes and servers, a scripted LLM,
+an agent builder, and an independent constraint check. Fixtures live in conftest.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import Field
+
+from chatrec.agent import ChatRec
+from chatrec.catalog import Filters
+from chatrec.config import Settings
+from chatrec.dialogue.respond import Check, Responder
+from chatrec.dialogue.understand import Understander
+from chatrec.ingest import movies
+from chatrec.ranking import RankingPipeline
+from chatrec.sessions import SessionStore
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def make_settings(data_dir: Path, **overrides: object) -> Settings:
+    return Settings(data_dir=data_dir, cache_dir=data_dir / "cache", **overrides)
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def movie_mapping_file(path: Path) -> Path:
+    """The default catalog's mapping as a file, for sources exported from it."""
+    data = movies.MAPPING.model_dump(exclude={"query", "table"})
+    path.write_text(json.dumps(data))
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_module(module: str, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None):
+    """Run ``python -m module args`` as a user would, capturing its output."""
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=cwd or ROOT,
+        timeout=600,
+    )
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {seconds} s")
+
+
+@contextmanager
+def serving(args: list[str], port: int, *, seconds: float = 60, **popen: Any) -> Iterator[subprocess.Popen]:
+    """A server process of ours or a peer's, answering on ``port`` until the block ends."""
+    proc = subprocess.Popen(args, **popen)
+    try:
+        wait_for_port(port, proc, seconds=seconds)
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def make_bot(retriever, tmp_path, llm, **overrides) -> ChatRec:
+    """An agent on ``retriever``'s store with the shipped reranker, as in chat, and ``llm``."""
+    cfg = make_settings(tmp_path, **overrides)
+    understander = Understander(retriever.titles, retriever.vocabulary, retriever.catalog)
+    responder = Responder(llm, Check(understander), timeout=cfg.llm_timeout)
+    pipeline = RankingPipeline.from_settings(retriever, cfg)  # with the shipped reranker, as in chat
+    return ChatRec(cfg, retriever, pipeline, responder, understander, SessionStore(cfg.sessions_file))
+
+
+def violations(meta: dict, f: Filters) -> list[str]:
+    """An independent check of every constraint against stored metadata (missing = violation)."""
+    problems = []
+    year, runtime, genres = meta.get("year"), meta.get("runtime"), meta.get("genres")
+    if f.year_from is not None and (year is None or year < f.year_from):
+        problems.append("year_from")
+    if f.year_to is not None and (year is None or year > f.year_to):
+        problems.append("year_to")
+    if f.max_runtime is not None and (runtime is None or runtime > f.max_runtime):
+        problems.append("runtime")
+    if any(g not in (genres or []) for g in f.genres):
+        problems.append("genres")
+    if f.not_genres and (genres is None or set(f.not_genres) & set(genres)):
+        problems.append("not_genres")
+    if f.ratings and meta.get("rating") not in f.ratings:
+        problems.append("rating")
+    if f.languages and not set(f.languages) & set(meta.get("languages", [])):
+        problems.append("language")
+    credits = {p for key in ("directors", "writers", "cast") for p in meta.get(key, [])}
+    if any(p not in credits for p in f.people):
+        problems.append("people")
+    return problems
+
+
+class ScriptedLLM(BaseChatModel):
+    """Answers each call with the next scripted reply (cycling); an Exception is raised instead.
+
+    ``calls`` keeps every prompt it was sent, so tests can check what reached the model.
+    """
+
+    script: list[Any]
+    calls: list[list[BaseMessage]] = Field(default_factory=list)
+    position: int = 0
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def _next(self, messages: list[BaseMessage]) -> str:
+        self.calls.append(messages)
+        item = self.script[self.position % len(self.script)]
+        self.position += 1
+        if isinstance(item, Exception):
+            raise item
+        return item(messages) if callable(item) else str(item)
+
+    def _generate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any
+    ) -> ChatResult:
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self._next(messages)))])
+
+    def _stream(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any
+    ) -> Iterator[ChatGenerationChunk]:
+        text = self._next(messages)
+        for word in text.split(" "):
+            yield ChatGenerationChunk(message=AIMessageChunk(content=word + " "))
+
+
+def reason_from_facts(messages: list[BaseMessage]) -> str:
+    """A well-behaved model: restates the first fact it was given."""
+    prompt = str(messages[-1].content)
+    if "Facts:" in prompt:
+        fact = prompt.split("Facts:\n- ", 1)[1].split("\n", 1)[0]
+        return fact[0].upper() + fact[1:] + "."
+    return "Here are a few films I think you will enjoy tonight."
