@@ -3,6 +3,7 @@ an agent builder, and an independent constraint check. Fixtures live in conftest
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import socket
@@ -25,7 +26,8 @@ from chatrec.config import Settings
 from chatrec.dialogue.respond import Check, Responder
 from chatrec.dialogue.understand import Understander
 from chatrec.ingest import movies
-from chatrec.ranking import RankingPipeline
+from chatrec.ranking import CANDIDATES, RankingPipeline
+from chatrec.reranker.model import Reranker, load_reranker, rerank_head
 from chatrec.sessions import SessionStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,12 +91,29 @@ def serving(args: list[str], port: int, *, seconds: float = 60, **popen: Any) ->
         proc.wait(timeout=30)
 
 
+@functools.cache
+def shipped_reranker(max_length: int) -> Reranker:
+    """The shipped cross-encoder, loaded once per test session (as chat loads it once per process)."""
+    return load_reranker(Settings(reranker_max_length=max_length))
+
+
 def make_bot(retriever, tmp_path, llm, **overrides) -> ChatRec:
-    """An agent on ``retriever``'s store with the shipped reranker, as in chat, and ``llm``."""
+    """An agent on ``retriever``'s store with the shipped reranker, as in chat, and ``llm``.
+
+    The reranker re-sorts 30 candidates (the chat default is 100): the same code path at a third
+    of the cost, so logic tests stay fast; depth is measured by the benchmarks and the evaluation.
+    """
+    overrides.setdefault("rerank_candidates", 30)
     cfg = make_settings(tmp_path, **overrides)
     understander = Understander(retriever.titles, retriever.vocabulary, retriever.catalog)
     responder = Responder(llm, Check(understander), timeout=cfg.llm_timeout)
-    pipeline = RankingPipeline.from_settings(retriever, cfg)  # with the shipped reranker, as in chat
+    reranker = shipped_reranker(cfg.reranker_max_length)
+    pipeline = RankingPipeline(
+        retriever,
+        lambda query, hits, depth: rerank_head(reranker, query, hits, depth),
+        candidates=max(CANDIDATES, cfg.rerank_candidates),
+        rerank_depth=cfg.rerank_candidates,
+    )
     return ChatRec(cfg, retriever, pipeline, responder, understander, SessionStore(cfg.sessions_file))
 
 
