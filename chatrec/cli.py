@@ -96,6 +96,17 @@ def _eval_redial(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _eval_understanding(args: argparse.Namespace, settings: Settings) -> int:
+    from chatrec.eval.understanding import run_cli
+    from chatrec.store import Store
+
+    catalog = Store(settings).metadata()
+    if not catalog:
+        print("the store is empty: run `chatrec ingest` first", file=sys.stderr)
+        return 1
+    return run_cli(args.data, args.out, catalog)
+
+
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
     """A terminal chat on the same events the browser app renders."""
     from chatrec.agent import ChatRec
@@ -179,6 +190,10 @@ def _parser() -> argparse.ArgumentParser:
     redial.add_argument("--split", choices=["all", "train", "val"], default="all", help="dialogue split")
     redial.add_argument("--out", type=Path, default=Path("eval-results"), help="output directory")
     redial.set_defaults(run=_eval_redial)
+    reading = evaluate.add_parser("understanding", help="title linking and polarity on ReDial (see README)")
+    reading.add_argument("--data", type=Path, required=True, help="ReDial-format JSONL file (dev)")
+    reading.add_argument("--out", type=Path, default=Path("eval-understanding"), help="output directory")
+    reading.set_defaults(run=_eval_understanding)
     from chatrec.rerank import default_model_path
     from chatrec.rerank_train import TrainConfig
 

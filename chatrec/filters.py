@@ -10,7 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-PEOPLE_FIELDS = ("directors", "writers", "cast")
+# Fields that hold people, in any catalog: a book catalog's authors are people as films' cast is.
+PEOPLE_FIELDS = ("directors", "writers", "cast", "authors", "creators", "artists")
 
 
 class Filters(BaseModel):
@@ -28,6 +29,7 @@ class Filters(BaseModel):
     genres: list[str] = Field(default_factory=list)
     not_genres: list[str] = Field(default_factory=list)
     max_runtime: int | None = Field(None, ge=1)
+    min_runtime: int | None = Field(None, ge=1)
     ratings: list[str] = Field(default_factory=list)
     languages: list[str] = Field(default_factory=list)
     people: list[str] = Field(default_factory=list)
@@ -51,6 +53,8 @@ class Filters(BaseModel):
             clauses.append({"year": {"$lte": self.year_to}})
         if self.max_runtime is not None:
             clauses.append({"runtime": {"$lte": self.max_runtime}})
+        if self.min_runtime is not None:
+            clauses.append({"runtime": {"$gte": self.min_runtime}})
         clauses += [{"genres": {"$contains": g}} for g in self.genres]
         if self.not_genres:
             # "$not_contains" alone would pass items with no genres at all: require the key.

@@ -14,6 +14,7 @@ from chatrec.config import Settings
 from chatrec.filters import PEOPLE_FIELDS
 from chatrec.retrieval import Retriever
 from chatrec.state import DialogueState
+from chatrec.steering import steer
 from chatrec.store import Hit
 from chatrec.titles import strip_titles
 
@@ -102,6 +103,7 @@ class RankingPipeline:
         if self.reranker is not None and hits:
             head = self.reranker(query, hits[: self.rerank_depth], self.rerank_depth)
             hits = [*head, *hits[self.rerank_depth :]]  # deeper hits keep retrieval's order
+        hits = steer(hits, state)  # soft wishes ("a comedy maybe") decide among the candidates
         vectors = self.retriever.store.vectors([h.item.id for h in hits])
         return mmr(hits, vectors, n)
 

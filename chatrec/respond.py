@@ -171,6 +171,8 @@ def _constraints(state: DialogueState) -> str:
         parts.append(f"years {c.year_from or '…'}–{c.year_to or '…'}")
     if c.max_runtime:
         parts.append(f"at most {c.max_runtime} minutes")
+    if c.min_runtime:
+        parts.append(f"at least {c.min_runtime} minutes")
     if c.not_genres:
         parts.append("no " + ", ".join(g.lower() for g in c.not_genres))
     if c.genres:

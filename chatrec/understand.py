@@ -14,6 +14,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from chatrec.reader import Reader, apply_reading
 from chatrec.state import DialogueState
 from chatrec.titles import TitleIndex, normalise_title
 from chatrec.vocabulary import Vocabulary, decades_in
@@ -44,7 +45,11 @@ NOT_THAT = re.compile(
     r"\bnot (that|this) one\b|^\s*no,? not (that|this|it)\b|\bnot (the )?(first|second|third|last) one\b",
     re.I,
 )
-SEEN = re.compile(r"\b(i'?ve|i have|already) (seen|watched) (it|that|this|that one|this one)\b", re.I)
+SEEN = re.compile(
+    r"\b(i'?ve|i have|already|i) (seen|watched|saw) (it|that|this|that one|this one)\b|"
+    r"^\s*(seen|watched|saw) (it|that|this|that one|this one|them)\b",
+    re.I,
+)
 QUESTION = {
     "runtime": re.compile(r"\bhow long\b|\bruntime\b|\blength\b|\bminutes\b", re.I),
     "directors": re.compile(r"\bwho directed\b|\bdirector\b", re.I),
@@ -52,6 +57,9 @@ QUESTION = {
     "year": re.compile(r"\bwhen\b.*\b(made|released|out)\b|\bwhat year\b", re.I),
     "rating": re.compile(r"\bwhat(?: is|'s)? (it|that|\w+) rated\b|\brating\b|\brated\b", re.I),
     "genres": re.compile(r"\bwhat (kind|genre|sort)\b", re.I),
+    "about": re.compile(
+        r"\b(tell me (more )?about|more about|what(?: is|'s) (it|that|\w+) about|info on)\b", re.I
+    ),
 }
 
 
@@ -74,8 +82,15 @@ class Understander:
     """Reads messages against one catalog's titles and vocabularies."""
 
     def __init__(
-        self, titles: TitleIndex, vocabulary: Vocabulary, catalog: dict[str, dict[str, Any]]
+        self,
+        titles: TitleIndex,
+        vocabulary: Vocabulary,
+        catalog: dict[str, dict[str, Any]],
+        *,
+        trained: bool = True,
     ) -> None:
+        """``trained=False`` keeps the cue-word rules alone (the baseline the eval compares)."""
+        self.reader = Reader(catalog, vocabulary) if trained else None
         self.titles = titles
         self.vocabulary = vocabulary
         self.catalog = catalog
@@ -156,8 +171,8 @@ class Understander:
         for word, index in ORDINALS.items():
             if re.search(rf"\b{word}\b", lowered) and state.last_shown:
                 return state.last_shown[index] if abs(index) <= len(state.last_shown) - (index >= 0) else None
-        if state.last_shown and re.search(r"\b(it|that|this|that one|this one)\b", lowered):
-            return state.last_shown[0]
+        if re.search(r"\b(it|that|this|that one|this one|the one)\b", lowered):
+            return state.focus_id or (state.last_shown[0] if state.last_shown else None)
         return None
 
     def read(self, text: str, state: DialogueState) -> Understanding:
@@ -170,12 +185,18 @@ class Understander:
         if THANKS.match(text):
             return Understanding("thanks")
         result = Understanding()
-        if state.shown_ids and (WHY.search(text) or any(p.search(text) for p in QUESTION.values())):
+        if (state.shown_ids or state.focus_id) and (
+            WHY.search(text) or any(p.search(text) for p in QUESTION.values())
+        ):
             item_id = self.referenced_item(text, state)
+            if item_id is None and self.reader:
+                item_id = next((m.item_id for m in self.reader.spotter.spot(text)), None)
             if item_id and WHY.search(text):
+                state.focus_id = item_id
                 return Understanding("why", item_id=item_id)
             for name, pattern in QUESTION.items():
                 if item_id and pattern.search(text):
+                    state.focus_id = item_id
                     return Understanding("question", item_id=item_id, question=name)
         if state.last_shown and (NOT_THAT.search(text) or SEEN.search(text)):
             item_id = self.referenced_item(text, state) or state.last_shown[0]
@@ -187,11 +208,18 @@ class Understander:
                 state.dislike(item_id)
                 result.changes.append(f"dropped {label}")
             result.intent = "feedback"
-        self._titles(text, state, result)
-        self._constraints(text, state, result)
-        self._attributes(text, state, result)
+        if self.reader:
+            result.liked_ref = apply_reading(self.reader.read(text), state, result.changes, self._label)
+            self._constraints(text, state, result)  # years, ratings, languages, "shorter than X"
+            result.changes[:] = list(dict.fromkeys(result.changes))
+        else:
+            self._titles(text, state, result)
+            self._constraints(text, state, result)
+            self._attributes(text, state, result)
         if result.intent == "request" and not result.changes and MORE.match(text):
             result.intent = "more"
+        elif result.intent == "request" and not result.changes and self.reader and self.reader.unclear(text):
+            result.intent = "unclear"
         return result
 
     def _label(self, item_id: str) -> str:

@@ -110,6 +110,7 @@ def preference_entries(state: DialogueState, catalog: dict) -> list[Entry]:
         "year_from": f"from {c.year_from}",
         "year_to": f"until {c.year_to}",
         "max_runtime": f"at most {c.max_runtime} min",
+        "min_runtime": f"at least {c.min_runtime} min",
         "genres": "only " + ", ".join(c.genres),
         "not_genres": "no " + ", ".join(c.not_genres),
         "ratings": "rated " + "/".join(c.ratings),

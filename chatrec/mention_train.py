@@ -1,0 +1,198 @@
+"""Learn the title spotter's statistics and filter from ReDial train dialogues (never dev).
+
+Every ReDial mention is an ``@id`` with its name in ``movieMentions``: rendering a message as a
+user types it (the name without its year; also all lower case) gives labelled title spans for
+free. From them we count, per normalised title string, how often it was a film and how often the
+same words were plain text, and how often people named each film; then a logistic filter over the
+spotter's candidate features is fitted. Counts for the filter's training rows come from the other
+half of the dialogues (cross-fitting), so a row never sees its own label through the counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from chatrec.eval.links import MentionLinker
+from chatrec.mentions import FEATURES, MAX_TOKENS, ReaderStats, TitleSpotter, _title_keys, tokenize
+from chatrec.titles import split_year
+
+MENTION = re.compile(r"@(\d+)")
+RENDERINGS = ("canonical", "plain", "lower")
+
+
+@dataclass
+class Rendered:
+    text: str
+    spans: list[tuple[int, int, str | None]]  # character span, catalog id (None: not in catalog)
+    names: list[str]
+
+
+def render(text: str, names: Mapping[str, str], link: Any, how: str) -> Rendered:
+    """A message with each ``@id`` replaced by the film's name: ``canonical`` as ReDial writes it
+    (``Title (Year)``), ``plain`` without the year, ``lower`` without the year and all lower case."""
+    out: list[str] = []
+    spans: list[tuple[int, int, str | None]] = []
+    used: list[str] = []
+    position = 0
+    length = 0
+    for match in MENTION.finditer(text):
+        out.append(text[position : match.start()])
+        length += match.start() - position
+        movie_id = match.group(1)
+        name = " ".join((names.get(movie_id) or "").split())
+        shown = name if how == "canonical" else split_year(name)[0]
+        if not shown:
+            shown = "a movie"
+        out.append(shown)
+        spans.append((length, length + len(shown), link(movie_id, name) if name else None))
+        used.append(name)
+        length += len(shown)
+        position = match.end()
+    out.append(text[position:])
+    rendered = "".join(out)
+    return Rendered(rendered.casefold() if how == "lower" else rendered, spans, used)
+
+
+def seeker_messages(dialogue: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    seeker = dialogue.get("initiatorWorkerId")
+    return (m for m in dialogue.get("messages", []) if m.get("senderWorkerId") == seeker)
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def count_stats(
+    dialogues: list[dict[str, Any]], linker: MentionLinker, catalog_keys: set[str]
+) -> dict[str, Any]:
+    """Mention / plain-text counts per title string, word counts, film counts and aliases."""
+    mentions: Counter[str] = Counter()
+    plain: Counter[str] = Counter()
+    words: Counter[str] = Counter()
+    items: Counter[str] = Counter()
+    alias_votes: dict[str, Counter[str]] = {}
+    texts = []
+    for dialogue in dialogues:
+        names = dialogue.get("movieMentions") or {}
+        for message in dialogue.get("messages", []):
+            text = message.get("text", "")
+            for movie_id in MENTION.findall(text):
+                name = " ".join((names.get(movie_id) or "").split())
+                if not name:
+                    continue
+                title = split_year(name)[0]
+                keys = _title_keys(title)
+                mentions.update(keys)
+                item_id = linker.link(movie_id, name)
+                if item_id:
+                    items[item_id] += 1
+                    for key in keys:
+                        alias_votes.setdefault(key, Counter())[item_id] += 1
+            texts.append(MENTION.sub(" | ", text))
+    keys = catalog_keys | set(mentions)
+    longest = min(MAX_TOKENS, max(len(k.split()) for k in keys))
+    for text in texts:
+        for chunk in text.split("|"):
+            tokens = [t.text for t in tokenize(chunk)]
+            words.update(tokens)
+            for first in range(len(tokens)):
+                for size in range(1, min(longest, len(tokens) - first) + 1):
+                    key = " ".join(tokens[first : first + size])
+                    if key in keys:
+                        plain[key] += 1
+    aliases = {k: votes.most_common(1)[0][0] for k, votes in alias_votes.items()}
+    return {
+        "mention_counts": dict(mentions),
+        "text_counts": dict(plain),
+        "word_counts": {w: c for w, c in words.items() if c >= 2},
+        "item_counts": dict(items),
+        "aliases": aliases,
+    }
+
+
+def candidate_rows(
+    spotter: TitleSpotter, dialogues: list[dict[str, Any]], linker: MentionLinker, renderings: Iterable[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Feature rows of every candidate span in every message, labelled 1 when the span is a
+    film mention whose film the matched title can mean."""
+    rows, labels = [], []
+    for dialogue in dialogues:
+        names = dialogue.get("movieMentions") or {}
+        for message in dialogue.get("messages", []):
+            for how in renderings:
+                rendered = render(message.get("text", ""), names, linker.link, how)
+                tokens = tokenize(rendered.text)
+                for cand in spotter.candidates(tokens, fuzzy=False):
+                    start = tokens[cand.first].start
+                    end = tokens[cand.first + cand.size - 1].end
+                    gold = {i for s, e, i in rendered.spans if s < end and start < e and i}
+                    label = bool(gold.intersection(spotter.keys[cand.key]))
+                    item_id = spotter.choose(tokens, cand)
+                    rows.append(spotter.features(tokens, cand, rendered.text, item_id))
+                    labels.append(float(label))
+    return np.array(rows).reshape(-1, FEATURES), np.array(labels)
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 1e-3, steps: int = 3000) -> np.ndarray:
+    """Plain logistic regression by Adam on the mean log loss (few features, many rows)."""
+    w = np.zeros(x.shape[1])
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    for step in range(1, steps + 1):
+        p = 1 / (1 + np.exp(-(x @ w)))
+        grad = x.T @ (p - y) / len(y) + l2 * w
+        m = 0.9 * m + 0.1 * grad
+        v = 0.999 * v + 0.001 * grad**2
+        w -= 0.05 * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
+    return w
+
+
+def best_threshold(p: np.ndarray, y: np.ndarray) -> float:
+    """The probability cut with the best F1 on (out-of-fold) training rows."""
+    best, cut = -1.0, 0.5
+    for t in np.arange(0.05, 0.96, 0.01):
+        pred = p >= t
+        tp = float((pred & (y == 1)).sum())
+        f1 = 2 * tp / max(float(pred.sum() + (y == 1).sum()), 1.0)
+        if f1 > best:
+            best, cut = f1, float(t)
+    return round(cut, 2)
+
+
+def _fold(dialogue: dict[str, Any]) -> int:
+    return int(hashlib.sha256(str(dialogue.get("conversationId")).encode()).hexdigest(), 16) % 2
+
+
+def train_reader(catalog: Mapping[str, Mapping[str, Any]], data: Path, out: Path) -> dict[str, Any]:
+    """Fit the spotter's statistics and filter on ``data`` (ReDial train) and save them to ``out``."""
+    dialogues = read_jsonl(data)
+    linker = MentionLinker.for_data(catalog, data)
+    catalog_keys = {k for m in catalog.values() for k in _title_keys(str(m.get("title", "")))}
+    halves = [[d for d in dialogues if _fold(d) == f] for f in (0, 1)]
+    xs, ys = [], []
+    for fold in (0, 1):
+        counted = count_stats(halves[1 - fold], linker, catalog_keys)
+        stats = ReaderStats(**counted, weights=[0.0] * FEATURES, threshold=0.5, scale=2.0)
+        x, y = candidate_rows(TitleSpotter(catalog, stats), halves[fold], linker, RENDERINGS)
+        xs.append(x)
+        ys.append(y)
+    x, y = np.vstack(xs), np.concatenate(ys)
+    weights = fit_logistic(x, y)
+    p = 1 / (1 + np.exp(-(x @ weights)))
+    threshold = best_threshold(p, y)
+    stats = ReaderStats(
+        **count_stats(dialogues, linker, catalog_keys), weights=weights.round(5).tolist(), threshold=threshold
+    )
+    stats.save(out)
+    report = {"rows": len(y), "positives": int(y.sum()), "threshold": threshold, "weights": stats.weights}
+    (out / "training.json").write_text(json.dumps(report, indent=1) + "\n")
+    return report

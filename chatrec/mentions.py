@@ -1,0 +1,329 @@
+"""Title spotting: every catalog title a message names, wherever it names it.
+
+A gazetteer over the catalog's normalised titles finds candidate spans (any case, with or without
+a leading article or a year, small typos in longer titles); a small logistic filter then decides
+which candidates are films and which are words ("Heat" in "a heat wave", "Up", "It"). The filter
+reads statistics learned from ReDial's train dialogues (how often a string was a film mention and
+how often plain text there; how often people named each film) plus the shape of the span (case,
+length, a cue word before it, a year after it). Those statistics ship in ``models/chatrec-reader``
+(built by ``chatrec.mention_train``); without them, e.g. for another catalog, rules decide.
+
+Ambiguous titles resolve to the film people mean: a year written after the title first, then how
+often ReDial users named each film, then critic review counts.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from chatrec.titles import normalise_title
+
+ARTICLES = frozenset({"the", "a", "an"})
+CUES = frozenset(
+    """like liked love loved loves enjoyed enjoy hated hate seen watched saw watch see than as about
+    and or of also recommend recommended suggest favorite favourite favourites favorites fan
+    try tried called movie movies film films watching titled named""".split()  # noqa: SIM905 (reads as prose)
+)
+DETERMINERS = frozenset({"a", "an", "my", "this", "some", "your", "any", "no", "that", "very", "so", "too"})
+FUZZY_MIN_CHARS = 7
+FUZZY_CUTOFF = 88.0
+MAX_TOKENS = 10
+FEATURES = 20
+FUZZY_PENALTY = 1.0  # logit taken off a fuzzy candidate's score (the filter is fitted on exact ones)
+SEQUEL = re.compile(r"\s*(?::|(?:[2-9]|ii|iii|iv|part)\b)", re.I)
+
+
+def default_model_dir() -> Path:
+    return Path(__file__).resolve().parents[1] / "models" / "chatrec-reader"
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # ascii, lower case
+    start: int  # character offsets in the original message
+    end: int
+    cased: bool  # starts with an upper-case letter in the original
+
+
+def tokenize(text: str) -> list[Token]:
+    """Lower-case ASCII alphanumeric runs with their offsets; ``&`` is the word "and" (as in
+    :func:`normalise_title`, so token n-grams compare with normalised titles)."""
+    tokens: list[Token] = []
+    current: list[str] = []
+    start = 0
+    for index, char in enumerate(text + " "):
+        folded = (
+            "and" if char == "&" else unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+        )
+        folded = folded.casefold()
+        if folded.isalnum() and char != "&":
+            if not current:
+                start = index
+            current.append(folded)
+            continue
+        if current:
+            tokens.append(Token("".join(current), start, index, text[start].isupper()))
+            current = []
+        if char == "&":
+            tokens.append(Token("and", index, index + 1, False))
+    return tokens
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A catalog item named in a message, with the characters that name it."""
+
+    item_id: str
+    start: int
+    end: int
+    key: str  # the normalised title that matched
+    score: float
+
+
+@dataclass
+class Candidate:
+    first: int  # token index
+    size: int  # token count
+    key: str
+    fuzzy: bool = False
+
+
+@dataclass
+class ReaderStats:
+    """What ReDial's train dialogues say about title strings and films (see module docstring)."""
+
+    mention_counts: dict[str, int]  # normalised title -> times it was a film mention
+    text_counts: dict[str, int]  # normalised title -> times the same words were plain text
+    word_counts: dict[str, int]  # word -> frequency in plain text
+    item_counts: dict[str, int]  # catalog id -> times people named the film
+    aliases: dict[str, str]  # a normalised name people used -> catalog id
+    weights: list[float]
+    threshold: float
+    scale: float = 1.0  # counts are per this many train dialogues' worth (cross-fitting)
+
+    @classmethod
+    def load(cls, directory: Path) -> ReaderStats | None:
+        path = directory / "title_stats.json"
+        if not path.is_file():
+            return None
+        return cls(**json.loads(path.read_text()))
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "title_stats.json").write_text(json.dumps(self.__dict__, sort_keys=True) + "\n")
+
+
+class TitleSpotter:
+    """Finds catalog titles in free text; catalog-driven, with learned filtering when available."""
+
+    def __init__(self, catalog: Mapping[str, Mapping[str, Any]], stats: ReaderStats | None = None) -> None:
+        self.catalog = catalog
+        self.stats = stats
+        self.keys: dict[str, list[str]] = defaultdict(list)
+        for item_id, meta in catalog.items():
+            for key in _title_keys(str(meta.get("title", ""))):
+                self.keys[key].append(item_id)
+        self.aliases: dict[str, str] = {}
+        if stats:
+            self.aliases = {k: i for k, i in stats.aliases.items() if i in catalog and k not in self.keys}
+            for key, item_id in self.aliases.items():
+                self.keys[key].append(item_id)
+        self.longest = max((len(k.split()) for k in self.keys), default=0)
+
+    @property
+    def known_words(self) -> set[str]:
+        """Words of the catalog's titles and of the training dialogues."""
+        return self._vocabulary
+
+    @cached_property
+    def _vocabulary(self) -> set[str]:
+        words = {w for k in self.keys for w in k.split()}
+        return words | set(self.stats.word_counts) if self.stats else words
+
+    @cached_property
+    def _fuzzy_keys(self) -> list[str]:
+        return [k for k in self.keys if len(k) >= FUZZY_MIN_CHARS and " " in k]
+
+    # -- candidates ---------------------------------------------------------------------------
+    def candidates(self, tokens: list[Token], *, fuzzy: bool = True) -> list[Candidate]:
+        found = []
+        for first in range(len(tokens)):
+            for size in range(min(self.longest, MAX_TOKENS, len(tokens) - first), 0, -1):
+                key = " ".join(t.text for t in tokens[first : first + size])
+                if key in self.keys:
+                    found.append(Candidate(first, size, key))
+        return found + self._fuzzy(tokens, found) if fuzzy else found
+
+    def _fuzzy(self, tokens: list[Token], exact: list[Candidate]) -> list[Candidate]:
+        """Spans around a word nobody uses (a typo) compared with longer titles by edit ratio."""
+        covered = {i for c in exact if c.size > 1 for i in range(c.first, c.first + c.size)}
+        unknown = [i for i, t in enumerate(tokens) if t.text not in self._vocabulary and not t.text.isdigit()]
+        found: list[Candidate] = []
+        for index in unknown:
+            if index in covered:
+                continue
+            best: Candidate | None = None
+            best_score = FUZZY_CUTOFF
+            for size in range(2, 6):
+                for first in range(max(0, index - size + 1), min(index, len(tokens) - size) + 1):
+                    phrase = " ".join(t.text for t in tokens[first : first + size])
+                    if phrase.split()[0] in ARTICLES:
+                        continue
+                    match = process.extractOne(
+                        phrase, self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=best_score
+                    )
+                    if match and match[1] > best_score:
+                        best, best_score = Candidate(first, size, match[0], fuzzy=True), match[1]
+            if best:
+                found.append(best)
+                covered.update(range(best.first, best.first + best.size))
+        return found
+
+    # -- scoring ------------------------------------------------------------------------------
+    def features(self, tokens: list[Token], cand: Candidate, text: str, item_id: str) -> np.ndarray:
+        stats = self.stats
+        scale = stats.scale if stats else 1.0
+        mentions = (stats.mention_counts.get(cand.key, 0) if stats else 0) * scale
+        plain = (stats.text_counts.get(cand.key, 0) if stats else 0) * scale
+        words = cand.key.split()
+        common = (
+            sum(math.log1p(stats.word_counts.get(w, 0) * scale) for w in words) / len(words) / 10
+            if stats
+            else 0.0
+        )
+        span = tokens[cand.first : cand.first + cand.size]
+        before = tokens[cand.first - 1].text if cand.first > 0 else ""
+        article = before if before in ARTICLES else ""
+        if article:  # "like the birds": the cue is the word before the article
+            before = tokens[cand.first - 2].text if cand.first > 1 else ""
+        after = tokens[cand.first + cand.size].text if cand.first + cand.size < len(tokens) else ""
+        mixed_case = text != text.casefold()
+        content = [t for t in span if t.text not in ARTICLES and len(t.text) > 2] or span
+        cased = (1.0 if all(t.cased for t in content) else -1.0) if mixed_case and cand.first > 0 else 0.0
+        quoted = text[max(0, span[0].start - 1) : span[0].start] in "\"'“‘" and span[0].start > 0
+        meta = self.catalog.get(item_id, {})
+        title_article = str(meta.get("title", "")).casefold().split(" ")[0]
+        agrees = (1.0 if title_article == article else -1.0) if article else 0.0
+        sequel = bool(SEQUEL.match(text[span[-1].end :]))
+        popularity = (stats.item_counts.get(item_id, 0) * scale) if stats else 0
+        return np.array(
+            [
+                1.0,
+                math.log1p(mentions),
+                math.log1p(plain),
+                math.log((mentions + 0.5) / (plain + 0.5)),
+                float(len(words) == 1),
+                float(len(words) == 2),
+                math.log(len(cand.key)),
+                common,
+                cased,
+                float(before in CUES),
+                float(bool(re.fullmatch(r"(19|20)\d\d", after))),
+                float(quoted),
+                math.log1p(popularity),
+                math.log1p(float(meta.get("reviews") or 0)) / 5,
+                float(cand.fuzzy),
+                float(cand.key in self.aliases),
+                float(cand.first == 0),
+                float(before in DETERMINERS and not article),
+                agrees,
+                float(sequel),
+            ]
+        )
+
+    def choose(self, tokens: list[Token], cand: Candidate) -> str:
+        """The item a key means here: the year written after it, then ReDial popularity, then the
+        exact spelling with its article, then critic reviews."""
+        ids = self.keys[cand.key]
+        nxt = cand.first + cand.size
+        year = (
+            int(tokens[nxt].text)
+            if nxt < len(tokens) and re.fullmatch(r"(19|20)\d\d", tokens[nxt].text)
+            else None
+        )
+        with_article = cand.first > 0 and tokens[cand.first - 1].text in ARTICLES
+        counts = self.stats.item_counts if self.stats else {}
+
+        def rank(item_id: str) -> tuple:
+            meta = self.catalog.get(item_id, {})
+            item_year = meta.get("year")
+            off = abs(item_year - year) if year and isinstance(item_year, int) else 0
+            article = normalise_title(str(meta.get("title", ""))) != str(meta.get("title", "")).casefold()
+            return (
+                off > 1,
+                off,
+                -counts.get(item_id, 0),
+                article != with_article,
+                -(meta.get("reviews") or 0),
+            )
+
+        return min(ids, key=rank)
+
+    def probability(self, feats: np.ndarray) -> float:
+        if self.stats is None:
+            return 0.0
+        logit = float(np.dot(self.stats.weights, feats)) - FUZZY_PENALTY * feats[14]
+        return float(1 / (1 + np.exp(-logit)))
+
+    def _rule_accepts(self, tokens: list[Token], cand: Candidate, text: str) -> bool:
+        """Without learned statistics: several words, or a capitalised word after a cue, or quoted."""
+        feats = self.features(tokens, cand, text, self.keys[cand.key][0])
+        if cand.size >= 2 and not all(t.text in _COMMON for t in tokens[cand.first : cand.first + cand.size]):
+            return feats[8] >= 0 or feats[9] > 0
+        return feats[11] > 0 or (feats[8] > 0 and feats[9] > 0)
+
+    def spot(self, text: str) -> list[Mention]:
+        """Every film named in ``text``, left to right, non-overlapping (longer spans first)."""
+        tokens = tokenize(text)
+        scored: list[tuple[Candidate, str, float]] = []
+        for cand in self.candidates(tokens):
+            item_id = self.choose(tokens, cand)
+            if self.stats is not None:
+                p = self.probability(self.features(tokens, cand, text, item_id))
+                if p >= self.stats.threshold:
+                    scored.append((cand, item_id, p))
+            elif self._rule_accepts(tokens, cand, text):
+                scored.append((cand, item_id, 1.0))
+        scored.sort(key=lambda s: (-s[0].size, -s[2]))
+        taken: set[int] = set()
+        mentions = []
+        for cand, item_id, p in scored:
+            span = set(range(cand.first, cand.first + cand.size))
+            if taken & span:
+                continue
+            taken |= span
+            first = cand.first - (cand.first > 0 and tokens[cand.first - 1].text in ARTICLES)
+            mentions.append(
+                Mention(item_id, tokens[first].start, tokens[cand.first + cand.size - 1].end, cand.key, p)
+            )
+        return sorted(mentions, key=lambda m: m.start)
+
+
+def _title_keys(title: str) -> list[str]:
+    """The normalised title, plus how people shorten it: without a subtitle after a colon (when
+    two words or more remain) and with a possessive joined ("ocean s eleven" -> "oceans eleven")."""
+    keys = [normalise_title(title)]
+    head = title.split(":")[0]
+    if head != title and len(normalise_title(head).split()) >= 2:
+        keys.append(normalise_title(head))
+    keys += [k.replace(" s ", "s ") for k in keys if " s " in k]
+    return [k for k in dict.fromkeys(keys) if k]
+
+
+_COMMON = frozenset(
+    """a an the and or but of in on at to for with is it its be i you me my we he she they this that
+    what who how when where why all some any no not so do go up out one two love life time day night
+    home man men girl boy good big last first new old little""".split()  # noqa: SIM905
+)
