@@ -158,6 +158,22 @@ def _train_reranker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _train_reader(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from chatrec.mention_train import train_reader
+    from chatrec.store import Store
+
+    catalog = Store(settings).metadata()
+    if not catalog:
+        print("the store is empty: run `chatrec ingest` first", file=sys.stderr)
+        return 1
+    report = train_reader(catalog, args.data, args.out)
+    print(json.dumps({k: v for k, v in report.items() if k != "weights"}))
+    print(f"wrote {args.out} (title_stats.json, training.json)")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     from ingest import cli as ingest_cli
 
@@ -194,6 +210,7 @@ def _parser() -> argparse.ArgumentParser:
     reading.add_argument("--data", type=Path, required=True, help="ReDial-format JSONL file (dev)")
     reading.add_argument("--out", type=Path, default=Path("eval-understanding"), help="output directory")
     reading.set_defaults(run=_eval_understanding)
+    from chatrec.mentions import default_model_dir
     from chatrec.rerank import default_model_path
     from chatrec.rerank_train import TrainConfig
 
@@ -209,6 +226,10 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--synthetic", type=int, default=TrainConfig.synthetic, help="catalog requests")
     train.add_argument("--seed", type=int, default=TrainConfig.seed)
     train.set_defaults(run=_train_reranker)
+    reader = sub.add_parser("train-reader", help="learn the title spotter's filter from ReDial train")
+    reader.add_argument("--data", type=Path, required=True, help="ReDial train JSONL (never dev)")
+    reader.add_argument("--out", type=Path, default=default_model_dir(), help="model directory to write")
+    reader.set_defaults(run=_train_reader)
     return parser
 
 

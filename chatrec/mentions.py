@@ -36,11 +36,14 @@ CUES = frozenset(
     and or of also recommend recommended suggest favorite favourite favourites favorites fan
     try tried called movie movies film films watching titled named""".split()  # noqa: SIM905 (reads as prose)
 )
+AFTER_CUES = frozenset(
+    "is was and or movie movies film films series too franchise trilogy but were are has had".split()  # noqa: SIM905
+)
 DETERMINERS = frozenset({"a", "an", "my", "this", "some", "your", "any", "no", "that", "very", "so", "too"})
 FUZZY_MIN_CHARS = 7
 FUZZY_CUTOFF = 88.0
 MAX_TOKENS = 10
-FEATURES = 20
+FEATURES = 22
 FUZZY_PENALTY = 1.0  # logit taken off a fuzzy candidate's score (the filter is fitted on exact ones)
 SEQUEL = re.compile(r"\s*(?::|(?:[2-9]|ii|iii|iv|part)\b)", re.I)
 
@@ -154,7 +157,7 @@ class TitleSpotter:
 
     @cached_property
     def _fuzzy_keys(self) -> list[str]:
-        return [k for k in self.keys if len(k) >= FUZZY_MIN_CHARS and " " in k]
+        return [k for k in self.keys if len(k) >= FUZZY_MIN_CHARS]
 
     # -- candidates ---------------------------------------------------------------------------
     def candidates(self, tokens: list[Token], *, fuzzy: bool = True) -> list[Candidate]:
@@ -176,7 +179,7 @@ class TitleSpotter:
                 continue
             best: Candidate | None = None
             best_score = FUZZY_CUTOFF
-            for size in range(2, 6):
+            for size in range(1, 6):
                 for first in range(max(0, index - size + 1), min(index, len(tokens) - size) + 1):
                     phrase = " ".join(t.text for t in tokens[first : first + size])
                     if phrase.split()[0] in ARTICLES:
@@ -240,6 +243,8 @@ class TitleSpotter:
                 float(before in DETERMINERS and not article),
                 agrees,
                 float(sequel),
+                float(after in AFTER_CUES),
+                float(not after or bool(re.match(r"\s*[.!?,;)]", text[span[-1].end :]))),
             ]
         )
 

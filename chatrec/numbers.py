@@ -45,7 +45,8 @@ DECADE_WORDS = {
 _NUM = r"\d+(?:\.\d+)?|" + "|".join(sorted(map(re.escape, WORD_NUMBERS), key=len, reverse=True))
 _UNIT = r"hours?|hrs?|h|minutes?|mins?|m"
 DURATION = re.compile(
-    rf"\b(?:(?P<half>half an? hour)|(?P<n>{_NUM})(?P<and_half>\s+and\s+a\s+half)?\s*-?\s*(?P<unit>{_UNIT})(?![a-z])"
+    rf"\b(?:(?P<half>half an? hour)|(?P<n>{_NUM})(?P<and_half>\s+and\s+a\s+half)?\s*-?\s*"
+    rf"(?P<unit>{_UNIT})(?![a-z])"
     rf"(?:\s*(?P<extra>\d\d)\b(?:\s*(?:m|mins?|minutes?)\b)?)?(?P<tail_half>\s+and\s+a\s+half)?)",
     re.I,
 )
@@ -68,14 +69,16 @@ AFTER_MIN = re.compile(r"^\s*(?:or more|or longer|plus|at least|minimum)\b|^\+",
 APPROX_SHARE = 0.15  # "around two hours" allows 102-138 minutes
 REMOVE = {
     ("year_from", "year_to"): re.compile(
-        r"\b(?:forget|drop|remove|ignore|no|never ?mind|scrap|lose|clear)\b[^.!?]{0,20}\b(?:years?|decades?|era|dates?)\b"
+        r"\b(?:forget|drop|remove|ignore|no|never ?mind|scrap|lose|clear)\b[^.!?]{0,20}"
+        r"\b(?:years?|decades?|era|dates?)\b"
         r"(?: (?:limit|filter|constraint|thing|range))?|\bany (?:year|decade|era)\b|\b(?:years?|decade|era) "
         r"(?:doesn'?t|does not|don'?t) matter\b",
         re.I,
     ),
     ("max_runtime", "min_runtime"): re.compile(
-        r"\b(?:forget|drop|remove|ignore|no|never ?mind|scrap|clear)\b[^.!?]{0,20}\b(?:length|runtime|time limit|"
-        r"duration)\b|\bany (?:length|runtime|duration)\b|\b(?:length|runtime) (?:doesn'?t|does not|don'?t) matter\b",
+        r"\b(?:forget|drop|remove|ignore|no|never ?mind|scrap|clear)\b[^.!?]{0,20}"
+        r"\b(?:length|runtime|time limit|duration)\b|\bany (?:length|runtime|duration)\b|"
+        r"\b(?:length|runtime) (?:doesn'?t|does not|don'?t) matter\b",
         re.I,
     ),
 }

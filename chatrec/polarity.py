@@ -18,14 +18,17 @@ Polarity = Literal["liked", "disliked", "seen", "asked"]
 
 CLAUSE_END = re.compile(r"[.!?;]+(?:\s|$)|\b(?:but|however|though|although|whereas|except)\b", re.I)
 NEGATIVE = re.compile(
-    r"\b(?:hat(?:e|ed|es)|dislik(?:e|ed|es)|detest(?:ed)?|loathe[d]?|can'?t stand|cannot stand|could ?n'?t stand|"
-    r"(?:did|do|does|could|would|was|were|is|are)(?: ?n[o']?t|n't) (?:really |much |even |quite )?"
+    r"\b(?:hat(?:e|ed|es)|dislik(?:e|ed|es)|detest(?:ed)?|loathe[d]?|can'?t stand|cannot stand|"
+    r"could ?n'?t stand|(?:did|do|does|could|would|was|were|is|are)(?: ?n[o']?t|n't) "
+    r"(?:really |much |even |quite )?"
     r"(?:like|love|enjoy|care for|get into|impress|good|great|funny|fun|that good|very good|worth)|"
-    r"(?:not|never|wasn'?t|isn'?t) (?:really |much |a |at all |very |even |that )*(?:big |huge |the biggest )?"
+    r"(?:not|never|wasn'?t|isn'?t) (?:really |much |a |at all |very |even |that )*"
+    r"(?:big |huge |the biggest )?"
     r"(?:fan|into|my (?:thing|cup of tea|type|style)|for me|good|great|funny|worth)|"
     r"boring|bored|overrated|over-rated|never again|awful|terrible|horrible|worst|sucked|sucks|"
-    r"disappoint\w*|meh|stupid|dumb|lame|waste of time|not impressed|too (?:slow|long|scary|gory|violent|silly|"
-    r"cheesy|sappy|dark)|bad|don'?t want|do not want|no more|nothing like|anything but|tired of|sick of|"
+    r"disappoint\w*|meh|stupid|dumb|lame|waste of time|not impressed|"
+    r"too (?:slow|long|scary|gory|violent|silly|cheesy|sappy|dark)|bad|don'?t want|do not want|no more|"
+    r"nothing (?:like|by|from|with)|no (?:more )?(?:\w+ )?by|anything but|tired of|sick of|"
     r"fell asleep|turned it off|walked out|hated it|(?:wasn'?t|not) (?:a )?fan|over ?rated|a bit much|"
     r"not (?:my|really my) (?:speed|favou?rite|genre)|not (?:really |normally |usually )?(?:up for|into)|"
     r"(?:wasn'?t|isn'?t|not) (?:as|that|very|so) (?:good|great|funny)|to+ (?:kiddie|childish|much)|"
@@ -33,16 +36,17 @@ NEGATIVE = re.compile(
     re.I,
 )
 POSITIVE = re.compile(
-    r"\b(?:lov(?:e|ed|es|ing)|lik(?:e|ed|es)|enjoy(?:ed|s)?|adore[ds]?|favou?rites?|fan of|great|awesome|amazing|"
-    r"fantastic|excellent|brilliant|classic|good|best|fun|funny|hilarious|cool|wonderful|beautiful|"
+    r"\b(?:lov(?:e|ed|es|ing)|lik(?:e|ed|es)|enjoy(?:ed|s)?|adore[ds]?|favou?rites?|fan of|great|awesome|"
+    r"amazing|fantastic|excellent|brilliant|classic|good|best|fun|funny|hilarious|cool|wonderful|beautiful|"
     r"masterpiece|blast|into|similar|reminds?|dig|fond)\b",
     re.I,
 )
 UNSEEN = re.compile(
     r"\b(?:have ?n[o']?t|has ?n[o']?t|never|not yet|did ?n[o']?t|didn'?t get to|yet to|haven'?t yet) "
-    r"(?:\w+ ){0,2}(?:seen|watched|saw|see|watch)\b|\b(?:have|did) you (?:\w+ ){0,2}(?:seen|watched|saw|see)\b|"
-    r"\bheard (?:of|about|good things)\b|\bwant(?:ed)? to (?:see|watch)\b|\bis (?:it|that) (?:good|any good)\b|"
-    r"\bon my (?:list|watchlist)\b",
+    r"(?:\w+ ){0,2}(?:seen|watched|saw|see|watch)\b|"
+    r"\b(?:have|did) you (?:\w+ ){0,2}(?:seen|watched|saw|see)\b|"
+    r"\bheard (?:of|about|good things)\b|\bwant(?:ed)? to (?:see|watch)\b|"
+    r"\bis (?:it|that) (?:good|any good)\b|\bon my (?:list|watchlist)\b",
     re.I,
 )
 SEEN = re.compile(r"\b(?:seen|watched|saw|already|see(?:n)? (?:it|that))\b", re.I)

@@ -13,8 +13,9 @@ from chatrec.catalog import FieldMapping, FieldSpec
 from chatrec.errors import SourceError
 
 QUERY = """
-SELECT o.ID AS id, o.imdbID AS imdb_id, o.Title AS title, o.Year AS year, o.Rating AS rating, o.Runtime AS runtime,
-       o.Genre AS genres, o.Director AS director, o.Writer AS writer, o."Cast" AS "cast",
+SELECT o.ID AS id, o.imdbID AS imdb_id, o.Title AS title, o.Year AS year, o.Rating AS rating,
+       o.Runtime AS runtime, o.Genre AS genres, o.Director AS director, o.Writer AS writer,
+       o."Cast" AS "cast",
        o.Metacritic AS metacritic, o.Language AS language, o.Country AS country,
        o.Awards AS awards, o.Oscars AS oscars, t.Meter AS critic_meter, t.Reviews AS reviews,
        t.Production AS production
