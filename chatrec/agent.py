@@ -171,6 +171,8 @@ class ChatRec:
                 yield from self._respond(text, state, hits, draft, opening)
             else:
                 yield draft.say(reply("nothing", constraints=describe_constraints(state)))
+        if understanding.intent not in ("why", "question") and understanding.item_id:
+            state.focus_id = understanding.item_id  # the film this message named stays "it"
         full = "".join(draft.parts).strip()
         self.sessions.save_state(session_id, state)
         if text.strip():

@@ -27,7 +27,7 @@ from chatrec.titles import split_year
 
 MENTION = re.compile(r"@(\d+)")
 RENDERINGS = ("canonical", "plain", "lower")
-PRECISION = 0.9  # the candidate-level precision the threshold is chosen for, on train
+PRECISION = 0.9  # the message-level title precision (the goal) the threshold is chosen for, on train
 
 
 @dataclass
@@ -121,18 +121,30 @@ def count_stats(
     }
 
 
+@dataclass
+class Rows:
+    """Candidate feature rows with labels, and what message-level linking needs to be replayed:
+    each row's message, token span and chosen item, and each message's gold catalog ids."""
+
+    x: np.ndarray
+    y: np.ndarray
+    where: list[tuple[int, int, int, str]]  # message index, first token, token count, item id
+    gold: list[set[str]]
+
+
 def candidate_rows(
     spotter: TitleSpotter, dialogues: list[dict[str, Any]], linker: MentionLinker, renderings: Iterable[str]
-) -> tuple[np.ndarray, np.ndarray]:
+) -> Rows:
     """Feature rows of every candidate span in every message, labelled 1 when the span is a
     film mention whose film the matched title can mean."""
-    rows, labels = [], []
+    rows, labels, where, golds = [], [], [], []
     for dialogue in dialogues:
         names = dialogue.get("movieMentions") or {}
         for message in dialogue.get("messages", []):
             for how in renderings:
                 rendered = render(message.get("text", ""), names, linker.link, how)
                 tokens = tokenize(rendered.text)
+                golds.append({i for _, _, i in rendered.spans if i})
                 for cand in spotter.candidates(tokens, fuzzy=False):
                     start = tokens[cand.first].start
                     end = tokens[cand.first + cand.size - 1].end
@@ -141,7 +153,8 @@ def candidate_rows(
                     item_id = spotter.choose(tokens, cand)
                     rows.append(spotter.features(tokens, cand, rendered.text, item_id))
                     labels.append(float(label))
-    return np.array(rows).reshape(-1, FEATURES), np.array(labels)
+                    where.append((len(golds) - 1, cand.first, cand.size, item_id))
+    return Rows(np.array(rows).reshape(-1, FEATURES), np.array(labels), where, golds)
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 1e-3, steps: int = 3000) -> np.ndarray:
@@ -157,14 +170,36 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 1e-3, steps: int =
     return w
 
 
-def best_threshold(p: np.ndarray, y: np.ndarray, *, precision: float = PRECISION) -> float:
-    """The lowest probability cut whose candidate-level precision on the (out-of-fold) training
-    rows reaches ``precision``: as much recall as that precision allows."""
-    for t in np.arange(0.05, 0.96, 0.01):
-        pred = p >= t
-        if float((pred & (y == 1)).sum()) >= precision * max(float(pred.sum()), 1.0):
-            return round(float(t), 2)
-    return 0.95
+def link_scores(p: np.ndarray, rows: Rows, threshold: float) -> tuple[float, float]:
+    """Message-level title precision and recall at ``threshold``, replaying the spotter's
+    choice among overlapping candidates (longer spans first, then the likelier)."""
+    accepted: dict[int, list[tuple[int, float, int, int, str]]] = {}
+    for prob, (message, first, size, item_id) in zip(p, rows.where, strict=True):
+        if prob >= threshold:
+            accepted.setdefault(message, []).append((-size, -prob, first, size, item_id))
+    tp = fp = 0
+    for message, cands in accepted.items():
+        taken: set[int] = set()
+        linked = set()
+        for _, _, first, size, item_id in sorted(cands):
+            span = set(range(first, first + size))
+            if not taken & span:
+                taken |= span
+                linked.add(item_id)
+        tp += len(linked & rows.gold[message])
+        fp += len(linked - rows.gold[message])
+    gold = sum(len(g) for g in rows.gold)
+    return tp / max(tp + fp, 1), tp / max(gold, 1)
+
+
+def best_threshold(p: np.ndarray, rows: Rows, *, precision: float = PRECISION) -> tuple[float, dict]:
+    """The lowest cut whose message-level title precision on the (out-of-fold) training messages
+    reaches ``precision``: as much recall as that precision allows."""
+    curve = {}
+    for t in np.arange(0.2, 0.81, 0.02):
+        curve[round(float(t), 2)] = link_scores(p, rows, float(t))
+    cut = next((t for t, (prec, _) in curve.items() if prec >= precision), 0.8)
+    return cut, {str(t): [round(a, 4), round(b, 4)] for t, (a, b) in curve.items()}
 
 
 def _fold(dialogue: dict[str, Any]) -> int:
@@ -177,21 +212,31 @@ def train_reader(catalog: Mapping[str, Mapping[str, Any]], data: Path, out: Path
     linker = MentionLinker.for_data(catalog, data)
     catalog_keys = {k for m in catalog.values() for k in _title_keys(str(m.get("title", "")))}
     halves = [[d for d in dialogues if _fold(d) == f] for f in (0, 1)]
-    xs, ys = [], []
+    parts: list[Rows] = []
     for fold in (0, 1):
         counted = count_stats(halves[1 - fold], linker, catalog_keys)
         stats = ReaderStats(**counted, weights=[0.0] * FEATURES, threshold=0.5, scale=2.0)
-        x, y = candidate_rows(TitleSpotter(catalog, stats), halves[fold], linker, RENDERINGS)
-        xs.append(x)
-        ys.append(y)
-    x, y = np.vstack(xs), np.concatenate(ys)
-    weights = fit_logistic(x, y)
-    p = 1 / (1 + np.exp(-(x @ weights)))
-    threshold = best_threshold(p, y)
+        parts.append(candidate_rows(TitleSpotter(catalog, stats), halves[fold], linker, RENDERINGS))
+    offset = len(parts[0].gold)
+    rows = Rows(
+        np.vstack([r.x for r in parts]),
+        np.concatenate([r.y for r in parts]),
+        parts[0].where + [(m + offset, f, s, i) for m, f, s, i in parts[1].where],
+        parts[0].gold + parts[1].gold,
+    )
+    weights = fit_logistic(rows.x, rows.y)
+    p = 1 / (1 + np.exp(-(rows.x @ weights)))
+    threshold, curve = best_threshold(p, rows)
     stats = ReaderStats(
         **count_stats(dialogues, linker, catalog_keys), weights=weights.round(5).tolist(), threshold=threshold
     )
     stats.save(out)
-    report = {"rows": len(y), "positives": int(y.sum()), "threshold": threshold, "weights": stats.weights}
+    report = {
+        "rows": len(rows.y),
+        "positives": int(rows.y.sum()),
+        "threshold": threshold,
+        "out_of_fold_precision_recall_by_threshold": curve,
+        "weights": stats.weights,
+    }
     (out / "training.json").write_text(json.dumps(report, indent=1) + "\n")
     return report

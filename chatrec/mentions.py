@@ -43,7 +43,7 @@ DETERMINERS = frozenset({"a", "an", "my", "this", "some", "your", "any", "no", "
 FUZZY_MIN_CHARS = 7
 FUZZY_CUTOFF = 88.0
 MAX_TOKENS = 10
-FEATURES = 22
+FEATURES = 27
 FUZZY_PENALTY = 1.0  # logit taken off a fuzzy candidate's score (the filter is fitted on exact ones)
 SEQUEL = re.compile(r"\s*(?::|(?:[2-9]|ii|iii|iv|part)\b)", re.I)
 
@@ -133,7 +133,8 @@ class TitleSpotter:
 
     def __init__(self, catalog: Mapping[str, Mapping[str, Any]], stats: ReaderStats | None = None) -> None:
         self.catalog = catalog
-        self.stats = stats
+        self.stats = stats if stats and _fits(stats, catalog) else None
+        stats = self.stats
         self.keys: dict[str, list[str]] = defaultdict(list)
         for item_id, meta in catalog.items():
             for key in _title_keys(str(meta.get("title", ""))):
@@ -220,7 +221,8 @@ class TitleSpotter:
         title_article = str(meta.get("title", "")).casefold().split(" ")[0]
         agrees = (1.0 if title_article == article else -1.0) if article else 0.0
         sequel = bool(SEQUEL.match(text[span[-1].end :]))
-        popularity = (stats.item_counts.get(item_id, 0) * scale) if stats else 0
+        # how often people named any film this title can mean (the label is about the span)
+        popularity = max(stats.item_counts.get(i, 0) for i in self.keys[cand.key]) * scale if stats else 0
         return np.array(
             [
                 1.0,
@@ -245,12 +247,19 @@ class TitleSpotter:
                 float(sequel),
                 float(after in AFTER_CUES),
                 float(not after or bool(re.match(r"\s*[.!?,;)]", text[span[-1].end :]))),
+                # interactions: context matters most for one-word titles and when case says nothing
+                float(before in CUES) * float(len(words) == 1),
+                float(after in AFTER_CUES) * float(len(words) == 1),
+                float(before in CUES) * math.log((mentions + 0.5) / (plain + 0.5)),
+                float(not mixed_case),
+                float(not mixed_case) * math.log((mentions + 0.5) / (plain + 0.5)),
             ]
         )
 
     def choose(self, tokens: list[Token], cand: Candidate) -> str:
-        """The item a key means here: the year written after it, then ReDial popularity, then the
-        exact spelling with its article, then critic reviews."""
+        """The item a key means here: the year written after it, then the spelling with or without
+        its article as written ("heat" is Heat, "the heat" The Heat), then how often ReDial users
+        named it, then critic reviews."""
         ids = self.keys[cand.key]
         nxt = cand.first + cand.size
         year = (
@@ -269,8 +278,8 @@ class TitleSpotter:
             return (
                 off > 1,
                 off,
-                -counts.get(item_id, 0),
                 article != with_article,
+                -counts.get(item_id, 0),
                 -(meta.get("reviews") or 0),
             )
 
@@ -283,28 +292,45 @@ class TitleSpotter:
         return float(1 / (1 + np.exp(-logit)))
 
     def _rule_accepts(self, tokens: list[Token], cand: Candidate, text: str) -> bool:
-        """Without learned statistics: several words, or a capitalised word after a cue, or quoted."""
+        """Without learned statistics: several words, or one word quoted or after a cue word when
+        it is capitalised (or a typo of a title)."""
         feats = self.features(tokens, cand, text, self.keys[cand.key][0])
         if cand.size >= 2 and not all(t.text in _COMMON for t in tokens[cand.first : cand.first + cand.size]):
             return feats[8] >= 0 or feats[9] > 0
-        return feats[11] > 0 or (feats[8] > 0 and feats[9] > 0)
+        return feats[11] > 0 or (feats[9] > 0 and (feats[8] > 0 or cand.fuzzy))
 
     def spot(self, text: str) -> list[Mention]:
-        """Every film named in ``text``, left to right, non-overlapping (longer spans first)."""
+        """Every film named in ``text``, left to right, non-overlapping (longer spans first).
+
+        A list shares its evidence: a doubtful candidate (at least half the threshold) joined by
+        "," / "and" / "or" to an accepted title is accepted too ("pulp fiction, fight club and
+        seven").
+        """
         tokens = tokenize(text)
         scored: list[tuple[Candidate, str, float]] = []
+        doubtful: list[tuple[Candidate, str, float]] = []
         for cand in self.candidates(tokens):
             item_id = self.choose(tokens, cand)
-            if self.stats is not None:
-                p = self.probability(self.features(tokens, cand, text, item_id))
-                if p >= self.stats.threshold:
-                    scored.append((cand, item_id, p))
-            elif self._rule_accepts(tokens, cand, text):
-                scored.append((cand, item_id, 1.0))
-        scored.sort(key=lambda s: (-s[0].size, -s[2]))
+            if self.stats is None:
+                if self._rule_accepts(tokens, cand, text):
+                    scored.append((cand, item_id, 1.0))
+                continue
+            p = self.probability(self.features(tokens, cand, text, item_id))
+            if p >= self.stats.threshold:
+                scored.append((cand, item_id, p))
+            elif p >= self.stats.threshold / 2:
+                doubtful.append((cand, item_id, p))
+        mentions = self._resolve(tokens, scored)
+        while joined := [d for d in doubtful if any(_listed(text, tokens, d[0], m) for m in mentions)]:
+            doubtful = [d for d in doubtful if d not in joined]
+            mentions = self._resolve(tokens, scored := scored + joined)
+        return mentions
+
+    @staticmethod
+    def _resolve(tokens: list[Token], scored: list[tuple[Candidate, str, float]]) -> list[Mention]:
         taken: set[int] = set()
         mentions = []
-        for cand, item_id, p in scored:
+        for cand, item_id, p in sorted(scored, key=lambda s: (-s[0].size, -s[2])):
             span = set(range(cand.first, cand.first + cand.size))
             if taken & span:
                 continue
@@ -314,6 +340,24 @@ class TitleSpotter:
                 Mention(item_id, tokens[first].start, tokens[cand.first + cand.size - 1].end, cand.key, p)
             )
         return sorted(mentions, key=lambda m: m.start)
+
+
+LIST_GLUE = re.compile(r"\s*(?:,|&|/|,?\s*(?:and|or|nor))\s*(?:the\s+|a\s+|an\s+)?", re.I)
+
+
+def _listed(text: str, tokens: list[Token], cand: Candidate, mention: Mention) -> bool:
+    """Whether a candidate and an accepted mention are neighbours in a list."""
+    start, end = tokens[cand.first].start, tokens[cand.first + cand.size - 1].end
+    between = text[mention.end : start] if mention.end <= start else text[end : mention.start]
+    apart = mention.end <= start or end <= mention.start
+    return apart and bool(LIST_GLUE.fullmatch(between))
+
+
+def _fits(stats: ReaderStats, catalog: Mapping[str, Any]) -> bool:
+    """Whether statistics were learned for this catalog: at least 5 % of its items are films the
+    training dialogues named. Another catalog (books, a test catalog) is read by rules."""
+    known = sum(1 for i in stats.item_counts if i in catalog)
+    return known >= max(1, 0.05 * len(catalog))
 
 
 def _title_keys(title: str) -> list[str]:

@@ -91,7 +91,7 @@ class DialogueState(BaseModel):
     def record_shown(self, ids: list[str], reasons: dict[str, str]) -> None:
         _add(self.shown_ids, *ids)
         self.last_shown = list(ids)
-        self.focus_id = ids[0] if ids else self.focus_id
+        self.focus_id = None  # "it" now means the first of these, unless the turn named a film
         self.reasons.update(reasons)
 
     def excluded_ids(self) -> list[str]:

@@ -46,7 +46,7 @@ NOT_THAT = re.compile(
     re.I,
 )
 SEEN = re.compile(
-    r"\b(i'?ve|i have|already|i) (seen|watched|saw) (it|that|this|that one|this one)\b|"
+    r"\b(i'?ve|i have|already|i) (seen|watched|saw) (it|that|this|that one|this one|the \w+ one)\b|"
     r"^\s*(seen|watched|saw) (it|that|this|that one|this one|them)\b",
     re.I,
 )
@@ -209,7 +209,10 @@ class Understander:
                 result.changes.append(f"dropped {label}")
             result.intent = "feedback"
         if self.reader:
-            result.liked_ref = apply_reading(self.reader.read(text), state, result.changes, self._label)
+            reading = self.reader.read(text)
+            result.liked_ref = apply_reading(reading, state, result.changes, self._label)
+            if reading.titles:  # the film this message named last is what "it" means next
+                result.item_id = reading.titles[-1][0].item_id
             self._constraints(text, state, result)  # years, ratings, languages, "shorter than X"
             result.changes[:] = list(dict.fromkeys(result.changes))
         else:
