@@ -63,6 +63,18 @@ def clause(text: str, start: int, end: int) -> tuple[str, str]:
     return text[left:start], text[end:right]
 
 
+def _short_next_clause(text: str, end: int) -> str:
+    """The clause right after the mention's own, when the mention ends its clause and the next
+    one is a short comment of at most four words with no other title in it."""
+    match = CLAUSE_END.search(text, end)
+    if not match or text[end : match.start()].strip(" \t\"'”)") or "\0" in text[match.end() :]:
+        return ""
+    rest = text[match.end() :]
+    nxt = CLAUSE_END.search(rest)
+    follow = rest[: nxt.start()] if nxt else rest
+    return follow if len(follow.split()) <= 4 else ""
+
+
 def _cues(kind: str, pattern: re.Pattern[str], before: str, after: str) -> list[tuple[int, str, int, int]]:
     """(distance to the mention, kind, span in the window) of every cue; before-spans are negative."""
     found = [
@@ -72,6 +84,7 @@ def _cues(kind: str, pattern: re.Pattern[str], before: str, after: str) -> list[
     return found + [(m.start(), kind, m.start(), m.end()) for m in pattern.finditer(after)]
 
 
+LIST_GLUE = re.compile(r"\s*(?:,|&|/|,?\s*(?:and|or|nor))?\s*(?:the\s+|a\s+|an\s+)?", re.I)
 PRIORITY = {"disliked": 0, "asked": 1, "liked": 2}
 
 
@@ -87,9 +100,12 @@ def polarity(text: str, start: int, end: int, *, others: Sequence[tuple[int, int
     masked = list(text.replace("’", "'"))
     for s, e in others:
         masked[s:e] = "\0" * (e - s)
-    before, after = clause("".join(masked), start, end)
+    text = "".join(masked)
+    before, after = clause(text, start, end)
     before, after = before[-80:], after[:80].split("\0", 1)[0]
-    before, after = before.replace("\0", " "), after
+    if (last := before.rfind("\0")) >= 0 and not LIST_GLUE.fullmatch(before[last + 1 :]):
+        before = before[last + 1 :]  # "nothing by Agatha Christie please, a mystery": not glued
+    before = before.replace("\0", " ")
     cues = [
         *_cues("disliked", NEGATIVE, before, after),
         *_cues("asked", UNSEEN, before, after),
@@ -97,6 +113,8 @@ def polarity(text: str, start: int, end: int, *, others: Sequence[tuple[int, int
     ]
     strong = [c for c in cues if c[1] != "liked"]
     cues = [c for c in cues if c[1] != "liked" or not any(s[2] < c[3] and c[2] < s[3] for s in strong)]
+    if not cues and (follow := _short_next_clause(text, end)):  # "Avatar? never again"
+        cues = [c for c in _cues("disliked", NEGATIVE, "", follow) if c[1] == "disliked"]
     if cues:
         return min(cues, key=lambda c: (c[0], PRIORITY[c[1]]))[1]  # type: ignore[return-value]
     return "seen" if SEEN.search(f"{before} {after}") else "liked"

@@ -62,11 +62,13 @@ class Reader:
             others = [s for s in spans if s != (mention.start, mention.end)]
             reading.titles.append((mention, polarity(text, mention.start, mention.end, others=others)))
         masked = _mask(text, spans)
-        for name, start, end in self._people(masked):
-            reading.people.append((name, polarity(masked, start, end, others=spans)))
-        people_spans = [(s, e) for _, s, e in self._people(masked)]
+        people = self._people(masked)
+        people_spans = [(s, e) for _, s, e in people]
+        for name, start, end in people:
+            others = [*spans, *(p for p in people_spans if p != (start, end))]
+            reading.people.append((name, polarity(masked, start, end, others=others)))
         for genre, start, end in self._genres(_mask(masked, people_spans)):
-            reading.genres.append((genre, polarity(masked, start, end, others=spans)))
+            reading.genres.append((genre, polarity(masked, start, end, others=[*spans, *people_spans])))
         reading.constraints = runtime_bounds(masked)
         found = decades(masked)
         if found:

@@ -63,6 +63,8 @@ def test_decades_and_removals():
         ("titanic is overrated", "titanic", "disliked"),
         ("I didn’t like Dumb and Dumber", "Dumb and Dumber", "disliked"),
         ("Inception and Memento are two of my all-time favourites", "Memento", "liked"),
+        ("Avatar? never again", "Avatar", "disliked"),
+        ("Avatar? I loved it", "Avatar", "liked"),
     ],
 )
 def test_polarity(text, title, said):

@@ -210,7 +210,7 @@ SCENARIOS: list[tuple[str, list[str], list[Check_]]] = [
     ("typo-godfather", ["i loved the godfathr"], [liked("The Godfather (1972)")]),
     ("typo-jurassic", ["jurasic park was amazing when i was a kid"], [liked("Jurassic Park (1993)")]),
     ("typo-inception", ["inceptoin blew my mind"], [liked("Inception (2010)")]),
-    ("and-list", ["pulp fiction, fight club and se7en"], [liked("Pulp Fiction (1994)", "Fight Club (1999)", "Seven (1995)")]),
+    ("and-list", ["pulp fiction, fight club and seven"], [liked("Pulp Fiction (1994)", "Fight Club (1999)", "Seven (1995)")]),
     ("shouting", ["TITANIC!!!"], [liked("Titanic (1997)")]),
     ("two-turns", ["i like goodfellas", "and casino too"], [liked("Goodfellas (1990)", "Casino (1995)")]),
     ("common-words", ["i want to go up to the mountains and watch something"], [nothing_liked]),
