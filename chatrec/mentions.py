@@ -292,12 +292,16 @@ class TitleSpotter:
         return float(1 / (1 + np.exp(-logit)))
 
     def _rule_accepts(self, tokens: list[Token], cand: Candidate, text: str) -> bool:
-        """Without learned statistics: several words, or one word quoted or after a cue word when
-        it is capitalised (or a typo of a title)."""
+        """Without learned statistics: several words, or one word quoted, or capitalised after a
+        cue word (a typo of a title will do), or capitalised with the title's own article ("The
+        Godfather")."""
         feats = self.features(tokens, cand, text, self.keys[cand.key][0])
         if cand.size >= 2 and not all(t.text in _COMMON for t in tokens[cand.first : cand.first + cand.size]):
             return feats[8] >= 0 or feats[9] > 0
-        return feats[11] > 0 or (feats[9] > 0 and (feats[8] > 0 or cand.fuzzy))
+        capitalised = feats[8] > 0
+        return (
+            feats[11] > 0 or (feats[9] > 0 and (capitalised or cand.fuzzy)) or (capitalised and feats[18] > 0)
+        )
 
     def spot(self, text: str) -> list[Mention]:
         """Every film named in ``text``, left to right, non-overlapping (longer spans first).
