@@ -172,11 +172,14 @@ class ChatRec:
             query = " ".join([*recent[-(RECENT_USER_MESSAGES - 1) :], text])
             hits = self.pipeline.rank(state, query, self.settings.k)
             if hits:
-                yield from self._respond(text, state, hits, draft)
+                opening = reply("unclear") if understanding.intent == "unclear" else None
+                yield from self._respond(text, state, hits, draft, opening)
             else:
                 yield draft.say(
                     reply("nothing", constraints=describe_constraints(state.constraints) or "none")
                 )
+        if understanding.intent not in ("why", "question") and understanding.item_id:
+            state.focus_id = understanding.item_id  # the film this message named stays "it"
         full = "".join(draft.parts).strip()
         self.sessions.save_state(session_id, state)
         if text.strip():
@@ -184,11 +187,15 @@ class ChatRec:
             self.sessions.append(session_id, "assistant", full, [asdict(r) for r in draft.recommendations])
         yield Done(Reply(full, draft.recommendations, state, understanding.intent, draft.notices))
 
-    def _respond(self, text: str, state: DialogueState, hits: list[Hit], draft: _Draft) -> Iterator[Event]:
+    def _respond(
+        self, text: str, state: DialogueState, hits: list[Hit], draft: _Draft, opening: str | None = None
+    ) -> Iterator[Event]:
         """Recommendations at once (with catalog reasons), then the text as it is written."""
         evidences = [evidence(h.item, state, self.retriever.catalog) for h in hits]
         items = [Recommendation.from_hit(h, ev.plain()) for h, ev in zip(hits, evidences, strict=True)]
         yield Recommendations(items)
+        if opening:
+            yield draft.say(opening)
         deadline = time.monotonic() + self.settings.llm_timeout
         working = True
         if self.settings.llm_intro:
@@ -226,10 +233,23 @@ class ChatRec:
             if reason is None:
                 return reply("why_unknown", film=film)
             return reply("why", film=film, reason=reason)
-        value = meta.get(question)
+        value = _about(meta) if question == "about" else meta.get(question)
         if not value:
             return reply("unknown_fact", what=reply(f"what_{question}"), film=film)
         if isinstance(value, list):
             more = len(value) - 6
             value = ", ".join(value[:6]) + (reply("and_more", count=more) if more > 0 else "")
         return reply(f"answer_{question}", film=film, value=value)
+
+
+def _about(meta: dict[str, Any]) -> str:
+    """ "Tell me more about it": the catalog's facts about a film, in one line."""
+    facts = [
+        ", ".join(meta.get("genres", [])[:3]).lower(),
+        f"directed by {', '.join(meta['directors'][:2])}" if meta.get("directors") else "",
+        f"{meta['runtime']} minutes" if meta.get("runtime") else "",
+        f"rated {meta['rating']}" if meta.get("rating") else "",
+        f"with {', '.join(meta['cast'][:4])}" if meta.get("cast") else "",
+        f"critics' score {meta['critic_meter']}%" if meta.get("critic_meter") is not None else "",
+    ]
+    return "; ".join(f for f in facts if f)

@@ -13,6 +13,7 @@ import numpy as np
 from chatrec.catalog.titles import strip_titles
 from chatrec.config import Settings
 from chatrec.dialogue.state import DialogueState
+from chatrec.dialogue.steering import steer
 from chatrec.retrieval.retriever import Retriever
 from chatrec.store.chroma import Hit
 
@@ -101,5 +102,6 @@ class RankingPipeline:
             hits = [h for h in hits if not avoid.intersection(h.item.people)]
         if self.reranker is not None and hits:
             hits = self.reranker(query, hits, self.rerank_depth)
+        hits = steer(hits, state)  # soft wishes ("a comedy maybe") decide among the candidates
         vectors = self.retriever.store.vectors([h.item.id for h in hits])
         return mmr(hits, vectors, n)

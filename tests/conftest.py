@@ -47,15 +47,20 @@ def retriever(full_ingest: tuple[Store, Summary], embedder: Embedder) -> Retriev
     return Retriever(embedder, full_ingest[0])
 
 
-# Films the logic tests name, kept in the small catalog beside the most-reviewed films.
+# Films the logic and scenario tests name, kept in the small catalog beside the most-reviewed films.
+# fmt: off
 NAMED = {
-    ("Heat", 1995),
-    ("The Godfather", 1972),
-    ("The Matrix", 1999),
-    ("Jurassic Park", 1993),
-    ("Alien", 1979),
-    ("The Insider", 1999),
+    "Inception (2010)", "Memento (2000)", "Jaws (1975)", "Heat (1995)", "The Heat (2013)", "Ronin (1998)",
+    "Collateral (2004)", "The Godfather (1972)", "The Matrix (1999)", "Jurassic Park (1993)",
+    "Titanic (1997)", "The Mask (1994)", "Ace Ventura: Pet Detective (1994)", "Liar Liar (1997)",
+    "Dumb and Dumber (1994)",
+    "Toy Story (1995)", "Frozen (2013)", "Drive (2011)", "Alien (1979)", "Aliens (1986)", "Up (2009)",
+    "Goodfellas (1990)", "Pulp Fiction (1994)", "Fight Club (1999)", "Seven (1995)", "Shrek (2001)",
+    "The Shining (1980)", "Saw (2003)", "Gravity (2013)", "Avatar (2009)", "Casino (1995)", "Scarface (1983)",
+    "Superbad (2007)", "The Hangover (2009)", "Ghostbusters (1984)", "Back to the Future (1985)",
+    "The Insider (1999)",
 }
+# fmt: on
 SMALL_SIZE = 1000
 # Tests that use any of these need the full catalog, a real server, a browser or the real LLM:
 # they are marked slow, and `pytest -m "not slow"` is the fast lane for logic.
@@ -76,10 +81,12 @@ def small_retriever(
     embeddings: the agent's logic runs exactly as on the full catalog, in seconds."""
 
     def wanted(rank: int, row: dict) -> bool:
-        return rank < SMALL_SIZE or (row.get("title"), row.get("year")) in NAMED
+        return rank < SMALL_SIZE or f"{row.get('title')} ({row.get('year')})" in NAMED
 
     by_reviews = sorted(movie_rows, key=lambda r: (-int(r.get("reviews") or 0), str(r["id"])))
     rows = [row for rank, row in enumerate(by_reviews) if wanted(rank, row)]
+    missing = NAMED - {f"{r.get('title')} ({r.get('year')})" for r in rows}
+    assert not missing, f"named films not in the default catalog: {missing}"
     store = Store(make_settings(tmp_path_factory.mktemp("small")))
     run_ingest(rows, movies.MAPPING, store, embedder, batch_size=256)
     return Retriever(embedder, store)

@@ -135,10 +135,10 @@ def test_turn_kinds(reader):
     question = read(reader, "how long is the second one?", state)[0]
     assert (question.intent, question.item_id, question.question) == ("question", "am", "runtime")
     assert read(reader, "show me more", state)[0].intent == "more"
-    result, state = read(reader, "not that one", state)
-    assert result.intent == "feedback" and "gf" in state.disliked_ids
-    result, state = read(reader, "I've seen it", state)
-    assert "gf" in state.mentioned_ids
+    result, state = read(reader, "not that one", state)  # the one just discussed, not the first
+    assert result.intent == "feedback" and "am" in state.disliked_ids
+    result, state = read(reader, "I've seen the first one", state)
+    assert "gf" in state.mentioned_ids and result.intent == "feedback"
 
 
 def test_strip_titles():

@@ -99,6 +99,17 @@ def _eval_redial(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _eval_understanding(args: argparse.Namespace, settings: Settings) -> int:
+    from chatrec.eval.understanding import run_cli
+    from chatrec.store.chroma import Store
+
+    catalog = Store(settings).metadata()
+    if not catalog:
+        print("the store is empty: run `chatrec ingest` first", file=sys.stderr)
+        return 1
+    return run_cli(args.data, args.out, catalog)
+
+
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
     """A terminal chat on the same events the browser app renders."""
     from chatrec.agent import ChatRec
@@ -148,6 +159,22 @@ def _train_reranker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _train_reader(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from chatrec.dialogue.mention_train import train_reader
+    from chatrec.store.chroma import Store
+
+    catalog = Store(settings).metadata()
+    if not catalog:
+        print("the store is empty: run `chatrec ingest` first", file=sys.stderr)
+        return 1
+    report = train_reader(catalog, args.data, args.out)
+    print(json.dumps({k: v for k, v in report.items() if k != "weights"}))
+    print(f"wrote {args.out} (title_stats.json, training.json)")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chatrec", description="Conversational recommendations.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -184,6 +211,11 @@ def _parser() -> argparse.ArgumentParser:
     redial.add_argument("--split", choices=["all", "train", "val"], default="all", help="dialogue split")
     redial.add_argument("--out", type=Path, default=Path("eval-results"), help="output directory")
     redial.set_defaults(run=_eval_redial)
+    reading = evaluate.add_parser("understanding", help="title linking and polarity on ReDial (see README)")
+    reading.add_argument("--data", type=Path, required=True, help="ReDial-format JSONL file (dev)")
+    reading.add_argument("--out", type=Path, default=Path("eval-understanding"), help="output directory")
+    reading.set_defaults(run=_eval_understanding)
+    from chatrec.dialogue.tokens import default_model_dir
     from chatrec.reranker.model import default_model_path
     from chatrec.reranker.train import TrainConfig
 
@@ -199,6 +231,10 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--synthetic", type=int, default=TrainConfig.synthetic, help="catalog requests")
     train.add_argument("--seed", type=int, default=TrainConfig.seed)
     train.set_defaults(run=_train_reranker)
+    reader = sub.add_parser("train-reader", help="learn the title spotter's filter from ReDial train")
+    reader.add_argument("--data", type=Path, required=True, help="ReDial train JSONL (never dev)")
+    reader.add_argument("--out", type=Path, default=default_model_dir(), help="model directory to write")
+    reader.set_defaults(run=_train_reader)
     return parser
 
 

@@ -28,6 +28,7 @@ class Filters(BaseModel):
     genres: list[str] = Field(default_factory=list)
     not_genres: list[str] = Field(default_factory=list)
     max_runtime: int | None = Field(None, ge=1)
+    min_runtime: int | None = Field(None, ge=1)
     ratings: list[str] = Field(default_factory=list)
     languages: list[str] = Field(default_factory=list)
     people: list[str] = Field(default_factory=list)
@@ -50,6 +51,8 @@ class Filters(BaseModel):
             clauses.append({"year": {"$lte": self.year_to}})
         if self.max_runtime is not None:
             clauses.append({"runtime": {"$lte": self.max_runtime}})
+        if self.min_runtime is not None:
+            clauses.append({"runtime": {"$gte": self.min_runtime}})
         clauses += [{"genres": {"$contains": g}} for g in self.genres]
         if self.not_genres:
             # "$not_contains" alone would pass items with no genres at all: require the key.

@@ -14,8 +14,9 @@ from typing import Any
 
 MetaValue = str | int | float | bool | list[str]
 EMBED_FORMAT = 2  # bump when what is embedded for an item changes: every item is re-embedded
-# Metadata fields that name people; filters, retrieval signals and evidence all read these.
-PEOPLE_FIELDS = ("directors", "writers", "cast")
+# Metadata fields that name people, in any catalog (a book catalog's authors are people as a
+# film's cast is); filters, retrieval signals, the reader and evidence all read these.
+PEOPLE_FIELDS = ("directors", "writers", "cast", "authors", "creators", "artists")
 
 
 def label_of(title: str, year: int | None) -> str:

@@ -28,6 +28,13 @@ GENRE_ALIASES = {
     "documentaries": "Documentary",
     "comedies": "Comedy",
     "mysteries": "Mystery",
+    "lighter": "Comedy",
+    "light-hearted": "Comedy",
+    "lighthearted": "Comedy",
+    "feel-good": "Comedy",
+    "rom-com": "Romance",
+    "romcom": "Romance",
+    "whodunit": "Mystery",
 }
 
 DECADE = re.compile(r"(?<!\w)(?:(1[89]|20)(\d)0'?s|'?(\d)0'?s)\b", re.IGNORECASE)

@@ -35,7 +35,11 @@ NOT_THAT = re.compile(
     r"\bnot (that|this) one\b|^\s*no,? not (that|this|it)\b|\bnot (the )?(first|second|third|last) one\b",
     re.I,
 )
-SEEN = re.compile(r"\b(i'?ve|i have|already) (seen|watched) (it|that|this|that one|this one)\b", re.I)
+SEEN = re.compile(
+    r"\b(i'?ve|i have|already|i) (seen|watched|saw) (it|that|this|that one|this one|the \w+ one)\b|"
+    r"^\s*(seen|watched|saw) (it|that|this|that one|this one|them)\b",
+    re.I,
+)
 QUESTION = {
     "runtime": re.compile(r"\bhow long\b|\bruntime\b|\blength\b|\bminutes\b", re.I),
     "directors": re.compile(r"\bwho directed\b|\bdirector\b", re.I),
@@ -43,6 +47,9 @@ QUESTION = {
     "year": re.compile(r"\bwhen\b.*\b(made|released|out)\b|\bwhat year\b", re.I),
     "rating": re.compile(r"\bwhat(?: is|'s)? (it|that|\w+) rated\b|\brating\b|\brated\b", re.I),
     "genres": re.compile(r"\bwhat (kind|genre|sort)\b", re.I),
+    "about": re.compile(
+        r"\b(tell me (more )?about|more about|what(?: is|'s) (it|that|\w+) about|info on)\b", re.I
+    ),
 }
 
 NEGATED = re.compile(

@@ -41,6 +41,7 @@ def constraint_words(c: Filters) -> dict[str, str]:
         "year_from": f"from {c.year_from}",
         "year_to": f"until {c.year_to}",
         "max_runtime": f"at most {c.max_runtime} min",
+        "min_runtime": f"at least {c.min_runtime} min",
         "genres": "only " + ", ".join(g.lower() for g in c.genres),
         "not_genres": "no " + ", ".join(g.lower() for g in c.not_genres),
         "ratings": "rated " + "/".join(c.ratings),

@@ -46,6 +46,7 @@ class DialogueState(BaseModel):
     shown_ids: list[str] = Field(default_factory=list)
     last_shown: list[str] = Field(default_factory=list)
     reasons: dict[str, str] = Field(default_factory=dict)  # item id -> the reason we gave
+    focus_id: str | None = None  # the film just discussed: what "it" and "that one" mean
 
     def like(self, item_id: str) -> None:
         _add(self.liked_ids, item_id)
@@ -76,11 +77,15 @@ class DialogueState(BaseModel):
         _drop(self.likes.people, *people)
 
     def constrain(self, **changes: object) -> None:
-        """Merge constraint changes; a new year bound that contradicts the old range replaces it."""
+        """Merge constraint changes; a new year or runtime bound that contradicts the old range
+        replaces it."""
         merged = {**self.constraints.model_dump(), **changes}
         year_from, year_to = merged["year_from"], merged["year_to"]
         if year_from is not None and year_to is not None and year_from > year_to:
             merged["year_to" if "year_from" in changes else "year_from"] = None
+        shortest, longest = merged["min_runtime"], merged["max_runtime"]
+        if shortest is not None and longest is not None and shortest > longest:
+            merged["max_runtime" if "min_runtime" in changes else "min_runtime"] = None
         for key in ("genres", "not_genres", "ratings", "languages", "people"):
             merged[key] = list(dict.fromkeys(merged[key]))
         self.constraints = Filters.model_validate(merged)
@@ -88,6 +93,7 @@ class DialogueState(BaseModel):
     def record_shown(self, ids: list[str], reasons: dict[str, str]) -> None:
         _add(self.shown_ids, *ids)
         self.last_shown = list(ids)
+        self.focus_id = None  # "it" now means the first of these, unless the turn named a film
         self.reasons.update(reasons)
 
     def excluded_ids(self) -> list[str]:

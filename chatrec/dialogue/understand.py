@@ -36,10 +36,10 @@ from chatrec.dialogue.patterns import (
     WHY,
     YEAR_BOUNDS,
 )
+from chatrec.dialogue.reader import Reader, apply_reading
 from chatrec.dialogue.state import DialogueState
 
-
-Intent = Literal["request", "empty", "greeting", "thanks", "why", "question", "more", "feedback"]
+Intent = Literal["request", "empty", "greeting", "thanks", "why", "question", "more", "feedback", "unclear"]
 
 
 @dataclass
@@ -60,7 +60,16 @@ def _words(text: str) -> list[str]:
 class Understander:
     """Reads messages against one catalog's titles and vocabularies."""
 
-    def __init__(self, titles: TitleIndex, vocabulary: Vocabulary, catalog: Catalog) -> None:
+    def __init__(
+        self,
+        titles: TitleIndex,
+        vocabulary: Vocabulary,
+        catalog: Catalog,
+        *,
+        trained: bool = True,
+    ) -> None:
+        """``trained=False`` keeps the cue-word rules alone (the baseline the eval compares)."""
+        self.reader = Reader(catalog, vocabulary) if trained else None
         self.titles = titles
         self.vocabulary = vocabulary
         self.catalog = catalog
@@ -141,8 +150,8 @@ class Understander:
         for word, index in ORDINALS.items():
             if re.search(rf"\b{word}\b", lowered) and state.last_shown:
                 return state.last_shown[index] if abs(index) <= len(state.last_shown) - (index >= 0) else None
-        if state.last_shown and re.search(r"\b(it|that|this|that one|this one)\b", lowered):
-            return state.last_shown[0]
+        if re.search(r"\b(it|that|this|that one|this one|the one)\b", lowered):
+            return state.focus_id or (state.last_shown[0] if state.last_shown else None)
         return None
 
     def read(self, text: str, state: DialogueState) -> Understanding:
@@ -155,12 +164,18 @@ class Understander:
         if THANKS.match(text):
             return Understanding("thanks")
         result = Understanding()
-        if state.shown_ids and (WHY.search(text) or any(p.search(text) for p in QUESTION.values())):
+        if (state.shown_ids or state.focus_id) and (
+            WHY.search(text) or any(p.search(text) for p in QUESTION.values())
+        ):
             item_id = self.referenced_item(text, state)
+            if item_id is None and self.reader:
+                item_id = next((m.item_id for m in self.reader.spotter.spot(text)), None)
             if item_id and WHY.search(text):
+                state.focus_id = item_id
                 return Understanding("why", item_id=item_id)
             for name, pattern in QUESTION.items():
                 if item_id and pattern.search(text):
+                    state.focus_id = item_id
                     return Understanding("question", item_id=item_id, question=name)
         if state.last_shown and (NOT_THAT.search(text) or SEEN.search(text)):
             item_id = self.referenced_item(text, state) or state.last_shown[0]
@@ -172,11 +187,21 @@ class Understander:
                 state.dislike(item_id)
                 result.changes.append(f"dropped {label}")
             result.intent = "feedback"
-        self._titles(text, state, result)
-        self._constraints(text, state, result)
-        self._attributes(text, state, result)
+        if self.reader:
+            reading = self.reader.read(text)
+            result.liked_ref = apply_reading(reading, state, result.changes, self._label)
+            if reading.titles:  # the film this message named last is what "it" means next
+                result.item_id = reading.titles[-1][0].item_id
+            self._constraints(text, state, result)  # years, ratings, languages, "shorter than X"
+            result.changes[:] = list(dict.fromkeys(result.changes))
+        else:
+            self._titles(text, state, result)
+            self._constraints(text, state, result)
+            self._attributes(text, state, result)
         if result.intent == "request" and not result.changes and MORE.match(text):
             result.intent = "more"
+        elif result.intent == "request" and not result.changes and self.reader and self.reader.unclear(text):
+            result.intent = "unclear"
         return result
 
     def _label(self, item_id: str) -> str:

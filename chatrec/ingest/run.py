@@ -14,7 +14,7 @@ from chatrec.errors import ConfigError
 from chatrec.ingest import movies
 from chatrec.ingest.pipeline import Summary, run_ingest
 from chatrec.ingest.sources import load_mapping, read_rows
-from chatrec.store import Store
+from chatrec.store.chroma import Store
 from chatrec.store.embeddings import load_embedder
 
 

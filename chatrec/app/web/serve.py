@@ -26,7 +26,7 @@ def browser_secret(data_dir: Path) -> str:
 def serve(settings: Settings, *, share: bool = False) -> None:
     """Start the app; an empty store is first filled with the default catalog."""
     from chatrec.ingest.run import ingest
-    from chatrec.store import Store
+    from chatrec.store.chroma import Store
 
     store = Store(settings)
     if store.count() == 0:

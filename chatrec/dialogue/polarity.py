@@ -1,0 +1,120 @@
+"""What a message says about each thing it names: liked, disliked, seen, or asked about.
+
+The scope of a cue is the clause around the mention: sentences and contrasts ("but", "though")
+end it, so "I loved Heat but Ronin was boring" likes one and dislikes the other, while a list
+("I liked Heat, Ronin and Collateral") shares its cue. Negative words win over positive ones in
+the same clause ("didn't like" contains "like"); "seen it" alone is seen, not liked; "haven't
+seen" or "have you seen" is a question, not a taste. A bare mention ("something like Heat",
+"Heat!") is a like, which is what people mean when they name a film to a recommender.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Literal
+
+Polarity = Literal["liked", "disliked", "seen", "asked"]
+
+CLAUSE_END = re.compile(r"[.!?;]+(?:\s|$)|\b(?:but|however|though|although|whereas|except)\b", re.I)
+NEGATIVE = re.compile(
+    r"\b(?:hat(?:e|ed|es)|dislik(?:e|ed|es)|detest(?:ed)?|loathe[d]?|can'?t stand|cannot stand|"
+    r"could ?n'?t stand|(?:did|do|does|could|would|was|were|is|are)(?: ?n[o']?t|n't) "
+    r"(?:really |much |even |quite )?"
+    r"(?:like|love|enjoy|care for|get into|impress|good|great|funny|fun|that good|very good|worth)|"
+    r"(?:not|never|wasn'?t|isn'?t) (?:really |much |a |at all |very |even |that )*"
+    r"(?:big |huge |the biggest )?"
+    r"(?:fan|into|my (?:thing|cup of tea|type|style)|for me|good|great|funny|worth)|"
+    r"boring|bored|overrated|over-rated|never again|awful|terrible|horrible|worst|sucked|sucks|"
+    r"disappoint\w*|meh|stupid|dumb|lame|waste of time|not impressed|"
+    r"too (?:slow|long|scary|gory|violent|silly|cheesy|sappy|dark)|bad|don'?t want|do not want|no more|"
+    r"nothing (?:like|by|from|with)|no (?:more )?(?:\w+ )?by|anything but|tired of|sick of|"
+    r"fell asleep|turned it off|walked out|hated it|(?:wasn'?t|not) (?:a )?fan|over ?rated|a bit much|"
+    r"not (?:my|really my) (?:speed|favou?rite|genre)|not (?:really |normally |usually )?(?:up for|into)|"
+    r"(?:wasn'?t|isn'?t|not) (?:as|that|very|so) (?:good|great|funny)|to+ (?:kiddie|childish|much)|"
+    r"does ?n[o']?t include|without|other than|besides)\b",
+    re.I,
+)
+POSITIVE = re.compile(
+    r"\b(?:lov(?:e|ed|es|ing)|lik(?:e|ed|es)|enjoy(?:ed|s)?|adore[ds]?|favou?rites?|fan of|great|awesome|"
+    r"amazing|fantastic|excellent|brilliant|classic|good|best|fun|funny|hilarious|cool|wonderful|beautiful|"
+    r"masterpiece|blast|into|similar|reminds?|dig|fond)\b",
+    re.I,
+)
+UNSEEN = re.compile(
+    r"\b(?:have ?n[o']?t|has ?n[o']?t|never|not yet|did ?n[o']?t|didn'?t get to|yet to|haven'?t yet) "
+    r"(?:\w+ ){0,2}(?:seen|watched|saw|see|watch)\b|"
+    r"\b(?:have|did) you (?:\w+ ){0,2}(?:seen|watched|saw|see)\b|"
+    r"\bheard (?:of|about|good things)\b|\bwant(?:ed)? to (?:see|watch)\b|"
+    r"\bis (?:it|that) (?:good|any good)\b|\bon my (?:list|watchlist)\b",
+    re.I,
+)
+SEEN = re.compile(r"\b(?:seen|watched|saw|already|see(?:n)? (?:it|that))\b", re.I)
+
+
+def clause(text: str, start: int, end: int) -> tuple[str, str]:
+    """The words of the clause around ``text[start:end]``, before and after it."""
+    left = 0
+    for match in CLAUSE_END.finditer(text, 0, start):
+        left = match.end()
+    right = len(text)
+    if after := CLAUSE_END.search(text, end):
+        right = after.start()
+    return text[left:start], text[end:right]
+
+
+def _short_next_clause(text: str, end: int) -> str:
+    """The clause right after the mention's own, when the mention ends its clause and the next
+    one is a short comment of at most four words with no other title in it."""
+    match = CLAUSE_END.search(text, end)
+    if not match or text[end : match.start()].strip(" \t\"'”)") or "\0" in text[match.end() :]:
+        return ""
+    rest = text[match.end() :]
+    nxt = CLAUSE_END.search(rest)
+    follow = rest[: nxt.start()] if nxt else rest
+    return follow if len(follow.split()) <= 4 else ""
+
+
+def _cues(kind: str, pattern: re.Pattern[str], before: str, after: str) -> list[tuple[int, str, int, int]]:
+    """(distance to the mention, kind, span in the window) of every cue; before-spans are negative."""
+    found = [
+        (len(before) - m.end(), kind, m.start() - len(before), m.end() - len(before))
+        for m in pattern.finditer(before)
+    ]
+    return found + [(m.start(), kind, m.start(), m.end()) for m in pattern.finditer(after)]
+
+
+LIST_GLUE = re.compile(r"\s*(?:,|&|/|,?\s*(?:and|or|nor))?\s*(?:the\s+|a\s+|an\s+)?", re.I)
+PRIORITY = {"disliked": 0, "asked": 1, "liked": 2}
+
+
+def polarity(text: str, start: int, end: int, *, others: Sequence[tuple[int, int]] = ()) -> Polarity:
+    """What the message says about the thing named at ``text[start:end]``: the nearest cue in
+    its clause decides (a negative one wins a tie and hides a positive word inside it, as in
+    "didn't like"); with no cue, "seen" alone is seen and anything else is a like.
+
+    ``others`` are the spans of the other titles in the message, masked so that their words
+    ("Good Will Hunting", "Love Actually") are not read as cues; a cue after the next title
+    belongs to that title.
+    """
+    masked = list(text.replace("’", "'"))
+    for s, e in others:
+        masked[s:e] = "\0" * (e - s)
+    text = "".join(masked)
+    before, after = clause(text, start, end)
+    before, after = before[-80:], after[:80].split("\0", 1)[0]
+    if (last := before.rfind("\0")) >= 0 and not LIST_GLUE.fullmatch(before[last + 1 :]):
+        before = before[last + 1 :]  # "nothing by Agatha Christie please, a mystery": not glued
+    before = before.replace("\0", " ")
+    cues = [
+        *_cues("disliked", NEGATIVE, before, after),
+        *_cues("asked", UNSEEN, before, after),
+        *_cues("liked", POSITIVE, before, after),
+    ]
+    strong = [c for c in cues if c[1] != "liked"]
+    cues = [c for c in cues if c[1] != "liked" or not any(s[2] < c[3] and c[2] < s[3] for s in strong)]
+    if not cues and (follow := _short_next_clause(text, end)):  # "Avatar? never again"
+        cues = [c for c in _cues("disliked", NEGATIVE, "", follow) if c[1] == "disliked"]
+    if cues:
+        return min(cues, key=lambda c: (c[0], PRIORITY[c[1]]))[1]  # type: ignore[return-value]
+    return "seen" if SEEN.search(f"{before} {after}") else "liked"

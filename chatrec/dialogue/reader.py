@@ -1,0 +1,186 @@
+"""The measured reader: titles, people, genres and numbers in a message, each with its polarity.
+
+It replaces the cue-word rules of ``chatrec.dialogue.understand`` for the parts where those miss ordinary
+sentences (titles without a cue, lower case, lists; "not a fan of Jim Carrey"; "two and a half
+hours"; "the eighties"; "forget the year limit"). Titles come from :class:`TitleSpotter`
+(catalog titles + statistics learned on ReDial train), polarity from :func:`polarity`, numbers
+from :mod:`chatrec.dialogue.numbers`. People and genres come from the catalog's own vocabularies, so a
+book catalog's authors are people too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from chatrec.catalog.vocabulary import FILLER, Vocabulary
+from chatrec.dialogue.mentions import TitleSpotter
+from chatrec.dialogue.numbers import decades, removals, runtime_bounds
+from chatrec.dialogue.polarity import Polarity, polarity
+from chatrec.dialogue.state import DialogueState
+from chatrec.dialogue.tokens import Mention, ReaderStats, default_model_dir
+
+WORD = re.compile(r"[\w'’-]+")
+
+
+@lru_cache(maxsize=4)
+def load_stats(directory: Path) -> ReaderStats | None:
+    return ReaderStats.load(directory)
+
+
+@dataclass
+class Reading:
+    """What one message names, each with what it says about it."""
+
+    titles: list[tuple[Mention, Polarity]] = field(default_factory=list)
+    people: list[tuple[str, Polarity]] = field(default_factory=list)
+    genres: list[tuple[str, Polarity]] = field(default_factory=list)
+    constraints: dict[str, Any] = field(default_factory=dict)
+    cleared: list[str] = field(default_factory=list)
+
+
+class Reader:
+    """Reads one message against one catalog (titles, vocabularies) into a :class:`Reading`."""
+
+    def __init__(
+        self,
+        catalog: Mapping[str, Mapping[str, Any]],
+        vocabulary: Vocabulary,
+        model_dir: Path | None = None,
+    ) -> None:
+        self.vocabulary = vocabulary
+        self.spotter = TitleSpotter(catalog, load_stats(model_dir or default_model_dir()))
+
+    def read(self, text: str) -> Reading:
+        reading = Reading()
+        mentions = self.spotter.spot(text)
+        spans = [(m.start, m.end) for m in mentions]
+        for mention in mentions:
+            others = [s for s in spans if s != (mention.start, mention.end)]
+            reading.titles.append((mention, polarity(text, mention.start, mention.end, others=others)))
+        masked = _mask(text, spans)
+        people = self._people(masked)
+        people_spans = [(s, e) for _, s, e in people]
+        for name, start, end in people:
+            others = [*spans, *(p for p in people_spans if p != (start, end))]
+            reading.people.append((name, polarity(masked, start, end, others=others)))
+        for genre, start, end in self._genres(_mask(masked, people_spans)):
+            reading.genres.append((genre, polarity(masked, start, end, others=[*spans, *people_spans])))
+        reading.constraints = runtime_bounds(masked)
+        found = decades(masked)
+        if found:
+            reading.constraints |= {"year_from": min(found), "year_to": max(found) + 9}
+        reading.cleared = removals(masked)
+        return reading
+
+    def unclear(self, text: str) -> bool:
+        """Whether a message that changed nothing says nothing we can place ("hmm, not sure",
+        "asdf"): only filler, hedges and words nobody used in the training dialogues."""
+        known = self.spotter.known_words
+        return all(w in FILLER or w in HEDGES or w not in known for w in _plain_words(text))
+
+    def _people(self, text: str) -> list[tuple[str, int, int]]:
+        found = []
+        for name in self.vocabulary.read(text).people:
+            if match := re.search(rf"\b{re.escape(name)}\b", text, re.I):
+                found.append((name, match.start(), match.end()))
+        return found
+
+    def _genres(self, text: str) -> list[tuple[str, int, int]]:
+        """Genre words ("comedy", "comedies", "scary", "science fiction") with their spans."""
+        words = list(WORD.finditer(text))
+        found: dict[str, tuple[str, int, int]] = {}
+        for i, match in enumerate(words):
+            pair = words[i + 1] if i + 1 < len(words) else None
+            for start, end in [(match.start(), pair.end())] if pair else []:
+                if genre := self.vocabulary.genre(text[start:end]):
+                    found.setdefault(genre, (genre, start, end))
+            if genre := self.vocabulary.genre(match.group().strip("'’")):
+                found.setdefault(genre, (genre, match.start(), match.end()))
+        return sorted(found.values(), key=lambda g: g[1])
+
+
+HEDGES = frozenset(
+    [
+        "hmm",
+        "hm",
+        "hmmm",
+        "um",
+        "umm",
+        "uh",
+        "er",
+        "sure",
+        "unsure",
+        "dunno",
+        "idk",
+        "know",
+        "idea",
+        "whatever",
+        "anything",
+        "nothing",
+        "ok",
+        "okay",
+        "well",
+        "guess",
+        "think",
+        "mean",
+        "lol",
+        "haha",
+    ]
+)
+
+
+def _plain_words(text: str) -> list[str]:
+    return [w.casefold().strip("'’-") for w in WORD.findall(text)]
+
+
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with the given spans blanked out (same length, so offsets still hold)."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def apply_reading(
+    reading: Reading, state: DialogueState, changes: list[str], label: Callable[[str], str]
+) -> str | None:
+    """Change ``state`` as the reading says; say each change in ``changes``; return the liked
+    film that relative wishes ("but shorter") refer to."""
+    liked_ref = None
+    for mention, said in reading.titles:
+        item_id = mention.item_id
+        if said == "liked":
+            state.like(item_id)
+            liked_ref = liked_ref or item_id
+            changes.append(f"noted you liked {label(item_id)}")
+        elif said == "disliked":
+            state.dislike(item_id)
+            changes.append(f"noted you disliked {label(item_id)}")
+        else:
+            state.mention(item_id)
+            if said == "seen":
+                changes.append(f"noted you have seen {label(item_id)}")
+        state.focus_id = item_id
+    liked = [p for p, said in reading.people if said != "disliked"]
+    disliked = [p for p, said in reading.people if said == "disliked"]
+    genres = [g for g, said in reading.genres if said != "disliked"]
+    not_genres = [g for g, said in reading.genres if said == "disliked"]
+    if liked or genres:
+        state.like_attributes(genres=genres, people=liked)
+        changes.append("noted your tastes")
+    if disliked or not_genres:
+        state.dislike_attributes(genres=not_genres, people=disliked)
+        changes.append("noted what you would rather avoid")
+    constraints = dict(reading.constraints)
+    if not_genres:
+        constraints["not_genres"] = [*state.constraints.not_genres, *not_genres]
+    constraints |= {name: None for name in reading.cleared if name not in constraints}
+    if constraints:
+        state.constrain(**constraints)
+        changes.append("updated your constraints")
+    return liked_ref

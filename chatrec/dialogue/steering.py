@@ -1,0 +1,35 @@
+"""Soft wishes steer the ranking: a liked genre or decade ("a comedy maybe", "something from the
+eighties would be nice") moves matching items ahead of the rest without excluding anything.
+
+A bonus of a few hundredths on a cosine (what retrieval alone gives a named genre) is noise
+beside the reranker's spread, so here a match is worth the whole spread of the candidates'
+scores: every candidate that matches outranks every one that does not, and when fewer than k
+match, the others still fill the list. A softly disliked genre costs the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from chatrec.dialogue.state import DialogueState
+from chatrec.store.chroma import Hit
+
+
+def steer(hits: Sequence[Hit], state: DialogueState) -> list[Hit]:
+    """The hits with scores raised by the share of liked genres (and decades) each matches."""
+    liked, disliked, decades = set(state.likes.genres), set(state.dislikes.genres), state.likes.decades
+    if not hits or not (liked or disliked or decades):
+        return list(hits)
+    scores = [h.score for h in hits]
+    spread = max(max(scores) - min(scores), 1e-6)
+    steered = []
+    for hit in hits:
+        genres = set(hit.item.metadata.get("genres", []))  # type: ignore[arg-type]
+        match = len(genres & liked) / len(liked) if liked else 0.0
+        year = hit.item.year
+        if decades and year is not None and any(d <= year < d + 10 for d in decades):
+            match += 1.0
+        penalty = 1.0 if genres & disliked else 0.0
+        steered.append(replace(hit, score=hit.score + spread * (match - penalty)))
+    return sorted(steered, key=lambda h: -h.score)

@@ -1,0 +1,159 @@
+"""The reader's parts on their own (numbers, polarity, title spotting), and the whole agent on a
+catalog that is not films: titles, people and categories come from that catalog's fields."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatrec.agent import ChatRec
+from chatrec.catalog import FieldMapping, FieldSpec
+from chatrec.dialogue.mentions import TitleSpotter
+from chatrec.dialogue.numbers import decades, removals, runtime_bounds
+from chatrec.dialogue.polarity import polarity
+from chatrec.dialogue.respond import Check, Responder
+from chatrec.dialogue.understand import Understander
+from chatrec.ingest.pipeline import run_ingest
+from chatrec.ingest.sources import read_rows
+from chatrec.ranking import RankingPipeline
+from chatrec.retrieval.retriever import Retriever
+from chatrec.sessions import SessionStore
+from chatrec.store.chroma import Store
+from tests.helpers import ScriptedLLM, make_settings, reason_from_facts
+
+
+@pytest.mark.parametrize(
+    ("text", "bounds"),
+    [
+        ("a war movie around two and a half hours long", {"min_runtime": 128, "max_runtime": 172}),
+        ("an hour and a half", {"min_runtime": 76, "max_runtime": 103}),
+        ("at least two hours", {"min_runtime": 120}),
+        ("under 90 mins", {"max_runtime": 89}),
+        ("no longer than 2 hours", {"max_runtime": 120}),
+        ("1h30 max", {"max_runtime": 90}),
+        ("two hours or less", {"max_runtime": 120}),
+        ("over 2 hrs", {"min_runtime": 120}),
+        ("be back in 5 minutes", {}),
+        ("two movies please", {}),
+    ],
+)
+def test_runtime_bounds(text, bounds):
+    assert runtime_bounds(text) == bounds
+
+
+def test_decades_and_removals():
+    assert decades("an eighties comedy") == (1980,)
+    assert decades("the 80s or the nineties") == (1980, 1990)
+    assert removals("forget the year limit") == ["year_from", "year_to"]
+    assert removals("any length is fine") == ["max_runtime", "min_runtime"]
+    assert removals("no horror please") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "said"),
+    [
+        ("I loved Heat but Ronin was boring", "Heat", "liked"),
+        ("I loved Heat but Ronin was boring", "Ronin", "disliked"),
+        ("I'm not a fan of Jim Carrey, but I want something funny", "Jim Carrey", "disliked"),
+        ("i liked heat, ronin and collateral", "collateral", "liked"),
+        ("I liked Arrival, and disliked Passengers", "Arrival", "liked"),
+        ("I liked Arrival, and disliked Passengers", "Passengers", "disliked"),
+        ("i've seen jaws", "jaws", "seen"),
+        ("have you seen drive?", "drive", "asked"),
+        ("titanic is overrated", "titanic", "disliked"),
+        ("I didn’t like Dumb and Dumber", "Dumb and Dumber", "disliked"),
+        ("Inception and Memento are two of my all-time favourites", "Memento", "liked"),
+        ("Avatar? never again", "Avatar", "disliked"),
+        ("Avatar? I loved it", "Avatar", "liked"),
+    ],
+)
+def test_polarity(text, title, said):
+    start = text.index(title)
+    assert polarity(text, start, start + len(title)) == said
+
+
+BOOKS = [
+    ("And Then There Were None", 1939, "Agatha Christie", "Mystery"),
+    ("Murder on the Orient Express", 1934, "Agatha Christie", "Mystery"),
+    ("The Murder of Roger Ackroyd", 1926, "Agatha Christie", "Mystery"),
+    ("The Hound of the Baskervilles", 1902, "Arthur Conan Doyle", "Mystery"),
+    ("Gone Girl", 2012, "Gillian Flynn", "Mystery;Thriller"),
+    ("The Girl with the Dragon Tattoo", 2005, "Stieg Larsson", "Mystery;Thriller"),
+    ("The Big Sleep", 1939, "Raymond Chandler", "Mystery;Crime"),
+    ("The Maltese Falcon", 1930, "Dashiell Hammett", "Mystery;Crime"),
+    ("The Name of the Rose", 1980, "Umberto Eco", "Mystery;Historical"),
+    ("In Cold Blood", 1966, "Truman Capote", "Crime;Nonfiction"),
+    ("Pride and Prejudice", 1813, "Jane Austen", "Romance;Classic"),
+    ("Emma", 1815, "Jane Austen", "Romance;Classic"),
+    ("Dune", 1965, "Frank Herbert", "Science Fiction"),
+    ("Foundation", 1951, "Isaac Asimov", "Science Fiction"),
+    ("The Hobbit", 1937, "J. R. R. Tolkien", "Fantasy"),
+    ("The Shining", 1977, "Stephen King", "Horror"),
+    ("Misery", 1987, "Stephen King", "Horror;Thriller"),
+    ("Rebecca", 1938, "Daphne du Maurier", "Mystery;Gothic"),
+    ("The Da Vinci Code", 2003, "Dan Brown", "Mystery;Thriller"),
+    ("Big Little Lies", 2014, "Liane Moriarty", "Mystery;Fiction"),
+]
+BOOK_MAPPING = FieldMapping(
+    id="id",
+    title="title",
+    fields={
+        "year": FieldSpec(column="year", type="int"),
+        "authors": FieldSpec(column="authors", type="list", separator=";"),
+        "genres": FieldSpec(column="genres", type="list", separator=";"),
+    },
+    text=["genres", "authors"],
+)
+
+
+@pytest.fixture(scope="module")
+def book_bot(tmp_path_factory, embedder) -> ChatRec:
+    directory = tmp_path_factory.mktemp("books")
+    lines = ["id,title,year,authors,genres"]
+    lines += [f'book-{i},"{t}",{y},{a},{g}' for i, (t, y, a, g) in enumerate(BOOKS)]
+    source = directory / "books.csv"
+    source.write_text("\n".join(lines) + "\n")
+    settings = make_settings(directory, collection="books")
+    store = Store(settings)
+    run_ingest(read_rows(source, BOOK_MAPPING), BOOK_MAPPING, store, embedder, log=lambda _: None)
+    retriever = Retriever(embedder, store)
+    understander = Understander(retriever.titles, retriever.vocabulary, retriever.catalog)
+    responder = Responder(ScriptedLLM(script=[reason_from_facts]), Check(understander), timeout=5)
+    return ChatRec(
+        settings,
+        retriever,
+        RankingPipeline(retriever),
+        responder,
+        understander,
+        SessionStore(settings.sessions_file),
+    )
+
+
+def _title(bot: ChatRec, item_id: str) -> str:
+    return str(bot.retriever.catalog[item_id]["title"])
+
+
+def test_books_authors_are_people(book_bot):
+    reply = book_bot.chat("nothing by Agatha Christie please, a mystery", session_id="b1")
+    assert reply.state.dislikes.people == ["Agatha Christie"]
+    assert "Mystery" in reply.state.likes.genres
+    assert reply.recommendations
+    for rec in reply.recommendations:
+        assert "Agatha Christie" not in book_bot.retriever.catalog[rec.item_id]["authors"], rec.label
+        assert "Mystery" in rec.genres
+
+
+def test_books_titles_and_polarity(book_bot):
+    reply = book_bot.chat("i loved gone girl but the da vinci code was boring", session_id="b2")
+    assert [_title(book_bot, i) for i in reply.state.liked_ids] == ["Gone Girl"]
+    assert [_title(book_bot, i) for i in reply.state.disliked_ids] == ["The Da Vinci Code"]
+    reply = book_bot.chat("anything by stephen king?", session_id="b3")
+    assert reply.state.likes.people == ["Stephen King"]
+    assert any(_title(book_bot, r.item_id) in {"The Shining", "Misery"} for r in reply.recommendations)
+
+
+def test_spotter_without_statistics_falls_back_to_rules():
+    catalog = {"a": {"title": "Gone Girl", "year": 2012}, "b": {"title": "Emma", "year": 1815}}
+    spotter = TitleSpotter(catalog, stats=None)
+    assert [m.item_id for m in spotter.spot("I loved Gone Girl")] == ["a"]
+    assert [m.item_id for m in spotter.spot("have you read 'Emma'?")] == ["b"]
+    assert spotter.spot("emma is my sister") == []
