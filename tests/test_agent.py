@@ -207,6 +207,7 @@ ADVERSARIAL = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(
     max_examples=25,
     deadline=None,

@@ -30,6 +30,9 @@ from tests.helpers import (
     write_jsonl,
 )
 
+# Subprocesses, servers, whole-catalog ingests or model exports: the slow lane.
+pytestmark = pytest.mark.slow
+
 
 @contextmanager
 def chroma_server(path: Path) -> Iterator[tuple[subprocess.Popen, str]]:

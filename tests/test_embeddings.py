@@ -8,6 +8,9 @@ import pytest
 from chatrec.config import Settings
 from chatrec.store.embeddings import load_embedder
 
+# Subprocesses, servers, whole-catalog ingests or model exports: the slow lane.
+pytestmark = pytest.mark.slow
+
 TEXTS = [
     "Heat (1995). Genres: Thriller, Crime. Directors: Michael Mann.",
     "x",

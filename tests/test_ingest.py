@@ -21,6 +21,9 @@ from chatrec.ingest.sources import read_rows
 from chatrec.store.chroma import Store
 from tests.helpers import ROOT, make_settings, movie_mapping_file, run_module, write_jsonl
 
+# Subprocesses, servers, whole-catalog ingests or model exports: the slow lane.
+pytestmark = pytest.mark.slow
+
 SMALL = FieldMapping.model_validate(
     {"id": "id", "title": "title", "fields": {"year": {"column": "year", "type": "int"}}, "text": ["plot"]}
 )

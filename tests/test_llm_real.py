@@ -10,6 +10,9 @@ from chatrec.llm.backends import LlamaCppChat, build_chat_model
 from chatrec.llm.gguf import MODELS, assemble
 from tests.helpers import make_bot
 
+# Subprocesses, servers, whole-catalog ingests or model exports: the slow lane.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def qwen() -> LlamaCppChat:
