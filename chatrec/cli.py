@@ -194,6 +194,14 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--synthetic", type=int, default=TrainConfig.synthetic, help="catalog requests")
     train.add_argument("--seed", type=int, default=TrainConfig.seed)
     train.set_defaults(run=_train_reranker)
+    from chatrec import hybrid_fit, interactions_cli
+
+    interactions = sub.add_parser("ingest-interactions", help="load item co-occurrence next to the catalog")
+    interactions_cli.add_arguments(interactions)
+    interactions.set_defaults(run=interactions_cli.run)
+    fit = sub.add_parser("fit-hybrid", help="fit the hybrid ranking's weights on ReDial train's val split")
+    hybrid_fit.add_arguments(fit)
+    fit.set_defaults(run=hybrid_fit.run)
     return parser
 
 

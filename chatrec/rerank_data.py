@@ -22,6 +22,7 @@ from tqdm import tqdm
 from chatrec.catalog import Item
 from chatrec.eval.redial import LinkStats, Sample, Split, dialogue_samples, read_dialogues
 from chatrec.eval.systems import context_query
+from chatrec.interactions import MentionLinker
 from chatrec.retrieval import Retriever
 
 NEGATIVES = 3  # per group: four pairs per query keeps a 60-minute budget on 2 cores
@@ -47,7 +48,8 @@ def redial_samples(retriever: Retriever, data: Path, split: Split) -> list[Sampl
     """The harness's samples of a split that have a target not mentioned before (dedup)."""
     stats = LinkStats()
     dialogues = read_dialogues(data, split=split)
-    samples = [s for d in dialogues for s in dialogue_samples(d, retriever.titles, stats)]
+    linker = MentionLinker.for_data(retriever.catalog, data)
+    samples = [s for d in dialogues for s in dialogue_samples(d, linker, stats)]
     return [s for s in samples if s.dedup_targets]
 
 

@@ -17,7 +17,7 @@ SELECT o.ID AS id, o.Title AS title, o.Year AS year, o.Rating AS rating, o.Runti
        o.Genre AS genres, o.Director AS director, o.Writer AS writer, o."Cast" AS "cast",
        o.Metacritic AS metacritic, o.Language AS language, o.Country AS country,
        o.Awards AS awards, o.Oscars AS oscars, t.Meter AS critic_meter, t.Reviews AS reviews,
-       t.Production AS production
+       t.Production AS production, o.imdbID AS imdb_id
 FROM omdb o LEFT JOIN tomatoes t ON t.ID = o.ID
 ORDER BY o.ID
 """
@@ -42,6 +42,7 @@ MAPPING = FieldMapping(
         "countries": FieldSpec(column="country", type="list"),
         "awards": FieldSpec(column="awards"),
         "production": FieldSpec(column="production"),
+        "imdb_id": FieldSpec(column="imdb_id"),
     },
     # Cast goes last: it is long and alphabetical, so the embedder's truncation should cut it first.
     text=["genres", "directors", "writers", "countries", "languages", "awards", "production", "cast"],

@@ -15,6 +15,7 @@ from chatrec.errors import SourceError
 from chatrec.eval import metrics
 from chatrec.eval.redial import LinkStats, Sample, Split, dialogue_samples, read_dialogues
 from chatrec.eval.systems import Ranker, build_systems
+from chatrec.interactions import MentionLinker
 from chatrec.retrieval import Retriever
 
 LIST_LENGTH = 50
@@ -115,7 +116,8 @@ def evaluate_redial(
     """Build the samples of a ReDial file and score every named system on them."""
     stats = LinkStats()
     dialogues = list(read_dialogues(data, split=split, limit=limit))
-    samples = [s for d in dialogues for s in dialogue_samples(d, retriever.titles, stats)]
+    linker = MentionLinker.for_data(retriever.catalog, data)
+    samples = [s for d in dialogues for s in dialogue_samples(d, linker, stats)]
     if not samples:
         raise SourceError(f"no sample in {data} (split {split}) links to the catalog")
     rankers = build_systems(systems, retriever)
