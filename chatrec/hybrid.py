@@ -43,7 +43,8 @@ class HybridWeights(BaseModel):
     interaction_popularity: float = 0.5
     critic_popularity: float = 0.0
     cross_encoder: float = 0.0
-    cooc_candidates: int = 50
+    cooc_candidates: int = 100
+    popular_candidates: int = 50  # the most named items join too: what people ask for most
     rerank_depth: int = 30
 
     def vector(self) -> np.ndarray:
@@ -57,6 +58,8 @@ class HybridWeights(BaseModel):
 
 def standardise(matrix: np.ndarray) -> np.ndarray:
     """Each column to mean 0 and spread 1 over the candidate list (constant columns to 0)."""
+    if not len(matrix):
+        return matrix
     spread = matrix.std(axis=0)
     return np.where(spread > 1e-9, (matrix - matrix.mean(axis=0)) / np.maximum(spread, 1e-9), 0.0)
 
@@ -85,14 +88,15 @@ class Hybrid:
         self.reranker = reranker
 
     def candidates(self, query: str, state: DialogueState, hits: Sequence[Hit]) -> Candidates:
-        """Content hits plus co-occurrence candidates that pass the state's filters, with signals."""
+        """Content hits plus co-occurrence and most-named candidates that pass the state's filters,
+        each with its signals."""
         collab = self.collaborative
         seeds = collab.seed_weights(state.liked_ids, state.disliked_ids)
-        scores = dict(
-            collab.candidates(seeds, n=self.weights.cooc_candidates, exclude_ids=state.excluded_ids())
-        )
+        excluded = state.excluded_ids()
+        scores = dict(collab.candidates(seeds, n=self.weights.cooc_candidates, exclude_ids=excluded))
         have = {h.item.id for h in hits}
-        extra_ids = [i for i in scores if i not in have]
+        popular = collab.popular(n=self.weights.popular_candidates, exclude_ids=excluded)
+        extra_ids = [i for i in dict.fromkeys([*scores, *popular]) if i not in have]
         pool = list(hits)
         if extra_ids:
             # One id lookup under the same `where` as the vector query: constraints hold here too.

@@ -103,7 +103,7 @@ def collect(args: argparse.Namespace, settings: Settings) -> tuple[list[Turn], d
     retriever = Retriever.from_settings(settings)
     linker = MentionLinker.for_data(retriever.catalog, args.data)
     interactions = Interactions.from_groups(redial_groups(read_dialogues(args.data, split="train"), linker))
-    hybrid = Hybrid(retriever, Collaborative(interactions), HybridWeights(cooc_candidates=100))
+    hybrid = Hybrid(retriever, Collaborative(interactions), HybridWeights())
     pipeline = RankingPipeline(retriever)
     understander = Understander(retriever.titles, retriever.vocabulary, retriever.catalog)
     val = list(read_dialogues(args.data, split="val", limit=args.limit))
@@ -165,7 +165,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         report["cross_encoder_grid"] = grid
         top = max(grid, key=lambda g: g["recall@10"] + g["recall@50"])
         best = {"cross_encoder": top["cross_encoder"], "rerank_depth": top["rerank_depth"]}
-    fitted = HybridWeights(**report["weights"], **best, cooc_candidates=hybrid.weights.cooc_candidates)
+    fitted = hybrid.weights.model_copy(update={**report["weights"], **best})
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(fitted.model_dump(), indent=1) + "\n")
     (args.out.parent / "fit.json").write_text(json.dumps(report, indent=1) + "\n")

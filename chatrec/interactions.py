@@ -146,8 +146,8 @@ def redial_groups(
 
     ``skip_disliked`` leaves out films the seeker said they did not like (``initiatorQuestions``
     liked=0, filled in after the dialogue; allowed here because counts are built from training
-    dialogues only). It is off: on ReDial train's validation split it lost Recall (0.191 -> 0.187
-    R@10 with raw counts; ``benchmarks/cooccurrence_scoring.py``) — a disliked film still says
+    dialogues only). It is off: on ReDial train's validation split it lost Recall (raw counts: R@10
+    .191 -> .189, R@50 .387 -> .376; ``benchmarks/cooccurrence_scoring.py``) — a disliked film still says
     what the conversation was about.
     """
     for dialogue in dialogues:
