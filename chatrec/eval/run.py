@@ -132,7 +132,9 @@ def evaluate_redial(
     dedup = sum(1 for s in samples if s.dedup_targets)
     header = (
         f"ReDial {data.name}, split {split}: {len(dialogues)} dialogues; {stats.linked} of {stats.mentions} "
-        f"recommender mentions link to the catalog; samples: {len(samples)} (all), {dedup} (dedup); "
+        f"recommender mentions link to the catalog ({linker.counts.rate:.1%} of distinct films: "
+        f"{linker.counts.imdb} by IMDb id, {linker.counts.title} by title + year, {linker.counts.missed} not); "
+        f"samples: {len(samples)} (all), {dedup} (dedup); "
         f"{stats.samples_without_target} recommender turns dropped for lack of a linked target."
     )
     return Evaluation(rows, curves, header)
