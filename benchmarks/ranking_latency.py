@@ -32,7 +32,7 @@ def main() -> None:
         samples: list[float] = []
         for message in MESSAGES:
 
-            def turn(message: str = message) -> None:
+            def turn(message: str = message, pipeline: RankingPipeline = pipeline) -> None:
                 state = DialogueState()
                 understander.read(message, state)
                 pipeline.rank(state, message, settings.k)

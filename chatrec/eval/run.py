@@ -130,10 +130,11 @@ def evaluate_redial(
         system_rows, curves[name] = score(result, samples, catalog_ids=catalog_ids, most_popular=most_popular)
         rows += system_rows
     dedup = sum(1 for s in samples if s.dedup_targets)
+    links = linker.counts
     header = (
         f"ReDial {data.name}, split {split}: {len(dialogues)} dialogues; {stats.linked} of {stats.mentions} "
-        f"recommender mentions link to the catalog ({linker.counts.rate:.1%} of distinct films: "
-        f"{linker.counts.imdb} by IMDb id, {linker.counts.title} by title + year, {linker.counts.missed} not); "
+        f"recommender mentions link to the catalog ({links.rate:.1%} of distinct films: "
+        f"{links.imdb} by IMDb id, {links.title} by title + year, {links.missed} not); "
         f"samples: {len(samples)} (all), {dedup} (dedup); "
         f"{stats.samples_without_target} recommender turns dropped for lack of a linked target."
     )
