@@ -44,6 +44,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         rows, mapping, store, embedder, batch_size=settings.ingest_batch_size, prune=args.prune
     )
     print(f"{summary.line()}; {store.count()} items in the store")
+    if args.source is None:  # the movie catalog comes with its co-occurrence (ReDial train)
+        from chatrec.interactions_cli import run as ingest_interactions
+
+        ingest_interactions(argparse.Namespace(source=None, weights=None, save=None, split="all"), settings)
     return 0
 
 

@@ -15,7 +15,7 @@ from chatrec.cli import main
 from chatrec.collaborative import Collaborative, Scoring
 from chatrec.filters import Filters
 from chatrec.hybrid import Hybrid, HybridWeights, load_hybrid
-from chatrec.interaction_store import InteractionStore
+from chatrec.interaction_store import InteractionStore, default_artefact
 from chatrec.interactions import CsvCounts, Interactions, MentionLinker, csv_groups, redial_groups
 from chatrec.retrieval import Retriever
 from chatrec.state import DialogueState
@@ -164,3 +164,20 @@ def test_ingest_interactions_cli_with_a_csv(tiny, tmp_path, monkeypatch, capsys)
     assert main(["ingest-interactions", str(path)]) == 0
     assert "0 added, 0 updated, 2 unchanged" in capsys.readouterr().out
     assert InteractionStore(settings).read().pairs == {"heat": {"ronin": 2.0}, "ronin": {"heat": 2.0}}
+
+
+def test_shipped_artefact_loads_with_its_weights(tmp_path, embedder, monkeypatch, capsys):
+    shipped = Interactions.load(default_artefact())
+    assert shipped.groups > 3000 and len(shipped.counts) > 2000 and "ReDial" in shipped.source
+    top = sorted(shipped.counts, key=lambda i: -shipped.counts[i])[:3]
+    settings = make_settings(tmp_path)
+    items = [Item(i, f"Film {i}", f"Film {i}.", {"title": f"Film {i}"}) for i in top]
+    Store(settings).upsert(items, embedder.embed([i.text for i in items]), ["h"] * 3)
+    monkeypatch.setenv("CHATREC_DATA_DIR", str(settings.data_dir))
+    assert main(["ingest-interactions"]) == 0
+    assert "not in the catalog and are left out" in capsys.readouterr().err
+    side = InteractionStore(settings)
+    stored = side.read()
+    assert set(stored.counts) == set(top) and all(set(n) <= set(top) for n in stored.pairs.values())
+    fitted = HybridWeights.read(default_artefact().parent)
+    assert HybridWeights.model_validate(side.weights()) == fitted != HybridWeights()
