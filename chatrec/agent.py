@@ -22,7 +22,7 @@ from chatrec.dialogue.respond import Check, LLMUnavailable, Responder, Unusable,
 from chatrec.dialogue.state import DialogueState
 from chatrec.dialogue.understand import Understander
 from chatrec.events import Done, Event, Notice, Reason, Recommendation, Recommendations, Reply, TextDelta
-from chatrec.ranking import RankingPipeline
+from chatrec.ranking.pipeline import RankingPipeline
 from chatrec.retrieval.retriever import Retriever
 from chatrec.sessions import SessionStore
 from chatrec.store.chroma import Hit

@@ -26,7 +26,7 @@ from chatrec.config import Settings
 from chatrec.dialogue.respond import Check, Responder
 from chatrec.dialogue.understand import Understander
 from chatrec.ingest import movies
-from chatrec.ranking import CANDIDATES, RankingPipeline
+from chatrec.ranking.pipeline import CANDIDATES, RankingPipeline
 from chatrec.reranker.model import Reranker, load_reranker, rerank_head
 from chatrec.sessions import SessionStore
 

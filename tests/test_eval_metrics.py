@@ -7,6 +7,7 @@ import math
 import pytest
 
 from chatrec import metrics
+from chatrec.catalog.interactions import MentionLinker
 from chatrec.catalog.titles import TitleIndex, normalise_title, split_year
 from chatrec.eval.run import SystemResult, score
 from chatrec.ingest.redial import LinkStats, dialogue_samples, split_of
@@ -37,15 +38,20 @@ def test_mrr_duplicates_share():
     assert metrics.share_in(["a", "b", "c", "d"], {"a", "d", "q"}) == 0.5
 
 
-TITLES = TitleIndex(
-    [
-        ("1", "Heat", 1995, 154),
-        ("2", "Heat", 1972, 9),
-        ("3", "The Matrix", 1999, 200),
-        ("4", "Lethal Weapon", 1987, 50),
-        ("5", "Amélie", 2001, 100),
-    ]
-)
+ROWS = [
+    ("1", "Heat", 1995, 154),
+    ("2", "Heat", 1972, 9),
+    ("3", "The Matrix", 1999, 200),
+    ("4", "Lethal Weapon", 1987, 50),
+    ("5", "Amélie", 2001, 100),
+]
+TITLES = TitleIndex(ROWS)
+CATALOG = {i: {"title": t, "year": y, "reviews": r, "imdb_id": f"tt{i}"} for i, t, y, r in ROWS}
+
+
+def linker() -> MentionLinker:
+    """Title linking only (no IMDb table), as for a ReDial file without redial_imdb.csv."""
+    return MentionLinker(CATALOG, {})
 
 
 def test_title_linking():
@@ -82,7 +88,7 @@ DIALOGUE = {
 
 def test_samples_targets_and_no_leakage():
     stats = LinkStats()
-    samples = dialogue_samples(DIALOGUE, TITLES, stats)
+    samples = dialogue_samples(DIALOGUE, linker(), stats)
     assert (stats.mentions, stats.linked, stats.samples_without_target) == (5, 3, 1)
     assert [s.targets for s in samples] == [["1"], ["4", "1"]]
     assert [s.dedup_targets for s in samples] == [["1"], ["4"]]
@@ -96,6 +102,18 @@ def test_samples_targets_and_no_leakage():
     assert [m.role for m in second.context] == ["seeker", "recommender", "recommender", "seeker"]
 
 
+def test_imdb_links_first_then_title():
+    # ReDial 11 says "Heat (1995)" but its IMDb id is that of the 1972 film: the IMDb id wins;
+    # 12 has no IMDb row and links by title; an IMDb id the catalog lacks falls back to the title.
+    table = {"11": "tt2", "13": "tt999"}
+    link = MentionLinker(CATALOG, table)
+    stats = LinkStats()
+    samples = dialogue_samples(DIALOGUE, link, stats)
+    assert [s.targets for s in samples] == [["2"], ["4", "2"]]
+    assert (link.counts.imdb, link.counts.title, link.counts.missed) == (1, 2, 1)
+    assert link.counts.rate == 0.75
+
+
 def test_split_is_by_dialogue_and_stable():
     sides = {split_of(str(i)) for i in range(200)}
     assert sides == {"train", "val"}
@@ -105,7 +123,7 @@ def test_split_is_by_dialogue_and_stable():
 
 
 def test_score_rows_by_hand():
-    samples = dialogue_samples(DIALOGUE, TITLES, LinkStats())
+    samples = dialogue_samples(DIALOGUE, linker(), LinkStats())
     result = SystemResult("s", rankings=[["1", "9"], ["1", "4", "1"]], seconds=[0.01, 0.03])
     rows, curves = score(result, samples, catalog_ids={"1", "2", "3", "4", "5"}, most_popular={"4"})
     value = {(r["variant"], r["metric"]): pytest.approx(r["value"], abs=1e-6) for r in rows}

@@ -14,7 +14,7 @@ from chatrec.dialogue.respond import Check, Responder
 from chatrec.dialogue.understand import Understander
 from chatrec.ingest.pipeline import run_ingest
 from chatrec.ingest.sources import read_rows
-from chatrec.ranking import RankingPipeline
+from chatrec.ranking.pipeline import RankingPipeline
 from chatrec.retrieval.retriever import Retriever
 from chatrec.sessions import SessionStore
 from chatrec.store.chroma import Store

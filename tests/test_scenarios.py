@@ -16,7 +16,7 @@ from chatrec.agent import ChatRec
 from chatrec.dialogue.respond import Check, Responder
 from chatrec.dialogue.understand import Understander
 from chatrec.events import Reply
-from chatrec.ranking import RankingPipeline
+from chatrec.ranking.pipeline import RankingPipeline
 from chatrec.sessions import SessionStore
 from tests.helpers import ScriptedLLM, make_settings, reason_from_facts
 

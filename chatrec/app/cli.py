@@ -235,6 +235,15 @@ def _parser() -> argparse.ArgumentParser:
     reader.add_argument("--data", type=Path, required=True, help="ReDial train JSONL (never dev)")
     reader.add_argument("--out", type=Path, default=default_model_dir(), help="model directory to write")
     reader.set_defaults(run=_train_reader)
+    from chatrec.eval import hybrid_fit
+    from chatrec.ingest import interactions as interactions_cli
+
+    interactions = sub.add_parser("ingest-interactions", help="load item co-occurrence next to the catalog")
+    interactions_cli.add_arguments(interactions)
+    interactions.set_defaults(run=interactions_cli.run)
+    fit = sub.add_parser("fit-hybrid", help="fit the hybrid ranking's weights on ReDial train's val split")
+    hybrid_fit.add_arguments(fit)
+    fit.set_defaults(run=hybrid_fit.run)
     return parser
 
 

@@ -12,6 +12,7 @@ import numpy as np
 from tqdm import tqdm
 
 from chatrec import metrics
+from chatrec.catalog.interactions import MentionLinker
 from chatrec.errors import SourceError
 from chatrec.eval.systems import Ranker, build_systems
 from chatrec.ingest.redial import LinkStats, Sample, Split, dialogue_samples, read_dialogues
@@ -114,7 +115,8 @@ def evaluate_redial(
     """Build the samples of a ReDial file and score every named system on them."""
     stats = LinkStats()
     dialogues = list(read_dialogues(data, split=split, limit=limit))
-    samples = [s for d in dialogues for s in dialogue_samples(d, retriever.titles, stats)]
+    linker = MentionLinker.for_data(retriever.catalog, data)
+    samples = [s for d in dialogues for s in dialogue_samples(d, linker, stats)]
     if not samples:
         raise SourceError(f"no sample in {data} (split {split}) links to the catalog")
     rankers = build_systems(systems, retriever)
@@ -127,9 +129,12 @@ def evaluate_redial(
         system_rows, curves[name] = score(result, samples, catalog_ids=catalog_ids, most_popular=most_popular)
         rows += system_rows
     dedup = sum(1 for s in samples if s.dedup_targets)
+    links = linker.counts
     header = (
         f"ReDial {data.name}, split {split}: {len(dialogues)} dialogues; {stats.linked} of {stats.mentions} "
-        f"recommender mentions link to the catalog; samples: {len(samples)} (all), {dedup} (dedup); "
+        f"recommender mentions link to the catalog ({links.rate:.1%} of distinct films: "
+        f"{links.imdb} by IMDb id, {links.title} by title + year, {links.missed} not); "
+        f"samples: {len(samples)} (all), {dedup} (dedup); "
         f"{stats.samples_without_target} recommender turns dropped for lack of a linked target."
     )
     return Evaluation(rows, curves, header)

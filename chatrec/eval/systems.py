@@ -13,7 +13,7 @@ from chatrec.dialogue.state import DialogueState
 from chatrec.dialogue.understand import Understander
 from chatrec.errors import ConfigError
 from chatrec.ingest.redial import Sample, context_query
-from chatrec.ranking import RankingPipeline
+from chatrec.ranking.pipeline import RankingPipeline
 from chatrec.retrieval.retriever import Retriever
 
 Ranker = Callable[[Sample, int], list[str]]
@@ -45,16 +45,40 @@ def full(retriever: Retriever) -> Ranker:
     pipeline = RankingPipeline.from_settings(retriever, retriever.store.settings)
 
     def rank(sample: Sample, n: int) -> list[str]:
-        state = DialogueState()
-        for message in sample.context:
-            if message.role == "seeker":
-                understander.read(message.text, state)
-        for item_id in sample.context_ids:
-            # In a ReDial dialogue the films either side names are the best evidence of the
-            # seeker's taste (R@10 .052 -> .057 on 400 dev dialogues), unless the seeker said no.
-            if item_id not in state.disliked_ids:
-                state.like(item_id)
+        state = sample_state(understander, sample)
         return [h.item.id for h in pipeline.rank(state, context_query(sample), n)]
+
+    return rank
+
+
+def sample_state(understander: Understander, sample: Sample) -> DialogueState:
+    """The state the agent would hold after the sample's context: the seeker's messages read by
+    the agent's own understanding, and every film mentioned so far liked unless disliked."""
+    state = DialogueState()
+    for message in sample.context:
+        if message.role == "seeker":
+            understander.read(message.text, state)
+    for item_id in sample.context_ids:
+        # In a ReDial dialogue the films either side names are the best evidence of the
+        # seeker's taste (R@10 .052 -> .057 on 400 dev dialogues), unless the seeker said no.
+        if item_id not in state.disliked_ids:
+            state.like(item_id)
+    return state
+
+
+def cooccurrence(retriever: Retriever) -> Ranker:
+    """Films mentioned together with the context's films in the interactions stored for this
+    catalog (``chatrec ingest-interactions``); no text, no vectors."""
+    from chatrec.retrieval.collaborative import Collaborative
+    from chatrec.store.interactions import InteractionStore
+
+    interactions = InteractionStore(retriever.store.settings).read()
+    if interactions is None:
+        raise ConfigError("no interactions stored for this catalog: run `chatrec ingest-interactions` first")
+    collab = Collaborative(interactions)
+
+    def rank(sample: Sample, n: int) -> list[str]:
+        return collab.rank(collab.seed_weights(sample.context_ids), n=n, exclude_ids=sample.context_ids)
 
     return rank
 
@@ -81,6 +105,7 @@ SYSTEMS: dict[str, Callable[[Retriever], Ranker]] = {
     "popularity": popularity,
     "copy": copy,
     "retrieval": retrieval,
+    "cooccurrence": cooccurrence,
     "full": full,
     "rerank": reranked,
 }

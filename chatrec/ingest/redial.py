@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from chatrec.catalog.titles import TitleIndex
+from chatrec.catalog.interactions import MentionLinker
 from chatrec.errors import SourceError
 
 MENTION = re.compile(r"@(\d+)")
@@ -78,16 +78,13 @@ def _render(text: str, names: dict[str, str]) -> str:
     return MENTION.sub(lambda m: names.get(m.group(1), "a movie"), text)
 
 
-def dialogue_samples(dialogue: dict[str, Any], titles: TitleIndex, stats: LinkStats) -> list[Sample]:
-    """The samples of one dialogue (see the module docstring)."""
+def dialogue_samples(dialogue: dict[str, Any], linker: MentionLinker, stats: LinkStats) -> list[Sample]:
+    """The samples of one dialogue (see the module docstring); mentions link through IMDb ids
+    first, then title + year (``MentionLinker``)."""
     names = {k: (v or "").strip() for k, v in (dialogue.get("movieMentions") or {}).items()}
-    link_cache: dict[str, str | None] = {}
 
     def link(movie_id: str) -> str | None:
-        if movie_id not in link_cache:
-            name = names.get(movie_id)
-            link_cache[movie_id] = titles.link_name(name) if name else None
-        return link_cache[movie_id]
+        return linker.link(movie_id, names.get(movie_id))
 
     seeker = dialogue.get("initiatorWorkerId")
     samples: list[Sample] = []

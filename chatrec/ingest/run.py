@@ -48,4 +48,8 @@ def ingest(
         rows, field_mapping, store, embedder, batch_size=settings.ingest_batch_size, prune=prune
     )
     print(f"{summary.line()}; {store.count()} items in the store", flush=True)
+    if source is None:  # the movie catalog comes with its co-occurrence (from ReDial's train split)
+        from chatrec.ingest.interactions import ingest_interactions
+
+        ingest_interactions(settings)
     return summary

@@ -20,6 +20,7 @@ from typing import Any
 from tqdm import tqdm
 
 from chatrec.catalog import Item
+from chatrec.catalog.interactions import MentionLinker
 from chatrec.ingest.redial import LinkStats, Sample, Split, context_query, dialogue_samples, read_dialogues
 from chatrec.retrieval.retriever import Retriever
 
@@ -46,7 +47,8 @@ def redial_samples(retriever: Retriever, data: Path, split: Split) -> list[Sampl
     """The harness's samples of a split that have a target not mentioned before (dedup)."""
     stats = LinkStats()
     dialogues = read_dialogues(data, split=split)
-    samples = [s for d in dialogues for s in dialogue_samples(d, retriever.titles, stats)]
+    linker = MentionLinker.for_data(retriever.catalog, data)
+    samples = [s for d in dialogues for s in dialogue_samples(d, linker, stats)]
     return [s for s in samples if s.dedup_targets]
 
 

@@ -71,6 +71,12 @@ def _item(item_id: str, document: str | None, metadata: dict[str, Any] | None) -
     return Item(id=item_id, title=str(meta.get("title", item_id)), text=document or "", metadata=meta)
 
 
+def _unique(ids: Sequence[str]) -> list[str]:
+    """Ids in first-seen order without repeats: Chroma rejects a request that repeats an id
+    ("Expected IDs to be unique"), and two ReDial films can link to one catalog item."""
+    return list(dict.fromkeys(ids))
+
+
 class Store:
     """One Chroma collection of catalog items."""
 
@@ -142,18 +148,18 @@ class Store:
             return []
         where = filters.where() if filters else None
         with _reaching(self.where, "fetch items"):
-            got = self._col.get(ids=list(ids), where=where, include=["documents", "metadatas"])
+            got = self._col.get(ids=_unique(ids), where=where, include=["documents", "metadatas"])
         by_id = {
             i: _item(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         }
         return [by_id[i] for i in ids if i in by_id]
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        """Stored vectors by id (for item-to-item similarity)."""
+        """Stored vectors by id (for item-to-item similarity); repeated ids are asked for once."""
         if not ids:
             return {}
         with _reaching(self.where, "fetch vectors"):
-            got = self._col.get(ids=list(ids), include=["embeddings"])
+            got = self._col.get(ids=_unique(ids), include=["embeddings"])
         return {
             i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"], strict=True)
         }

@@ -14,6 +14,7 @@ from chatrec.catalog.titles import strip_titles
 from chatrec.config import Settings
 from chatrec.dialogue.state import DialogueState
 from chatrec.dialogue.steering import steer
+from chatrec.ranking.hybrid import Hybrid, load_hybrid
 from chatrec.retrieval.retriever import Retriever
 from chatrec.store.chroma import Hit
 
@@ -68,11 +69,13 @@ class RankingPipeline:
         *,
         candidates: int = CANDIDATES,
         rerank_depth: int = CANDIDATES,
+        hybrid: Hybrid | None = None,
     ) -> None:
         self.retriever = retriever
         self.reranker = reranker
         self.candidates = candidates
         self.rerank_depth = rerank_depth
+        self.hybrid = hybrid  # with interactions: co-occurrence joins content (and runs the reranker)
 
     @classmethod
     def from_settings(cls, retriever: Retriever, settings: Settings) -> RankingPipeline:
@@ -85,10 +88,11 @@ class RankingPipeline:
             lambda query, hits, depth: rerank_head(reranker, query, hits, depth),
             candidates=max(CANDIDATES, settings.rerank_candidates),
             rerank_depth=settings.rerank_candidates,
+            hybrid=load_hybrid(retriever, reranker),
         )
 
-    def rank(self, state: DialogueState, text: str, n: int) -> list[Hit]:
-        """The n best items for this state; every one passes the state's hard constraints."""
+    def content(self, state: DialogueState, text: str, n: int) -> tuple[str, list[Hit]]:
+        """The query text for this state and content retrieval's hits under its constraints."""
         query = state_query(text, state, self.retriever.catalog)
         hits = self.retriever.search(
             query,
@@ -97,10 +101,17 @@ class RankingPipeline:
             exclude_ids=state.excluded_ids(),
             like_ids=state.liked_ids,
         )
+        return query, hits
+
+    def rank(self, state: DialogueState, text: str, n: int) -> list[Hit]:
+        """The n best items for this state; every one passes the state's hard constraints."""
+        query, hits = self.content(state, text, n)
+        if self.hybrid is not None:
+            hits = self.hybrid.rank(query, state, hits)
         avoid = set(state.dislikes.people)
         if avoid:
             hits = [h for h in hits if not avoid.intersection(h.item.people)]
-        if self.reranker is not None and hits:
+        if self.hybrid is None and self.reranker is not None and hits:
             hits = self.reranker(query, hits, self.rerank_depth)
         hits = steer(hits, state)  # soft wishes ("a comedy maybe") decide among the candidates
         vectors = self.retriever.store.vectors([h.item.id for h in hits])

@@ -1,0 +1,159 @@
+"""Hybrid ranking: content retrieval and co-occurrence candidates, fused under the same hard filters.
+
+Content retrieval's hits are joined by the items that co-occur with the user's liked films (fetched
+by id under the state's filters, so every constraint holds for both channels). Each candidate gets
+a few signals — retrieval score, co-occurrence score, how often people name it, critic review
+count — standardised over the candidate list and summed with learned weights (a logistic
+regression on a validation part of ReDial TRAIN, ``chatrec fit-hybrid``). The cross-encoder, when
+configured, then scores the head of that list and joins the sum with its own weight.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from chatrec.catalog.vocabulary import QuerySignals
+from chatrec.dialogue.state import DialogueState
+from chatrec.reranker.model import Reranker, popularity
+from chatrec.retrieval.collaborative import Collaborative
+from chatrec.retrieval.retriever import Retriever, signal_bonus
+from chatrec.store.chroma import Hit
+
+WEIGHTS_FILE = "hybrid.json"
+FEATURES = ("retrieval", "cooccurrence", "cooccurs", "interaction_popularity", "critic_popularity")
+COOC_SCALE = 100.0  # co-occurrence scores are small fractions; log1p(100 s) spreads them out
+
+
+class HybridWeights(BaseModel):
+    """Weights over standardised signals (see the module docstring); the defaults are a sane
+    starting point for a catalog nobody fitted weights for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    retrieval: float = 1.0
+    cooccurrence: float = 1.0
+    cooccurs: float = 0.0
+    interaction_popularity: float = 0.5
+    critic_popularity: float = 0.0
+    cross_encoder: float = 0.0
+    cooc_candidates: int = 100
+    popular_candidates: int = 50  # the most named items join too: what people ask for most
+    rerank_depth: int = 30
+
+    def vector(self) -> np.ndarray:
+        return np.array([getattr(self, f) for f in FEATURES])
+
+    @classmethod
+    def read(cls, path: Path) -> HybridWeights:
+        file = path / WEIGHTS_FILE if path.is_dir() else path
+        return cls.model_validate(json.loads(file.read_text())) if file.is_file() else cls()
+
+
+def standardise(matrix: np.ndarray) -> np.ndarray:
+    """Each column to mean 0 and spread 1 over the candidate list (constant columns to 0)."""
+    if not len(matrix):
+        return matrix
+    spread = matrix.std(axis=0)
+    return np.where(spread > 1e-9, (matrix - matrix.mean(axis=0)) / np.maximum(spread, 1e-9), 0.0)
+
+
+@dataclass
+class Candidates:
+    """The fused candidate list of one turn, with one row of raw signals per hit."""
+
+    hits: list[Hit]
+    features: np.ndarray  # (len(hits), len(FEATURES))
+
+
+class Hybrid:
+    """Adds co-occurrence candidates to content hits and orders them by the fused score."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        collaborative: Collaborative,
+        weights: HybridWeights | None = None,
+        reranker: Reranker | None = None,
+    ) -> None:
+        self.retriever = retriever
+        self.collaborative = collaborative
+        self.weights = weights or HybridWeights()
+        self.reranker = reranker
+
+    def candidates(self, query: str, state: DialogueState, hits: Sequence[Hit]) -> Candidates:
+        """Content hits plus co-occurrence and most-named candidates that pass the state's filters,
+        each with its signals."""
+        collab = self.collaborative
+        seeds = collab.seed_weights(state.liked_ids, state.disliked_ids)
+        excluded = state.excluded_ids()
+        scores = dict(collab.candidates(seeds, n=self.weights.cooc_candidates, exclude_ids=excluded))
+        have = {h.item.id for h in hits}
+        popular = collab.popular(n=self.weights.popular_candidates, exclude_ids=excluded)
+        extra_ids = [i for i in dict.fromkeys([*scores, *popular]) if i not in have]
+        pool = list(hits)
+        if extra_ids:
+            # One id lookup under the same `where` as the vector query: constraints hold here too.
+            extra = self.retriever.store.get(extra_ids, filters=state.constraints)
+            pool += self._scored(query, state, extra)
+        rows = [
+            (
+                h.score,
+                math.log1p(COOC_SCALE * scores.get(h.item.id, 0.0)),
+                float(h.item.id in scores),
+                collab.popularity(h.item.id),
+                popularity(h.item),
+            )
+            for h in pool
+        ]
+        return Candidates(pool, np.array(rows, dtype=np.float64).reshape(len(pool), len(FEATURES)))
+
+    def _scored(self, query: str, state: DialogueState, items: Sequence) -> list[Hit]:
+        """Co-occurrence items scored as retrieval would: cosine to the query vector + signal bonus."""
+        if not items:
+            return []
+        vector = self.retriever.query_vector(query, state.liked_ids)
+        vectors = self.retriever.store.vectors([i.id for i in items])
+        signals = self.retriever.vocabulary.read(query) if query.strip() else QuerySignals()
+        return [
+            Hit(i, float(vectors[i.id] @ vector) + signal_bonus(i, signals) if i.id in vectors else 0.0)
+            for i in items
+        ]
+
+    def rank(self, query: str, state: DialogueState, hits: Sequence[Hit]) -> list[Hit]:
+        """All candidates by the fused score (which becomes each hit's score), best first."""
+        found = self.candidates(query, state, hits)
+        if not found.hits:
+            return []
+        fused = standardise(found.features) @ self.weights.vector()
+        order = np.argsort(-fused, kind="stable")
+        ranked = [replace(found.hits[i], score=float(fused[i])) for i in order]
+        depth = min(self.weights.rerank_depth, len(ranked))
+        if self.reranker is None or not self.weights.cross_encoder or depth < 2:
+            return ranked
+        head = ranked[:depth]
+        cross = self.reranker.score(query, [h.item for h in head]).astype(np.float64)
+        total = (
+            np.array([h.score for h in head]) + self.weights.cross_encoder * standardise(cross[:, None])[:, 0]
+        )
+        reordered = [replace(head[i], score=float(total[i])) for i in np.argsort(-total, kind="stable")]
+        return [*reordered, *ranked[depth:]]
+
+
+def load_hybrid(retriever: Retriever, reranker: Reranker | None = None) -> Hybrid | None:
+    """The hybrid ranking for the retriever's catalog, or None when it has no interactions
+    (``chatrec ingest-interactions``); weights stored with the interactions, else the defaults."""
+    from chatrec.store.interactions import InteractionStore
+
+    store = InteractionStore(retriever.store.settings)
+    interactions = store.read()
+    if interactions is None:
+        return None
+    weights = HybridWeights.model_validate(store.weights())
+    return Hybrid(retriever, Collaborative(interactions), weights, reranker)
