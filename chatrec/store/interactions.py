@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chatrec.catalog.interactions import ARTEFACT, Interactions
-from chatrec.config import Settings
+from chatrec.config import Settings, packaged_model
 from chatrec.errors import StoreError
 from chatrec.store.chroma import PAGE, _client, _reaching
 
@@ -25,7 +25,7 @@ DIMENSION = [1.0]  # Chroma wants a vector per record; these records are only re
 
 def default_artefact() -> Path:
     """The default movie catalog's co-occurrence, built from ReDial train and shipped."""
-    return Path(__file__).resolve().parents[1] / "models" / "redial-cooccurrence" / ARTEFACT
+    return packaged_model("redial-cooccurrence") / ARTEFACT
 
 
 @dataclass
