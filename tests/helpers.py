@@ -117,6 +117,21 @@ def make_bot(retriever, tmp_path, llm, **overrides) -> ChatRec:
     return ChatRec(cfg, retriever, pipeline, responder, understander, SessionStore(cfg.sessions_file))
 
 
+def plain_bot(retriever: Any, settings: Settings) -> ChatRec:
+    """An agent with retrieval and steering but no cross-encoder, and a well-behaved scripted LLM:
+    for many quick conversations on small catalogs."""
+    understander = Understander(retriever.titles, retriever.vocabulary, retriever.catalog)
+    responder = Responder(ScriptedLLM(script=[reason_from_facts]), Check(understander), timeout=5)
+    return ChatRec(
+        settings,
+        retriever,
+        RankingPipeline(retriever),
+        responder,
+        understander,
+        SessionStore(settings.sessions_file),
+    )
+
+
 def violations(meta: dict, f: Filters) -> list[str]:
     """An independent check of every constraint against stored metadata (missing = violation)."""
     problems = []

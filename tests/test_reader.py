@@ -10,15 +10,11 @@ from chatrec.catalog import FieldMapping, FieldSpec
 from chatrec.dialogue.mentions import TitleSpotter
 from chatrec.dialogue.numbers import decades, removals, runtime_bounds
 from chatrec.dialogue.polarity import polarity
-from chatrec.dialogue.respond import Check, Responder
-from chatrec.dialogue.understand import Understander
 from chatrec.ingest.pipeline import run_ingest
 from chatrec.ingest.sources import read_rows
-from chatrec.ranking.pipeline import RankingPipeline
 from chatrec.retrieval.retriever import Retriever
-from chatrec.sessions import SessionStore
 from chatrec.store.chroma import Store
-from tests.helpers import ScriptedLLM, make_settings, reason_from_facts
+from tests.helpers import make_settings, plain_bot
 
 
 @pytest.mark.parametrize(
@@ -116,16 +112,7 @@ def book_bot(tmp_path_factory, embedder) -> ChatRec:
     store = Store(settings)
     run_ingest(read_rows(source, BOOK_MAPPING), BOOK_MAPPING, store, embedder, log=lambda _: None)
     retriever = Retriever(embedder, store)
-    understander = Understander(retriever.titles, retriever.vocabulary, retriever.catalog)
-    responder = Responder(ScriptedLLM(script=[reason_from_facts]), Check(understander), timeout=5)
-    return ChatRec(
-        settings,
-        retriever,
-        RankingPipeline(retriever),
-        responder,
-        understander,
-        SessionStore(settings.sessions_file),
-    )
+    return plain_bot(retriever, settings)
 
 
 def _title(bot: ChatRec, item_id: str) -> str:

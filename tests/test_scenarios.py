@@ -13,12 +13,8 @@ from collections.abc import Callable
 import pytest
 
 from chatrec.agent import ChatRec
-from chatrec.dialogue.respond import Check, Responder
-from chatrec.dialogue.understand import Understander
 from chatrec.events import Reply
-from chatrec.ranking.pipeline import RankingPipeline
-from chatrec.sessions import SessionStore
-from tests.helpers import ScriptedLLM, make_settings, reason_from_facts
+from tests.helpers import make_settings, plain_bot
 
 
 @pytest.fixture
@@ -27,16 +23,7 @@ def bot(small_retriever, tmp_path) -> ChatRec:
     the ranking's retrieval and steering but no cross-encoder, so 60+ conversations stay quick."""
     retriever = small_retriever
     settings = make_settings(tmp_path)
-    understander = Understander(retriever.titles, retriever.vocabulary, retriever.catalog)
-    responder = Responder(ScriptedLLM(script=[reason_from_facts]), Check(understander), timeout=5)
-    return ChatRec(
-        settings,
-        retriever,
-        RankingPipeline(retriever),
-        responder,
-        understander,
-        SessionStore(settings.sessions_file),
-    )
+    return plain_bot(retriever, settings)
 
 
 def talk(bot: ChatRec, *messages: str) -> Reply:
