@@ -184,7 +184,8 @@ class ChatRec:
         self.sessions.save_state(session_id, state)
         if text.strip():
             self.sessions.append(session_id, "user", text)
-            self.sessions.append(session_id, "assistant", full, [asdict(r) for r in draft.recommendations])
+            recommendations = [asdict(r) for r in draft.recommendations]
+            self.sessions.append(session_id, "assistant", full, recommendations, draft.notices)
         yield Done(Reply(full, draft.recommendations, state, understanding.intent, draft.notices))
 
     def _respond(

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from chatrec.dialogue.state import DialogueState
@@ -35,11 +35,19 @@ def m001_sessions_and_messages(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m002_message_notices(db: sqlite3.Connection) -> None:
+    """A turn's notices ("the language model was unavailable ...") are part of what the user saw,
+    so a reload must show them again."""
+    db.execute("ALTER TABLE messages ADD COLUMN notices TEXT NOT NULL DEFAULT '[]'")
+
+
 @dataclass(frozen=True)
 class StoredMessage:
     role: str  # "user" | "assistant"
     text: str
     recommendations: list[dict]
+    notices: list[str] = field(default_factory=list)
 
 
 class SessionStore:
@@ -81,24 +89,38 @@ class SessionStore:
             )
 
     def append(
-        self, session_id: str, role: str, text: str, recommendations: list[dict] | None = None
+        self,
+        session_id: str,
+        role: str,
+        text: str,
+        recommendations: list[dict] | None = None,
+        notices: list[str] | None = None,
     ) -> None:
         with self._db() as db:
             (seq,) = db.execute(
                 "SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE session_id = ?", (session_id,)
             ).fetchone()
             db.execute(
-                "INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?)",
-                (session_id, seq, role, text, json.dumps(recommendations or []), time.time()),
+                "INSERT INTO messages (session_id, seq, role, text, recommendations, created, notices)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    session_id,
+                    seq,
+                    role,
+                    text,
+                    json.dumps(recommendations or []),
+                    time.time(),
+                    json.dumps(notices or []),
+                ),
             )
 
     def history(self, session_id: str) -> list[StoredMessage]:
         with self._db() as db:
             rows = db.execute(
-                "SELECT role, text, recommendations FROM messages WHERE session_id = ? ORDER BY seq",
+                "SELECT role, text, recommendations, notices FROM messages WHERE session_id = ? ORDER BY seq",
                 (session_id,),
             ).fetchall()
-        return [StoredMessage(r, t, json.loads(recs)) for r, t, recs in rows]
+        return [StoredMessage(r, t, json.loads(recs), json.loads(ns)) for r, t, recs, ns in rows]
 
     def reset(self, session_id: str) -> None:
         with self._db() as db:

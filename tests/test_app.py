@@ -118,6 +118,7 @@ def test_llm_failure_shows_grounded_cards_and_no_traceback(retriever, tmp_path):
     assert len(cards) == 3 and all(c["reason"] for c in cards)
     reply = history[-1]["content"]
     assert reply and reply != FAILED and "Traceback" not in reply and "backend down" not in reply
+    assert down.load("s7")[1] == history, "a reload shows the turn as it was shown, notice included"
 
 
 def test_preference_entries_match_what_remove_takes(app):

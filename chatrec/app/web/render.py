@@ -62,7 +62,8 @@ def preference_entries(state: DialogueState, catalog: Catalog) -> list[Entry]:
 
 
 def history_messages(history: list[Any]) -> Messages:
-    return [{"role": m.role, "content": html.escape(m.text)} for m in history]
+    """Stored messages as the chat showed them, notices included (escaped like live ones)."""
+    return [{"role": m.role, "content": with_notices(m.text, m.notices)} for m in history]
 
 
 def last_cards(history: list[Any], state: DialogueState) -> list[Card]:
