@@ -103,10 +103,9 @@ def _eval_understanding(args: argparse.Namespace, settings: Settings) -> int:
     from chatrec.eval.understanding import run_cli
     from chatrec.store.chroma import Store
 
-    catalog = Store(settings).metadata()
-    if not catalog:
-        print("the store is empty: run `chatrec ingest` first", file=sys.stderr)
-        return 1
+    store = Store(settings)
+    store.require_items()
+    catalog = store.metadata()
     return run_cli(args.data, args.out, catalog)
 
 
@@ -165,10 +164,9 @@ def _train_reader(args: argparse.Namespace, settings: Settings) -> int:
     from chatrec.dialogue.mention_train import train_reader
     from chatrec.store.chroma import Store
 
-    catalog = Store(settings).metadata()
-    if not catalog:
-        print("the store is empty: run `chatrec ingest` first", file=sys.stderr)
-        return 1
+    store = Store(settings)
+    store.require_items()
+    catalog = store.metadata()
     report = train_reader(catalog, args.data, args.out)
     print(json.dumps({k: v for k, v in report.items() if k != "weights"}))
     print(f"wrote {args.out} (title_stats.json, training.json)")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from chatrec.catalog.interactions import CsvCounts, Interactions, MentionLinker, csv_groups, redial_groups
 from chatrec.config import Settings
-from chatrec.errors import ConfigError, StoreError
+from chatrec.errors import ConfigError
 from chatrec.ingest.redial import Split
 
 
@@ -76,9 +76,8 @@ def ingest_interactions(
     from chatrec.store.interactions import InteractionStore, default_artefact
 
     store = Store(settings)
+    store.require_items()
     catalog = store.metadata()
-    if not catalog:
-        raise StoreError("the catalog store is empty: run `chatrec ingest` first")
     interactions = read_source(source, split, catalog)
     unknown = set(interactions.counts) - set(catalog)
     if unknown:
