@@ -209,6 +209,11 @@ def _parser() -> argparse.ArgumentParser:
     redial.add_argument("--split", choices=["all", "train", "val"], default="all", help="dialogue split")
     redial.add_argument("--out", type=Path, default=Path("eval-results"), help="output directory")
     redial.set_defaults(run=_eval_redial)
+    from chatrec.eval import topics as topics_eval
+
+    topics = evaluate.add_parser("topics", help="topic-request benchmark: success@10 and recall@10")
+    topics_eval.add_arguments(topics)
+    topics.set_defaults(run=topics_eval.run)
     reading = evaluate.add_parser("understanding", help="title linking and polarity on ReDial (see README)")
     reading.add_argument("--data", type=Path, required=True, help="ReDial-format JSONL file (dev)")
     reading.add_argument("--out", type=Path, default=Path("eval-understanding"), help="output directory")

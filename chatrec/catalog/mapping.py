@@ -48,6 +48,7 @@ class FieldMapping(BaseModel):
     fields: dict[str, FieldSpec] = {}
     table: str | None = None
     query: str | None = None
+    description: str | None = None  # a text field with a plot or synopsis: embedded whole, read for topics
 
 
 def _convert(name: str, raw: Any, spec: FieldSpec) -> MetaValue | None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from tqdm import tqdm
 
 from chatrec.catalog import FieldMapping, Item, RowError, item_from_row
+from chatrec.ingest.plots import PlotSource
 from chatrec.ingest.sources import Row
 from chatrec.store.chroma import Store
 from chatrec.store.embeddings import Embedder
@@ -85,9 +86,13 @@ def run_ingest(
     batch_size: int = 256,
     prune: bool = False,
     log: Callable[[str], None] = _stderr,
+    plots: PlotSource | None = None,
 ) -> Summary:
-    """Bring the store in line with the source rows; see the module docstring for guarantees."""
+    """Bring the store in line with the source rows; see the module docstring for guarantees.
+    With ``plots``, items that have a plot get its topics and a plot-blended vector."""
     items, skipped = collect_items(rows, mapping, log)
+    if plots is not None:
+        items = {i: plots.enrich(item) for i, item in items.items()}
     stored = store.content_hashes()
     hashes = {i: item.content_hash(embedder.model_id) for i, item in items.items()}
     todo = [item for i, item in items.items() if stored.get(i) != hashes[i]]
@@ -104,6 +109,8 @@ def run_ingest(
         for start in range(0, len(todo), batch_size):
             batch = todo[start : start + batch_size]
             vectors = embedder.embed([item.embed_text for item in batch])
+            if plots is not None:
+                vectors = plots.blend(batch, vectors)
             _finish(pending, bar)  # the writer stays at most one batch behind the embedder
             hashes_ = [hashes[item.id] for item in batch]
             pending = (writer.submit(store.upsert, batch, vectors, hashes_), len(batch))

@@ -13,6 +13,7 @@ from chatrec.config import Settings
 from chatrec.errors import ConfigError
 from chatrec.ingest import movies
 from chatrec.ingest.pipeline import Summary, run_ingest
+from chatrec.ingest.plots import DescriptionPlots, PlotSource, default_plots
 from chatrec.ingest.sources import load_mapping, read_rows
 from chatrec.store.chroma import Store
 from chatrec.store.embeddings import load_embedder
@@ -43,9 +44,20 @@ def ingest(
     rows = read_rows(path, field_mapping)
     store = store or Store(settings)
     embedder = load_embedder(settings)
+    plots: PlotSource | None
+    if field_mapping.description and settings.plot_weight > 0:
+        plots = DescriptionPlots(field_mapping.description, embedder, settings.plot_weight)
+    else:
+        plots = default_plots(settings.plot_weight) if source is None else None
     print(f"ingesting {path} into {settings.collection!r} at {store.where}", flush=True)
     summary = run_ingest(
-        rows, field_mapping, store, embedder, batch_size=settings.ingest_batch_size, prune=prune
+        rows,
+        field_mapping,
+        store,
+        embedder,
+        batch_size=settings.ingest_batch_size,
+        prune=prune,
+        plots=plots,
     )
     print(f"{summary.line()}; {store.count()} items in the store", flush=True)
     if source is None:  # the movie catalog comes with its co-occurrence (from ReDial's train split)
