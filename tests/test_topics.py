@@ -7,6 +7,7 @@ import json
 import numpy as np
 
 from chatrec.catalog import FieldMapping, Item
+from chatrec.catalog.filters import Filters
 from chatrec.catalog.topics import (
     PhraseMatcher,
     TopicReader,
@@ -28,6 +29,7 @@ from chatrec.ingest.plots import (
     default_plots,
     save_plot_vectors,
 )
+from chatrec.retrieval.retriever import Retriever
 from chatrec.store.chroma import Store
 from tests.helpers import make_settings
 
@@ -164,3 +166,22 @@ def test_a_catalog_with_a_description_field_gets_plot_vectors_and_topics_at_inge
     assert np.allclose(before["2"], after["2"], atol=1e-6)
     query = embedder.embed_query("a submarine thriller")
     assert float(after["1"] @ query) > float(before["1"] @ query) + 0.05
+
+
+def test_a_topic_in_the_request_adds_the_films_that_carry_it_whatever_their_text(tmp_path, embedder):
+    """Dense search misses most films whose plot has the topic; a filtered query per topic adds them."""
+    plots = _knowledge(tmp_path / "art", 0.5)
+    store = Store(make_settings(tmp_path / "store"))
+    run_ingest(ROWS, MAPPING, store, embedder, log=lambda _: None, plots=plots)
+    retriever = Retriever(embedder, store)
+    asked: list[Filters] = []
+    query = store.query
+
+    def recording(vector, *, n, filters=None, exclude_ids=()):
+        asked.append(filters or Filters())
+        return query(vector, n=n, filters=filters, exclude_ids=exclude_ids)
+
+    store.query = recording  # type: ignore[method-assign]
+    retriever.search("a tense submarine thriller", n=1)
+    assert [f.topics for f in asked] == [[], ["submarine"]]
+    assert Filters(topics=["submarine"]).where() == {"topics": {"$contains": "submarine"}}
