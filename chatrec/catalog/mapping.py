@@ -110,7 +110,8 @@ def _convert(name: str, raw: Any, spec: FieldSpec) -> MetaValue | None:
     low = spec.min if spec.min is not None else -LARGEST_INT
     high = spec.max if spec.max is not None else LARGEST_INT
     if not low <= number <= high:
-        raise RowError(f"field {name!r} is out of range ({low:g} to {high:g}): {str(raw)[:40]!r}")
+        bound = f"below {low:g}" if number < low else f"above {high:g}"
+        raise RowError(f"field {name!r} is out of range, {bound}: {str(raw)[:40]!r}")
     return int(number) if spec.type == "int" else number
 
 
