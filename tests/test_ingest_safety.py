@@ -194,7 +194,7 @@ def test_f7_prune_never_removes_another_catalogs_items(tmp_path, embedder):
     source, mapping = _files(tmp_path, GOOD)
     settings = Settings(data_dir=tmp_path / "data")
     with pytest.raises(
-        ConfigError, match="collection 'movies' .* holds the catalog 'bokeh-sampledata movies', not 'films'"
+        ConfigError, match=r"collection 'movies' .* holds the catalog 'bokeh-sampledata movies', not 'films'"
     ):
         ingest(settings, source, mapping, prune=True, collection="movies")
     assert default.count() == 3
