@@ -19,6 +19,7 @@ from chatrec.catalog.topics import (
 from chatrec.catalog.vocabulary import Vocabulary
 from chatrec.dialogue.evidence import evidence
 from chatrec.dialogue.state import DialogueState
+from chatrec.dialogue.steering import steer
 from chatrec.eval.topics import load_benchmark, resolve
 from chatrec.ingest.pipeline import run_ingest
 from chatrec.ingest.plots import (
@@ -30,7 +31,7 @@ from chatrec.ingest.plots import (
     save_plot_vectors,
 )
 from chatrec.retrieval.retriever import Retriever
-from chatrec.store.chroma import Store
+from chatrec.store.chroma import Hit, Store
 from tests.helpers import make_settings
 
 TERMS = parse_terms(
@@ -185,3 +186,15 @@ def test_a_topic_in_the_request_adds_the_films_that_carry_it_whatever_their_text
     retriever.search("a tense submarine thriller", n=1)
     assert [f.topics for f in asked] == [[], ["submarine"]]
     assert Filters(topics=["submarine"]).where() == {"topics": {"$contains": "submarine"}}
+
+
+def test_a_topic_asked_for_moves_the_films_that_carry_it_ahead_without_dropping_the_rest():
+    state = DialogueState()
+    state.like_attributes(topics=["heist"])
+    hits = [
+        Hit(Item("1", "Loud Crime", "Loud Crime.", {"topics": ["police"]}), 0.9),
+        Hit(Item("2", "Plotless", "Plotless.", {}), 0.8),
+        Hit(Item("3", "The Vault Job", "The Vault Job.", {"topics": ["heist", "bank"]}), 0.5),
+    ]
+    assert [h.item.id for h in steer(hits, state)] == ["3", "1", "2"]
+    assert [h.item.id for h in steer(hits, DialogueState())] == ["1", "2", "3"]
