@@ -198,3 +198,15 @@ def test_a_topic_asked_for_moves_the_films_that_carry_it_ahead_without_dropping_
     ]
     assert [h.item.id for h in steer(hits, state)] == ["3", "1", "2"]
     assert [h.item.id for h in steer(hits, DialogueState())] == ["1", "2", "3"]
+
+
+def test_a_request_reads_the_longest_topic_phrase_and_leaves_its_words_to_it():
+    reader = TopicReader({"family": ["family"], "family saga": ["family saga"], "mafia": ["mafia"]})
+    assert reader.read("a mafia family saga") == ("family saga", "mafia")
+    assert reader.read("a family saga, or any family film") == ("family", "family saga")
+    vocabulary = Vocabulary(
+        {"genres": {"Family", "Comedy"}},
+        TopicReader({"family": ["family"], "family saga": ["family saga"]}),
+    )
+    assert vocabulary.topic_phrase_words("a mafia family saga") == {"family", "saga"}
+    assert vocabulary.topic_phrase_words("a family comedy") == set()
