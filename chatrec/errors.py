@@ -19,3 +19,16 @@ class SourceError(ChatrecError):
 
 class StoreError(ChatrecError):
     """The vector store is unreachable or holds something we cannot use."""
+
+
+class InputError(ChatrecError):
+    """A value given to the library is of the wrong type or outside its sane range."""
+
+
+class UnknownSession(ChatrecError):
+    """A session id that this store never issued, or that belongs to someone else (the two are
+    indistinguishable on purpose: an error must not confirm that someone else's session exists)."""
+
+
+class SessionsError(ChatrecError):
+    """The session store is busy (locked by another process) or unreadable (corrupt)."""
