@@ -25,7 +25,7 @@ from chatrec.dialogue.prompts import reply
 from chatrec.dialogue.respond import Check, LLMUnavailable, Responder, Unusable, plain_intro
 from chatrec.dialogue.state import DialogueState
 from chatrec.dialogue.understand import Understander
-from chatrec.errors import InputError
+from chatrec.errors import InputError, UnknownSession
 from chatrec.events import Done, Event, Notice, Reason, Recommendation, Recommendations, Reply, TextDelta
 from chatrec.ranking.pipeline import RankingPipeline
 from chatrec.retrieval.retriever import Retriever
@@ -142,6 +142,14 @@ class ChatRec:
                 state.like(item_id) if liked else state.dislike(item_id)
                 self.sessions.save_state(key, state)
             return state
+
+    def owns(self, session_id: object, *, user: str | None = None) -> bool:
+        """Whether ``session_id`` is a token this store issued to ``user`` (nothing is read)."""
+        try:
+            self._open(session_id, user)
+        except (UnknownSession, InputError):
+            return False
+        return True
 
     def state(self, session_id: str, *, user: str | None = None) -> DialogueState:
         return self.sessions.load(self._open(session_id, user))[0]

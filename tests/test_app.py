@@ -7,11 +7,14 @@ cheaper to reach directly: escaping, failures, filters and removable preferences
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
 
+import gradio as gr
 import pytest
 
-from chatrec.app.web import FAILED, ChatApp, card_html, preference_entries
-from tests.helpers import ScriptedLLM, make_bot, reason_from_facts
+from chatrec.app.web import FAILED, ChatApp, build_app, card_html, preference_entries
+from tests.helpers import ScriptedLLM, free_port, make_bot, reason_from_facts
 
 EVIL = '<script>window.__xss=1</script><img src=x onerror="window.__xss=1">'
 
@@ -149,3 +152,127 @@ def test_api_chat_and_feedback_return_plain_json(app):
     assert len(reply["recommendations"]) == 3 and reply["text"]
     state = app.api_feedback(reply["session_id"], reply["recommendations"][0]["item_id"], False)
     assert reply["recommendations"][0]["item_id"] in state["disliked_ids"]
+
+
+# -- issue 16: sessions belong to their owner; faults in the page stay one line -------------------
+def as_user(name: str | None) -> gr.Request:
+    """What Gradio passes a handler for a logged-in user (CHATREC_APP_AUTH) or, None, no login."""
+    return gr.Request(username=name)
+
+
+def test_failure1_page_events_cannot_reach_another_users_session(app):
+    alice, bob = as_user("alice"), as_user("bob")
+    token = app.load(None, alice)[0]
+    history = app.load(token, alice)[1]
+    *_, (_, history, cards, token, *_) = app.respond("a heist film", history, token, alice)
+    app.apply_filters(1990, None, [], None, token, alice)
+    before = (app.bot.history(token, user="alice"), app.bot.state(token, user="alice"))
+
+    # Bob holds Alice's token (or her row's key, or a guess): every event gives him nothing of hers.
+    for stolen in [token, app.bot.sessions.open(token, "alice"), "alice", ""]:
+        mine, shown, restored, prefs, year_from, *_ = app.load(stolen, bob)
+        assert mine != token and shown == [] and restored == [] and prefs == [] and year_from is None
+        updates = list(app.respond("show me more", [], stolen, bob))
+        assert updates[-1][3] != token and len(updates[-1][1]) == 2
+        assert app.feedback(cards[0]["item_id"], False, stolen, cards, bob)[0] == cards
+        app.remove("constraint", "year_from", stolen, bob)
+        app.apply_filters(None, None, [], 60, stolen, bob)
+        fresh, chat, shown_cards, *_ = app.new_conversation(stolen, bob)
+        assert fresh != token and chat == [] and shown_cards == []
+    assert (app.bot.history(token, user="alice"), app.bot.state(token, user="alice")) == before
+    assert app.load(token, alice)[1] == history, "Alice's page still shows her conversation"
+
+
+def test_failure1_new_conversation_empties_only_the_callers_session(app):
+    mine, theirs = new_page(app), new_page(app)
+    turn(app, "a heist film", mine)
+    turn(app, "a war film", theirs)
+    token, chat, cards, *_ = app.new_conversation(mine)
+    assert token == mine and chat == [] and cards == [] and app.bot.history(mine) == []
+    assert len(app.bot.history(theirs)) == 2
+
+
+def test_failure1_api_sessions_are_issued_and_checked(app):
+    with pytest.raises(gr.Error, match="unknown session"):
+        app.api_chat("a comedy", "me")
+    token = app.api_new_session()
+    reply = app.api_chat("a comedy", token)
+    assert reply["session_id"] == token
+    with pytest.raises(gr.Error, match="unknown session"):
+        app.api_feedback("api", reply["recommendations"][0]["item_id"], False)
+    with pytest.raises(gr.Error, match="unknown session"):
+        app.api_chat("show me more", token, as_user("bob"))
+    assert app.api_chat("a comedy")["session_id"] not in ("", token, "api")
+
+
+def test_failure3_locked_db_gives_a_one_line_busy_reply(app):
+    token = new_page(app)
+    locker = sqlite3.connect(app.bot.sessions.path, isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    start = time.monotonic()
+    try:
+        updates = list(app.respond("a war film", [], token))
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert time.monotonic() - start < 8  # the session check, then the turn: each gives up at 2.5 s
+    reply = updates[-1][1][-1]["content"]
+    assert "busy" in reply and "\n" not in reply and reply != FAILED
+    assert turn(app, "a war film", token)[-1][2], "the next turn works again"
+
+
+def test_failure3_invalid_state_row_in_the_page_resets_with_a_notice(app):
+    token = new_page(app)
+    turn(app, "no horror please", token)
+    with sqlite3.connect(app.bot.sessions.path) as db:
+        db.execute("UPDATE sessions SET state = 'not json'")
+    _, history, cards, *_ = turn(app, "a comedy", token)[-1]
+    assert cards and "start afresh" in history[-1]["content"] and history[-1]["content"] != FAILED
+
+
+def test_failure4_surrogates_and_non_text_in_the_page_and_api(app):
+    token = new_page(app)
+    _, history, cards, *_ = list(app.respond("a comedy \ud800", [], token))[-1]
+    assert cards and "\ud800" not in history[0]["content"]
+    _, history, cards, *_ = list(app.respond(None, [], token))[-1]  # type: ignore[arg-type]
+    assert history[-1]["content"] and history[-1]["content"] != FAILED
+    for bad in (["x"], {"a": 1}, 5):
+        with pytest.raises(gr.Error, match="message must be text"):
+            app.api_chat(bad, token)
+        with pytest.raises(gr.Error, match="session_id must be text"):
+            app.api_chat("a comedy", bad)
+    year_from = app.apply_filters(float("inf"), None, [], float("nan"), token)[1]
+    assert year_from is None
+
+
+def test_failure1_web_api_over_http_with_logins(app, tmp_path):
+    """/new_session, /chat and /feedback through gradio_client, as two logged-in users."""
+    from gradio_client import Client
+
+    page = build_app(app.bot)
+    port = free_port()
+    page.queue().launch(
+        server_port=port, auth=[("alice", "a-pass"), ("bob", "b-pass")], prevent_thread_lock=True, quiet=True
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        alice = Client(url, auth=("alice", "a-pass"), verbose=False)
+        bob = Client(url, auth=("bob", "b-pass"), verbose=False)
+        token = alice.predict(api_name="/new_session")
+        reply = alice.predict(message="a heist film", session_id=token, api_name="/chat")
+        first = reply["recommendations"][0]["item_id"]
+        for call in (
+            lambda: bob.predict(message="show me more", session_id=token, api_name="/chat"),
+            lambda: bob.predict(session_id=token, item_id=first, liked=False, api_name="/feedback"),
+        ):
+            with pytest.raises(Exception, match="unknown session"):
+                call()
+        state = alice.predict(session_id=token, item_id=first, liked=True, api_name="/feedback")
+        assert state["liked_ids"] == [first] and not state["disliked_ids"]
+        own = bob.predict(message="a comedy", api_name="/chat")
+        assert own["session_id"] not in ("", token)
+        config = str(bob.config)
+        key = app.bot.sessions.path.with_name(app.bot.sessions.path.name + ".key").read_text()
+        assert key not in config and token not in config
+    finally:
+        page.close()

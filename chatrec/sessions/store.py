@@ -135,15 +135,13 @@ class SessionStore:
             raise InvalidState(f"{exc.error_count()} errors") from None
 
     def load(self, key: str) -> tuple[DialogueState, bool]:
-        """The state, or a fresh one saved in place of an invalid row (True): that session starts
-        afresh, and nothing else is touched."""
+        """The state, or a fresh one in place of an invalid row (True): that session starts afresh
+        at its next save, and nothing else is touched."""
         try:
             return self.state(key), False
         except InvalidState as exc:
             log.warning("a session's stored state was invalid (%s); it starts afresh", exc)
-            state = DialogueState()
-            self.save_state(key, state)
-            return state, True
+            return DialogueState(), True
 
     def save_state(self, key: str, state: DialogueState) -> None:
         with self._db() as db:

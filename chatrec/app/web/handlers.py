@@ -27,7 +27,7 @@ from chatrec.app.web.render import (
     with_feedback,
     with_notices,
 )
-from chatrec.errors import ChatrecError, InputError, UnknownSession
+from chatrec.errors import ChatrecError
 from chatrec.events import Done, Notice, Reason, Recommendations, TextDelta
 from chatrec.inputs import clean_text
 
@@ -52,11 +52,9 @@ class ChatApp:
 
     def _own(self, token: object, user: str | None) -> tuple[str, bool]:
         """The caller's own session: ``token`` if it is theirs, else a new one (True)."""
-        try:
-            self.bot.state(token, user=user)  # type: ignore[arg-type]  # checked inside
+        if self.bot.owns(token, user=user):
             return str(token), False
-        except (UnknownSession, InputError):  # none yet, someone else's, or not a token at all
-            return self.bot.new_session(user), True
+        return self.bot.new_session(user), True  # none yet, someone else's, or not a token at all
 
     def _view(
         self, session_id: str, user: str | None
