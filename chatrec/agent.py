@@ -8,6 +8,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -195,6 +196,15 @@ class ChatRec:
         key = self._open(session_id, user)
         with self._lock(key):
             self.sessions.reset(key)
+
+    def warm_up(self) -> None:
+        """Load what loads lazily (the vector index, the reranker, the LLM) before a user waits:
+        one ranking and one reason, in no session."""
+        state = DialogueState()
+        for hit in self.pipeline.rank(state, "a film to watch tonight", 1):
+            deadline = time.monotonic() + self.settings.llm_timeout
+            with suppress(Unusable, LLMUnavailable):
+                self.responder.reason("a film", evidence(hit.item, state, self.catalog), deadline)
 
     # -- one turn ---------------------------------------------------------------------------
     def _open(self, session_id: object, user: str | None) -> str:

@@ -66,14 +66,18 @@ class ChatApp:
     def load(self, session_id: str | None, request: gr.Request | None = None) -> tuple[Any, ...]:
         """Page load: the stored conversation of the browser's own session, or a new session."""
         user = _user(request)
-        session_id, _ = self._own(session_id, user)
-        history = self.bot.history(session_id, user=user)  # one read serves the chat and the cards
-        return (
-            session_id,
-            history_messages(history),
-            last_cards(history, self.bot.state(session_id, user=user)),
-            *self._view(session_id, user),
-        )
+        try:
+            session_id, _ = self._own(session_id, user)
+            history = self.bot.history(session_id, user=user)  # one read serves the chat and the cards
+            return (
+                session_id,
+                history_messages(history),
+                last_cards(history, self.bot.state(session_id, user=user)),
+                *self._view(session_id, user),
+            )
+        except ChatrecError as exc:  # the store is busy or unreadable: say so, show nothing
+            gr.Warning(f"Could not load the conversation: {exc}")
+            return session_id or "", [], [], [], None, None, [], None
 
     def respond(
         self, message: str, history: Messages, session_id: str, request: gr.Request | None = None

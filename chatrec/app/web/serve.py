@@ -22,6 +22,7 @@ def serve(settings: Settings, *, share: bool = False) -> None:
         ingest(settings, store=store)
     print("loading the models (embedder, reranker, chat LLM)", flush=True)
     bot = ChatRec.from_settings(settings)
+    bot.warm_up()  # so the first visitor does not wait for the models to load
     print("building the page", flush=True)
     page = build_app(bot)
     auth = settings.app_auth.get_secret_value().split(":", 1) if settings.app_auth else None
