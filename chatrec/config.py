@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     # Chosen on the validation dialogues against the 150 ms budget (README, "Reranker").
     reranker_max_length: int = Field(64, ge=16, le=512, description="Tokens per (query, item) pair.")
     rerank_candidates: int = Field(100, ge=1, le=1000, description="Retrieval hits the reranker re-sorts.")
+    plot_weight: float = Field(
+        0.5, ge=0, le=1, description="Share of the shipped plot vector in an item's vector; 0 = no plots."
+    )
     ingest_batch_size: int = Field(256, ge=1, le=5000)
     llm: Literal["local", "openai"] = Field(
         "local", description="local: the embedded GGUF model; openai: any OpenAI-compatible server."

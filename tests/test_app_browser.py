@@ -53,7 +53,7 @@ def small_catalog(movie_rows: list[dict]) -> list[dict]:
 def app_url(tmp_path_factory, movie_rows) -> Iterator[str]:
     data = tmp_path_factory.mktemp("app")
     source = write_jsonl(data / "films.jsonl", small_catalog(movie_rows))
-    env = {"CHATREC_DATA_DIR": str(data / "store")}
+    env = {"CHATREC_DATA_DIR": str(data / "store"), "CHATREC_COLLECTION": "films"}
     mapping = movie_mapping_file(data / "mapping.json")
     done = run_module("chatrec", "ingest", str(source), "--mapping", str(mapping), env=env)
     assert done.returncode == 0, done.stderr

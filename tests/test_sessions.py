@@ -196,6 +196,7 @@ def test_failure4_non_text_is_refused_with_a_message(bot, call, what):
         {"min_runtime": 0},
         {"genres": ["<script>x</script>"]},
         {"people": ["<img src=x onerror=alert(1)>"]},
+        {"topics": ["<b>heist</b>"]},
         {"ratings": ["XXX"]},
         {"colour": ["red"]},
     ],

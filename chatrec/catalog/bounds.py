@@ -25,6 +25,7 @@ RANGES = {
     "max_runtime": RUNTIME_MINUTES,
     "min_runtime": RUNTIME_MINUTES,
 }
+READ_FIELDS = ("people", "topics")  # names read from text by the vocabulary, not looked up
 
 
 def checked_constraints(changes: dict[str, Any]) -> dict[str, Any]:
@@ -59,21 +60,26 @@ def catalog_names(
     changes: dict[str, Any], canonical: Callable[[Filters], Filters], vocabulary: Vocabulary
 ) -> dict[str, Any]:
     """Checked ``changes`` with genres, ratings and languages in the catalog's spelling (through
-    ``canonical``, the mapping the CLI's ``--genre`` uses) and people as the catalog names them;
-    a name the catalog does not have is an InputError (its text stripped of markup)."""
-    lists = {k: v for k, v in changes.items() if isinstance(v, list) and k != "people"}
+    ``canonical``, the mapping the CLI's ``--genre`` uses), and people and plot topics as the
+    catalog names them; a name the catalog does not have is an InputError (markup stripped)."""
+    lists = {k: v for k, v in changes.items() if isinstance(v, list) and k not in READ_FIELDS}
     try:
         mapped = canonical(Filters(**lists))
     except ConfigError as exc:
         raise InputError(_plain(str(exc))) from None
-    people = []
-    for person in changes.get("people", []):
-        found = vocabulary.read(person).people
-        if len(found) != 1 or found[0].casefold() != person.casefold():
-            raise InputError(f"no one called {_plain(person)!r} in the catalog")
-        people.append(found[0])
     named = {k: getattr(mapped, k) for k in lists}
-    return changes | named | ({"people": people} if "people" in changes else {})
+    for field in READ_FIELDS:
+        if field in changes:
+            named[field] = [_read(vocabulary, field, value) for value in changes[field]]
+    return changes | named
+
+
+def _read(vocabulary: Vocabulary, field: str, value: str) -> str:
+    """The one catalog name (a person, a topic) that ``value`` is, whatever its case."""
+    found = getattr(vocabulary.read(value), field)
+    if len(found) != 1 or found[0].casefold() != value.casefold():
+        raise InputError(f"{field}: the catalog has no {_plain(value)!r}")
+    return str(found[0])
 
 
 def _plain(value: str) -> str:

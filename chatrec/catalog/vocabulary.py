@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from chatrec.catalog.items import PEOPLE_FIELDS
+from chatrec.catalog.items import PEOPLE_FIELDS, list_field
+from chatrec.catalog.topics import TopicReader, topic_reader
 
 FIELDS = ("genres", "rating", "languages", *PEOPLE_FIELDS)
 
@@ -69,14 +70,16 @@ def has_content(text: str) -> bool:
 
 @dataclass(frozen=True)
 class QuerySignals:
-    """Catalog-grounded things a text mentions: people, genres and decades (start years)."""
+    """Catalog-grounded things a text mentions: people, genres, decades (start years) and plot
+    topics (chatrec/catalog/topics.py)."""
 
     people: tuple[str, ...] = ()
     genres: tuple[str, ...] = ()
     decades: tuple[int, ...] = ()
+    topics: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.people or self.genres or self.decades)
+        return bool(self.people or self.genres or self.decades or self.topics)
 
 
 def decades_in(text: str) -> tuple[int, ...]:
@@ -93,7 +96,8 @@ def decades_in(text: str) -> tuple[int, ...]:
 class Vocabulary:
     """Field -> casefolded value -> the catalog's spelling, read once from the store."""
 
-    def __init__(self, values: dict[str, set[str]]) -> None:
+    def __init__(self, values: dict[str, set[str]], topics: TopicReader | None = None) -> None:
+        self.topics = topics
         self._by_field = {f: {v.casefold(): v for v in vs} for f, vs in values.items()}
         self._people = {k: v for f in PEOPLE_FIELDS for k, v in self._by_field.get(f, {}).items()}
         self._longest_name = max((len(k.split()) for k in self._people), default=0)
@@ -101,14 +105,16 @@ class Vocabulary:
     @classmethod
     def from_metadata(cls, metadata: Mapping[str, Mapping[str, Any]]) -> Vocabulary:
         values: dict[str, set[str]] = {f: set() for f in FIELDS}
+        topics: set[str] = set()
         for meta in metadata.values():
+            topics.update(list_field(meta, "topics"))
             for f in FIELDS:
                 value = meta.get(f)
                 if isinstance(value, list):
                     values[f].update(map(str, value))
                 elif value is not None:
                     values[f].add(str(value))
-        return cls(values)
+        return cls(values, topic_reader(topics) if topics else None)
 
     def canonical(self, field: str, value: str) -> str | None:
         """The catalog's spelling of ``value`` in ``field``, or None when it has no such value."""
@@ -126,7 +132,7 @@ class Vocabulary:
         return None
 
     def read(self, text: str) -> QuerySignals:
-        """People (full names of two or more words), genres and decades mentioned in ``text``."""
+        """People (full names of two or more words), genres, decades and topics mentioned in ``text``."""
         words = WORD.findall(text)
         folded = [w.casefold().strip(".'’") for w in words]
         people: list[str] = []
@@ -145,4 +151,5 @@ class Vocabulary:
             people=tuple(dict.fromkeys(people)),
             genres=tuple(dict.fromkeys(genres)),
             decades=decades_in(text),
+            topics=self.topics.read(text) if self.topics else (),
         )

@@ -81,6 +81,9 @@ def evidence(item: Item, state: DialogueState, catalog: Mapping[str, Mapping[str
     genres = [g for g in _list(meta, "genres") if g in state.likes.genres]
     if genres:
         ev.facts.append(f"it is {_a(' and '.join(g.lower() for g in genres))} film, as you asked")
+    topics = [t for t in _list(meta, "topics") if t in state.likes.topics][:2]
+    if topics:  # only the film's own plot topics: a reason never invents what a film is about
+        ev.facts.append(f"it is {_a(' and '.join(topics))} story, as you asked")
     year = meta.get("year")
     if isinstance(year, int) and any(d <= year < d + 10 for d in state.likes.decades):
         ev.facts.append(f"it is from {year}, in the decade you like")

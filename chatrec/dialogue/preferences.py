@@ -18,6 +18,7 @@ EntryKind = Literal[
     "disliked",
     "liked_genre",
     "liked_person",
+    "liked_topic",
     "liked_decade",
     "disliked_genre",
     "disliked_person",

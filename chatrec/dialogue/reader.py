@@ -39,6 +39,7 @@ class Reading:
     titles: list[tuple[Mention, Polarity]] = field(default_factory=list)
     people: list[tuple[str, Polarity]] = field(default_factory=list)
     genres: list[tuple[str, Polarity]] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)  # plot topics asked for ("a heist film")
     constraints: dict[str, Any] = field(default_factory=dict)
     cleared: list[str] = field(default_factory=list)
 
@@ -70,6 +71,11 @@ class Reader:
             reading.people.append((name, polarity(masked, start, end, others=others)))
         for genre, start, end in self._genres(_mask(masked, people_spans)):
             reading.genres.append((genre, polarity(masked, start, end, others=[*spans, *people_spans])))
+        reading.topics = [
+            t
+            for t in self.vocabulary.read(masked).topics
+            if not re.search(rf"\b(no|not|without|hate)\s+(an? )?{re.escape(t)}", masked, re.I)
+        ]
         reading.constraints = runtime_bounds(masked)
         found = decades(masked)
         if found:
@@ -170,8 +176,8 @@ def apply_reading(
     disliked = [p for p, said in reading.people if said == "disliked"]
     genres = [g for g, said in reading.genres if said != "disliked"]
     not_genres = [g for g, said in reading.genres if said == "disliked"]
-    if liked or genres:
-        state.like_attributes(genres=genres, people=liked)
+    if liked or genres or reading.topics:
+        state.like_attributes(genres=genres, people=liked, topics=reading.topics)
         changes.append("noted your tastes")
     if disliked or not_genres:
         state.dislike_attributes(genres=not_genres, people=disliked)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from chatrec.catalog import Catalog
+from chatrec.catalog import Catalog, list_field
 from chatrec.dialogue.evidence import Evidence
 from chatrec.dialogue.markup import strip_markup
 from chatrec.dialogue.preferences import describe_constraints
@@ -87,6 +87,10 @@ class Check:
             if not any(name in a or a in name for a in folded):
                 found.append(match.group(0))
         return found
+
+    def foreign_topics(self, text: str, topics: set[str]) -> list[str]:
+        """Plot topics ``text`` claims ("a submarine thriller") that are not among ``topics``."""
+        return [t for t in self.understander.vocabulary.read(text).topics if t not in topics]
 
     def acceptable(self, sentence: str, allowed: set[str]) -> bool:
         return (
@@ -186,6 +190,8 @@ class Responder:
         allowed = ev.names | {ev.item.title}
         if not first or len(first.split()) > MAX_REASON_WORDS or not self.check.acceptable(first, allowed):
             raise Unusable(first[:80])
+        if self.check.foreign_topics(first, set(list_field(ev.item.metadata, "topics"))):
+            raise Unusable(first[:80])  # a topic is named only when the film's plot has it
         # Small models garble relations: "Heat is a tense crime film" as the reason for another film.
         others = ev.liked_titles - {ev.item.title}
         if any(first.casefold().startswith(t.casefold()) for t in others):
@@ -197,7 +203,12 @@ _END = object()  # the model finished
 
 
 def _tastes(state: DialogueState) -> str:
-    parts = [*state.likes.genres, *state.likes.people, *(f"the {d}s" for d in state.likes.decades)]
+    parts = [
+        *state.likes.genres,
+        *state.likes.people,
+        *state.likes.topics,
+        *(f"the {d}s" for d in state.likes.decades),
+    ]
     return ", ".join(parts)
 
 

@@ -20,6 +20,7 @@ class Tastes(BaseModel):
     genres: list[str] = Field(default_factory=list)
     people: list[str] = Field(default_factory=list)
     decades: list[int] = Field(default_factory=list)
+    topics: list[str] = Field(default_factory=list)  # plot topics ("heist"), chatrec/catalog/topics.py
 
 
 # Per-session caps, newest kept: 10,000 👍 must not make every later turn slow.
@@ -68,8 +69,13 @@ class DialogueState(BaseModel):
         _add(self.mentioned_ids, item_id, keep=MAX_SHOWN)
 
     def like_attributes(
-        self, genres: Iterable[str] = (), people: Iterable[str] = (), decades: Iterable[int] = ()
+        self,
+        genres: Iterable[str] = (),
+        people: Iterable[str] = (),
+        decades: Iterable[int] = (),
+        topics: Iterable[str] = (),
     ) -> None:
+        _add(self.likes.topics, *topics)
         _add(self.likes.genres, *genres)
         _add(self.likes.people, *people)
         _add(self.likes.decades, *decades)
@@ -113,6 +119,7 @@ class DialogueState(BaseModel):
         found = [Entry("Likes", "liked", i, label(i)) for i in self.liked_ids]
         found += [Entry("Likes", "liked_genre", g, g) for g in self.likes.genres]
         found += [Entry("Likes", "liked_person", p, p) for p in self.likes.people]
+        found += [Entry("Likes", "liked_topic", t, t) for t in self.likes.topics]
         found += [Entry("Likes", "liked_decade", str(d), f"the {d}s") for d in self.likes.decades]
         found += [Entry("Dislikes", "disliked", i, label(i)) for i in self.disliked_ids]
         found += [Entry("Dislikes", "disliked_genre", g, g) for g in self.dislikes.genres]
@@ -127,6 +134,7 @@ class DialogueState(BaseModel):
             "disliked": self.disliked_ids,
             "liked_genre": self.likes.genres,
             "liked_person": self.likes.people,
+            "liked_topic": self.likes.topics,
             "disliked_genre": self.dislikes.genres,
             "disliked_person": self.dislikes.people,
         }

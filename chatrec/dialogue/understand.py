@@ -289,8 +289,9 @@ class Understander:
             if re.search(rf"\b(no|not|without|hate|hated)\s+{re.escape(p)}", text, re.I)
         ]
         liked_people = [p for p in signals.people if p not in disliked_people]
-        if liked_genres or liked_people:
-            state.like_attributes(genres=liked_genres, people=liked_people)
+        liked_topics = [t for t in signals.topics if t.casefold() not in negated_words]
+        if liked_genres or liked_people or liked_topics:
+            state.like_attributes(genres=liked_genres, people=liked_people, topics=liked_topics)
             result.changes.append("noted your tastes")
         if disliked_people:
             state.dislike_attributes(people=disliked_people)

@@ -8,13 +8,14 @@ bonus per signal it matches. Hard filters apply to every candidate channel alike
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import cached_property
 
 import numpy as np
 
-from chatrec.catalog import Catalog, Item
+from chatrec.catalog import Catalog, Item, list_field
 from chatrec.catalog.filters import Filters
 from chatrec.catalog.titles import TitleIndex
 from chatrec.catalog.vocabulary import QuerySignals, Vocabulary, has_content
@@ -33,13 +34,17 @@ CANONICAL_FIELDS = {
 LIKE_WEIGHT = 0.5  # share of the liked items' mean vector in the query vector
 DENSE_CANDIDATES = 100
 PERSON_CANDIDATES = 50
-BONUS = {"title": 0.5, "person": 0.25, "genre": 0.05, "decade": 0.1}
+TOPIC_CANDIDATES = 50  # films whose plots carry a topic the query names, e.g. "heist"
+# topic 0.1 and popularity 0.05 chosen on the topic benchmark (benchmarks/topic_variants.py; each
+# gained on both halves of its requests) and checked on ReDial dev retrieval (README).
+BONUS = {"title": 0.5, "person": 0.25, "genre": 0.05, "decade": 0.1, "topic": 0.1, "popularity": 0.05}
 
 
 def signal_bonus(item: Item, signals: QuerySignals) -> float:
     """How much the query's explicit signals favour this item, added to its cosine similarity."""
     bonus = BONUS["person"] * len(item.people.intersection(signals.people))
     bonus += BONUS["genre"] * len(set(item.genres).intersection(signals.genres))
+    bonus += BONUS["topic"] * len(set(list_field(item.metadata, "topics")).intersection(signals.topics))
     year = item.year
     if year is not None and any(d <= year < d + 10 for d in signals.decades):
         bonus += BONUS["decade"]
@@ -86,6 +91,13 @@ class Retriever:
                 raise ConfigError(f"unknown {key} {', '.join(map(repr, unknown))}; known: {known}")
             changes[name] = [c for c in found.values() if c is not None]
         return filters.model_copy(update=changes)
+
+    @cached_property
+    def _renown(self) -> dict[str, float]:
+        """log(1 + critic reviews) scaled to 0..1: with equal fit, a known film before an obscure one."""
+        logs = {i: math.log1p(int(m.get("reviews") or 0)) for i, m in self.catalog.items()}
+        top = max(logs.values(), default=0.0) or 1.0
+        return {i: v / top for i, v in logs.items()}
 
     @cached_property
     def _by_popularity(self) -> list[str]:
@@ -141,17 +153,23 @@ class Retriever:
                 vector, n=max(n, DENSE_CANDIDATES), filters=filters, exclude_ids=exclude_ids
             )
         }
-        for person in signals.people:
-            with_person = filters.model_copy(update={"people": [*filters.people, person]})
-            for h in self.store.query(
-                vector, n=max(n, PERSON_CANDIDATES), filters=with_person, exclude_ids=exclude_ids
-            ):
+        # Dense search alone misses most films that carry a person or plot topic the query names:
+        # one filtered query per signal adds them, and the bonus below then weighs them.
+        channels = [("people", p, PERSON_CANDIDATES) for p in signals.people]
+        channels += [("topics", t, TOPIC_CANDIDATES) for t in signals.topics[:3]]
+        for field, value, size in channels:
+            narrowed = filters.model_copy(update={field: [*getattr(filters, field), value]})
+            for h in self.store.query(vector, n=max(n, size), filters=narrowed, exclude_ids=exclude_ids):
                 pool.setdefault(h.item.id, h)
         for hit in titled:
             pool[hit.item.id] = Hit(hit.item, pool[hit.item.id].score if hit.item.id in pool else 0.0)
         fused = [
             replace(
-                h, score=h.score + signal_bonus(h.item, signals) + BONUS["title"] * (h.item.id in titled_ids)
+                h,
+                score=h.score
+                + signal_bonus(h.item, signals)
+                + BONUS["title"] * (h.item.id in titled_ids)
+                + BONUS["popularity"] * self._renown.get(h.item.id, 0.0),
             )
             for h in pool.values()
         ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import socket
 
 from chatrec.agent import ChatRec
 from chatrec.app.web.layout import build_app
@@ -11,10 +12,24 @@ from chatrec.config import Settings
 from chatrec.errors import ConfigError
 
 
+def require_free_port(host: str, port: int) -> None:
+    """Fail in a second with a line that names ``--port``, not after loading the models with
+    Gradio's advice to set GRADIO_SERVER_PORT."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            problem = f"cannot listen on {host}:{port} ({exc.strerror})"
+            raise ConfigError(f"{problem}: pick another port with --port") from None
+
+
 def serve(settings: Settings, *, share: bool = False) -> None:
     """Start the app; an empty store is first filled with the default catalog."""
     from chatrec.ingest.run import ingest
     from chatrec.store.chroma import Store
+
+    require_free_port(settings.app_host, settings.app_port)
 
     store = Store(settings)
     if store.count() == 0:
