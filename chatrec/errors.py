@@ -21,6 +21,19 @@ class StoreError(ChatrecError):
     """The vector store is unreachable or holds something we cannot use."""
 
 
+class InputError(ChatrecError):
+    """A value given to the library is of the wrong type or outside its sane range."""
+
+
+class UnknownSession(ChatrecError):
+    """A session id that this store never issued, or that belongs to someone else (the two are
+    indistinguishable on purpose: an error must not confirm that someone else's session exists)."""
+
+
+class SessionsError(ChatrecError):
+    """The session store is busy (locked by another process) or unreadable (corrupt)."""
+
+
 def one_line(exc: BaseException, subject: str | None = None) -> str:
     """An exception as the one line a front end shows: a pydantic ``ValidationError`` becomes
     "invalid <subject>: field: message; ..." without its dump of input values, types and

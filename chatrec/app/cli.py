@@ -132,7 +132,10 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     from chatrec.events import Notice, Recommendations, TextDelta
 
     bot = ChatRec.from_settings(settings)
+    session = args.session or bot.new_session()
+    bot.state(session)  # an unknown --session token fails here, in one line, before any chat
     print("chatrec: tell me what you feel like watching (Ctrl-D to quit, /new to start over)")
+    print(f"(to continue this conversation later: chatrec chat --session {session})", file=sys.stderr)
     while True:
         try:
             message = input("\nyou> ")
@@ -140,11 +143,11 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
             print()
             return 0
         if message.strip() == "/new":
-            bot.reset(args.session)
+            bot.reset(session)
             print("(new conversation)")
             continue
         print("chatrec> ", end="", flush=True)
-        for event in bot.stream(message, session_id=args.session):
+        for event in bot.stream(message, session):
             if isinstance(event, Notice):
                 print(f"[{event.text}]", file=sys.stderr)
             elif isinstance(event, Recommendations) and args.verbose:
@@ -218,7 +221,7 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--exclude", action="append", default=[], help="item id to leave out (repeatable)")
     search.set_defaults(run=_search)
     chat = sub.add_parser("chat", help="chat in the terminal")
-    chat.add_argument("--session", default="terminal", help="session id (kept across runs)")
+    chat.add_argument("--session", help="a session token printed by an earlier chat (default: a new one)")
     chat.add_argument("-v", "--verbose", action="store_true", help="print the chosen items first")
     chat.set_defaults(run=_chat)
     evaluate = sub.add_parser("eval", help="offline evaluation").add_subparsers(dest="dataset", required=True)

@@ -4,24 +4,12 @@ from __future__ import annotations
 
 import argparse
 import socket
-import uuid
-from pathlib import Path
 
 from chatrec.agent import ChatRec
 from chatrec.app.web.layout import build_app
 from chatrec.app.web.render import CSS
 from chatrec.config import Settings
 from chatrec.errors import ConfigError
-
-
-def browser_secret(data_dir: Path) -> str:
-    """A per-installation key for the browser-side session id, created once."""
-    path = data_dir / ".browser-secret"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(uuid.uuid4().hex)
-        path.chmod(0o600)
-    return path.read_text().strip()
 
 
 def require_free_port(host: str, port: int) -> None:
@@ -49,8 +37,9 @@ def serve(settings: Settings, *, share: bool = False) -> None:
         ingest(settings, store=store)
     print("loading the models (embedder, reranker, chat LLM)", flush=True)
     bot = ChatRec.from_settings(settings)
+    bot.warm_up()  # so the first visitor does not wait for the models to load
     print("building the page", flush=True)
-    page = build_app(bot, secret=browser_secret(settings.data_dir))
+    page = build_app(bot)
     auth = settings.app_auth.get_secret_value().split(":", 1) if settings.app_auth else None
     if auth is not None and len(auth) != 2:
         raise ConfigError("CHATREC_APP_AUTH must be 'user:password'")
