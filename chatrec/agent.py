@@ -93,7 +93,7 @@ class ChatRec:
         retriever.store.require_items()
         understander = Understander(retriever.titles, retriever.vocabulary, retriever.catalog)
         model: BaseChatModel | None = build_chat_model(settings) if llm is DEFAULT else llm
-        responder = Responder(model, Check(understander), timeout=settings.llm_timeout)
+        responder = Responder.from_settings(model, Check(understander), settings)
         return cls(
             settings,
             retriever,
@@ -203,8 +203,9 @@ class ChatRec:
         state = DialogueState()
         for hit in self.pipeline.rank(state, "a film to watch tonight", 1):
             deadline = time.monotonic() + self.settings.llm_timeout
-            with suppress(Unusable, LLMUnavailable):
-                self.responder.reason("a film", evidence(hit.item, state, self.catalog), deadline)
+            with self.responder.turn() as free, suppress(Unusable, LLMUnavailable):
+                if free:
+                    self.responder.reason("a film", evidence(hit.item, state, self.catalog), deadline)
 
     # -- one turn ---------------------------------------------------------------------------
     def _open(self, session_id: object, user: str | None) -> str:
@@ -258,32 +259,34 @@ class ChatRec:
         yield Recommendations(items)
         if opening:
             yield draft.say(opening)
-        deadline = time.monotonic() + self.settings.llm_timeout
-        working = True
-        if self.settings.llm_intro:
-            try:
-                for sentence in self.responder.intro(text, state, evidences, deadline):
-                    yield draft.say(sentence)
-            except Unusable:
-                pass
-            except LLMUnavailable:
-                working = False
-        if not draft.parts:
+        elif not self.settings.llm_intro:  # true by construction: no need to wait for the LLM
             yield draft.say(plain_intro(state, self.retriever.catalog))
-        for item, ev in zip(items, evidences, strict=True):
-            reason = item.reason
-            if working:
+        with self.responder.turn() as working:  # busy with other sessions: catalog reasons now
+            deadline = time.monotonic() + self.settings.llm_timeout
+            if working and self.settings.llm_intro:
                 try:
-                    reason = self.responder.reason(text, ev, deadline)
+                    for sentence in self.responder.intro(text, state, evidences, deadline):
+                        yield draft.say(sentence)
                 except Unusable:
                     pass
                 except LLMUnavailable:
                     working = False
-            draft.recommendations.append(replace(item, reason=reason))
-            yield Reason(item.item_id, reason)
-            yield draft.say(f"\n\n**{item.label}** — {reason}")
-        if not working:
-            yield draft.notice(reply("llm_fallback"))
+            if not draft.parts:
+                yield draft.say(plain_intro(state, self.retriever.catalog))
+            for item, ev in zip(items, evidences, strict=True):
+                reason = item.reason
+                if working:
+                    try:
+                        reason = self.responder.reason(text, ev, deadline)
+                    except Unusable:
+                        pass
+                    except LLMUnavailable:
+                        working = False
+                draft.recommendations.append(replace(item, reason=reason))
+                yield Reason(item.item_id, reason)
+                yield draft.say(f"\n\n**{item.label}** — {reason}")
+            if not working:
+                yield draft.notice(reply("llm_fallback"))
         shown = draft.recommendations
         state.record_shown([r.item_id for r in shown], {r.item_id: r.reason for r in shown})
 

@@ -108,6 +108,13 @@ class Settings(BaseSettings):
         "default: the 0.5B model's openings invent facts; a capable model may turn it on.",
     )
     llm_max_tokens: int = Field(80, ge=8, le=2048)
+    # One embedded model instance answers one prompt at a time; a server (vLLM, Ollama) may take more.
+    llm_slots: int = Field(1, ge=1, le=256, description="Turns the LLM writes for at the same time.")
+    llm_wait: float = Field(
+        0.5,
+        ge=0,
+        description="Seconds a turn waits for an LLM busy with other turns before catalog reasons are used.",
+    )
     sessions_path: Path | None = Field(None, description="SQLite session store; default data_dir/sessions.db")
     k: int = Field(3, ge=1, le=20, description="Recommendations shown per turn.")
     max_message_chars: int = Field(2000, ge=50, description="Longer chat messages are truncated.")
@@ -116,6 +123,9 @@ class Settings(BaseSettings):
     )
     app_host: str = Field("127.0.0.1", description="Where the browser app listens; 0.0.0.0 exposes it.")
     app_port: int = Field(7860, ge=1, le=65535)
+    app_concurrency: int = Field(
+        32, ge=1, le=1000, description="Events (turns of different sessions) the app serves at once."
+    )
     app_auth: SecretStr | None = Field(
         None, description="'user:password' to require a login for the browser app; unset means none."
     )
