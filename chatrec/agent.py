@@ -54,6 +54,7 @@ class _Draft:
 
 
 RECENT_USER_MESSAGES = 3
+WARM_UP_SECONDS = 120  # loading the LLM from a cold disk took 20 s here: no turn deadline for that
 
 
 class ChatRec:
@@ -202,7 +203,7 @@ class ChatRec:
         one ranking and one reason, in no session."""
         state = DialogueState()
         for hit in self.pipeline.rank(state, "a film to watch tonight", 1):
-            deadline = time.monotonic() + self.settings.llm_timeout
+            deadline = time.monotonic() + max(self.settings.llm_timeout, WARM_UP_SECONDS)
             with self.responder.turn() as free, suppress(Unusable, LLMUnavailable):
                 if free:
                     self.responder.reason("a film", evidence(hit.item, state, self.catalog), deadline)
