@@ -1,12 +1,15 @@
 """Load benchmark (issue 16, failure 2): 1 vs N concurrent users x T turns against a running app.
 
-Usage: python -m benchmarks.load [--users 20] [--turns 10] [--think 0] [--data-dir DIR]
+Usage: python -m benchmarks.load [--users 20] [--turns 10] [--think 0 5] [--data-dir DIR]
 (needs an ingested store: `make run`, or --data-dir pointing at a copy of one).
 
 Starts ``python app.py`` on a free port (the catalog store from ``--data-dir`` or the default data
 dir; sessions in a temporary file) and talks to it through ``gradio_client`` as API users do:
 each user gets a token from ``/new_session`` and sends its conversation, one message at a time,
-to ``/chat``. All figures are taken at the client, on the same 2 cores as the server:
+to ``/chat``, right away (think 0: a closed loop, the stress case) or after a pause drawn
+uniformly from 0 to twice ``--think`` seconds (people reading the cards and typing). Phases: one
+user alone, then ``--users`` at once for each think time. All figures are taken at the client, on
+the same 2 cores as the server:
 
 - recommendations shown: submit until ``/chat``'s first streamed output that holds the cards
   (the app streams them as soon as they are ranked, with catalog reasons), polled every 10 ms;
@@ -35,6 +38,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -168,7 +172,7 @@ def run_user(url: str, user: User, think: float, rng: random.Random, ready: thre
             time.sleep(rng.uniform(0, 2 * think))
 
 
-def phase(url: str, users: int, turns: int, think: float, sessions: Path) -> dict[str, float]:
+def phase(url: str, users: int, turns: int, think: float, sessions: Path) -> dict[str, Any]:
     """``users`` users talking at once; figures over all their turns."""
     people = [User(CONVERSATIONS[i % len(CONVERSATIONS)][:turns]) for i in range(users)]
     ready = threading.Barrier(users + 1)
@@ -196,6 +200,7 @@ def phase(url: str, users: int, turns: int, think: float, sessions: Path) -> dic
     shown = [t.shown for t in done if t.shown is not None]
     return {
         "users": users,
+        "think": think,
         "turns": len(done),
         "errors": sum(len(u.errors) for u in people),
         "crosstalk": sum(len(u.crosstalk) for u in people),
@@ -265,7 +270,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--turns", type=int, default=10)
-    parser.add_argument("--think", type=float, default=0.0, help="mean pause after each turn, s")
+    parser.add_argument("--think", type=float, nargs="+", default=[0.0, 5.0], help="mean pauses, s")
     parser.add_argument("--data-dir", type=Path, help="a store to serve (default: the default data dir)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -285,19 +290,20 @@ def main() -> None:
                 f"start-up: models loaded in {load:.1f} s, warm-up {warm:.1f} s; first turn "
                 f"{first:.2f} s, second {second:.2f} s, difference {first - second:+.2f} s"
             )
-            rows = [phase(url, n, args.turns, args.think, sessions) for n in (1, args.users)]
+            rows = [phase(url, 1, args.turns, 0.0, sessions)]
+            rows += [phase(url, args.users, args.turns, think, sessions) for think in args.think]
         finally:
             proc.terminate()
             proc.wait(timeout=30)
-    print(f"\n{args.turns} turns per user, think time {args.think:.1f} s mean")
+    print(f"\n{args.turns} turns per user")
     print(
-        "| users | turns | errors | cross-talk | recommendations shown p50 / p95 | whole turn p50 / p95 "
-        "| turns/s | LLM reasons |"
+        "| users | think (mean) | turns | errors | cross-talk | recommendations shown p50 / p95 "
+        "| whole turn p50 / p95 | turns/s | LLM reasons |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(
-            f"| {r['users']} | {r['turns']} | {r['errors']} | {r['crosstalk']} "
+            f"| {r['users']} | {r['think']:.0f} s | {r['turns']} | {r['errors']} | {r['crosstalk']} "
             f"| {r['shown_p50']:.2f} / {r['shown_p95']:.2f} s "
             f"| {r['whole_p50']:.2f} / {r['whole_p95']:.2f} s "
             f"| {r['turns_per_s']:.2f} | {r['llm_share']:.0%} |"
