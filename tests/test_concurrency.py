@@ -17,7 +17,7 @@ from langchain_core.messages import BaseMessage
 from chatrec.app.web import ChatApp, build_app
 from chatrec.dialogue.prompts import reply
 from chatrec.dialogue.respond import Check, Responder
-from tests.helpers import ScriptedLLM, free_port, make_bot, reason_from_facts
+from tests.helpers import ScriptedLLM, free_port, make_bot, reason_from_facts, shipped_reranker
 
 WAIT = 0.3  # CHATREC_LLM_WAIT in these tests
 SLACK = 3.0  # ranking on the small catalog, on a busy 2-core machine
@@ -148,3 +148,28 @@ def test_failure2_api_turns_of_two_sessions_run_at_once_over_http(gated):
     finally:
         gate.opened.set()
         page.close()
+
+
+def test_failure2_concurrent_turns_tokenise_for_the_reranker_without_mixing_settings():
+    """Found by the load benchmark: a fast tokenizer's padding is state, and one turn's unpadded
+    call left another's batch ragged ("setting an array element with a sequence")."""
+    reranker = shipped_reranker(64)
+    texts = ["Heat", "The Insider, directed by Michael Mann", "a long item text " * 20, "Ronin"]
+    errors: list[str] = []
+
+    def work(n: int) -> None:
+        for j in range(600):
+            try:
+                if n % 2:
+                    reranker.tail("a heist film from the 90s like Heat " * (1 + j % 5))
+                else:
+                    assert reranker.pairs(["a heist film"] * 4, texts)["input_ids"].shape[0] == 4
+            except Exception as exc:
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[:2]
