@@ -16,7 +16,7 @@ import numpy as np
 
 from chatrec.config import Settings
 from chatrec.errors import ConfigError, StoreError
-from chatrec.store.embeddings import Embedder
+from chatrec.store.embedder import Embedder
 
 TIMEOUT = 120.0  # seconds for one batch: a busy server at ingest is slow, a down one fails at once
 
