@@ -65,7 +65,15 @@ NAMED = {
 SMALL_SIZE = 1000
 # Tests that use any of these need the full catalog, a real server, a browser or the real LLM:
 # they are marked slow, and `pytest -m "not slow"` is the fast lane for logic.
-SLOW_FIXTURES = {"full_ingest", "qwen", "llama_server", "fault_server", "app_url", "chroma_url"}
+SLOW_FIXTURES = {
+    "full_ingest",
+    "qwen",
+    "llama_server",
+    "llama_embedding_server",
+    "fault_server",
+    "app_url",
+    "chroma_url",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
