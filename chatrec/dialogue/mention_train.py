@@ -168,7 +168,12 @@ def fit_forest(x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     model = HistGradientBoostingClassifier(
         max_iter=TREES, max_leaf_nodes=LEAVES, learning_rate=0.1, early_stopping=False, random_state=0
     ).fit(x, y)
-    feature, threshold, left, right, value, roots = [], [], [], [], [], []
+    feature: list[int] = []
+    left: list[int] = []
+    right: list[int] = []
+    roots: list[int] = []
+    threshold: list[float] = []
+    value: list[float] = []
     depth = 0
     for (tree,) in model._predictors:  # one predictor per iteration for a binary target
         nodes, offset = tree.nodes, len(feature)

@@ -69,7 +69,7 @@ WORSE = re.compile(r"\b(?:wasn'?t|isn'?t|not) (?:as|so) (?:good|great|funny) as\
 NOT_BAD = re.compile(r"\b(?:not|(?:is|was|were|are)n'?t) (?:too |that |so )?bad\b", re.I)
 # "movies like X" compares, it does not like: only other cues decide ("I don't like movies like X")
 COMPARISON = re.compile(
-    r"\b(?:movies?|films?|shows?|stuff|something|anything|ones?|things?|type|kind) like$", re.I
+    r"\b(?:movies?|films?|shows?|stuff|something|anything|ones?|things?|type|kind|too \w+) like$", re.I
 )
 ANAPHOR = re.compile(r"\b(?:it|that|this one|that one|those|them)\b", re.I)
 
