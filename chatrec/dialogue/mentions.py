@@ -209,7 +209,10 @@ class TitleSpotter:
             return np.zeros(len(rows))
         p = self.stats.model.probability(rows)
         odds = np.log(np.clip(p, 1e-9, 1 - 1e-9) / np.clip(1 - p, 1e-9, 1))
-        return 1 / (1 + np.exp(-(odds - FUZZY_PENALTY * rows[:, F["fuzzy"]])))
+        p = 1 / (1 + np.exp(-(odds - FUZZY_PENALTY * rows[:, F["fuzzy"]])))
+        # "heat (1995)" is Heat in any case (no training rendering wrote a year in lower case)
+        dated = (rows[:, F["year"]] > 0) & (rows[:, F["year_mismatch"]] == 0)
+        return np.where(dated, np.maximum(p, 0.99), p)
 
     def _rule_accepts(self, tokens: list[Token], cand: Candidate, text: str) -> bool:
         """Without learned statistics: several words, or one word quoted, or capitalised after a
@@ -239,9 +242,15 @@ class TitleSpotter:
             accepted = [(c, i, 1.0) for c, i in cands if self._rule_accepts(tokens, c, text)]
             return self._resolve(tokens, accepted)
         rows = np.array([self.features(tokens, c, text, i) for c, i in cands]).reshape(-1, FEATURES)
+        # ReDial's renderings always capitalise a title in mixed-case text; people often do not
+        # ("i didn't like gravity, but i loved Alien"): a lower-case span reads as in lower case.
+        lower = rows[:, F["cased"]] < 0
+        rows[lower, F["cased"]], rows[lower, F["lower_case"]] = 0.0, 1.0
         threshold = self.stats.threshold
         scored, doubtful = [], []
         for (cand, item_id), p in zip(cands, self.probabilities(rows), strict=True):
+            if self._indefinite(tokens, cand, item_id):
+                continue
             if p >= threshold:
                 scored.append((cand, item_id, float(p)))
             elif p >= threshold / 2:
@@ -251,6 +260,12 @@ class TitleSpotter:
             doubtful = [d for d in doubtful if d not in joined]
             mentions = self._resolve(tokens, scored := scored + joined)
         return mentions
+
+    def _indefinite(self, tokens: list[Token], cand: Candidate, item_id: str) -> bool:
+        """A one-word title after "a" / "an" that is not its own article is a word ("a heat wave")."""
+        before = tokens[cand.first - 1].text if cand.first > 0 else ""
+        title = str(self.catalog.get(item_id, {}).get("title", "")).casefold()
+        return cand.size == 1 and before in ("a", "an") and not title.startswith(f"{before} ")
 
     @staticmethod
     def _resolve(tokens: list[Token], scored: list[tuple[Candidate, str, float]]) -> list[Mention]:
