@@ -75,13 +75,9 @@ class TitleSpotter:
         self._outside = {k for k in stats.mention_counts if k not in self.keys} if stats else set()
         self._static: dict[str, tuple[float, ...]] = {}
 
-    @property
+    @cached_property
     def known_words(self) -> set[str]:
         """Words of the catalog's titles and of the training dialogues."""
-        return self._vocabulary
-
-    @cached_property
-    def _vocabulary(self) -> set[str]:
         words = {w for k in self.keys for w in k.split()}
         return words | set(self.stats.word_counts) if self.stats else words
 
@@ -97,7 +93,7 @@ class TitleSpotter:
                 key = " ".join(t.text for t in tokens[first : first + size])
                 if key in self.keys:
                     found.append(Candidate(first, size, key))
-        return found + self._typos.candidates(tokens, found, self._vocabulary) if fuzzy else found
+        return found + self._typos.candidates(tokens, found, self.known_words) if fuzzy else found
 
     # -- scoring ------------------------------------------------------------------------------
     def _key_features(self, key: str) -> tuple[float, ...]:
