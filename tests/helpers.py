@@ -114,7 +114,7 @@ def make_bot(retriever, tmp_path, llm, **overrides) -> ChatRec:
         candidates=max(CANDIDATES, cfg.rerank_candidates),
         rerank_depth=cfg.rerank_candidates,
     )
-    return ChatRec(cfg, retriever, pipeline, responder, understander, SessionStore(cfg.sessions_file))
+    return ChatRec(cfg, retriever, pipeline, responder, understander, SessionStore.from_settings(cfg))
 
 
 def plain_bot(retriever: Any, settings: Settings) -> ChatRec:
@@ -128,7 +128,7 @@ def plain_bot(retriever: Any, settings: Settings) -> ChatRec:
         RankingPipeline(retriever),
         responder,
         understander,
-        SessionStore(settings.sessions_file),
+        SessionStore.from_settings(settings),
     )
 
 
