@@ -39,6 +39,8 @@ class Backend:
         timeout), unreadable (a file that is not a database), or unusable (server down, ...)."""
         try:
             yield
+        except sa.exc.TimeoutError:  # every pooled connection in use for longer than busy_seconds
+            raise SessionsError(BUSY) from None
         except sa.exc.OperationalError as exc:
             if self.path and ("locked" in str(exc.orig) or "busy" in str(exc.orig)):
                 raise SessionsError(BUSY) from None
@@ -66,6 +68,10 @@ def open_backend(target: Path | str, busy_seconds: float) -> Backend:
         engine = sa.create_engine(
             url,
             pool_pre_ping=True,  # a restarted server leaves dead pooled connections behind
+            # A turn holds one connection for its session's lock and borrows another for reads and
+            # writes: room for dozens of concurrent turns per instance before "busy".
+            pool_size=10,
+            max_overflow=50,
             pool_timeout=busy_seconds,
             connect_args={"connect_timeout": max(2, round(busy_seconds))},
         )
