@@ -72,8 +72,18 @@ class Settings(BaseSettings):
         None, description="Chroma server URL; unset means the embedded store under data_dir."
     )
     collection: str = Field("movies", min_length=3, max_length=512)
+    embeddings: Literal["local", "openai"] = Field(
+        "local",
+        description="local: the embedding model in-process; openai: any OpenAI-compatible "
+        "/v1/embeddings server (worth it for big catalogs: README, 'Embeddings from a server').",
+    )
     embedding_model: str | None = Field(
-        None, description="A sentence-transformers model directory; unset means packaged MiniLM."
+        None,
+        description="local: a sentence-transformers model directory (unset: packaged MiniLM); "
+        "openai: the server's model name.",
+    )
+    embedding_url: str | None = Field(
+        None, description="openai: the embeddings server's base URL; unset means OPENAI_BASE_URL."
     )
     embedding_backend: Literal["onnx", "onnx-int8", "torch"] = Field(
         "onnx-int8", description="How the embedding model runs; all three use the same weights."

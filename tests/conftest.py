@@ -70,6 +70,7 @@ SLOW_FIXTURES = {
     "full_ingest",
     "qwen",
     "llama_server",
+    "llama_embedding_server",
     "fault_server",
     "app_url",
     "chroma_url",

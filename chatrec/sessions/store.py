@@ -89,10 +89,6 @@ class SessionStore:
         """``CHATREC_SESSIONS_URL`` if set, else the SQLite file ``CHATREC_SESSIONS_PATH``."""
         return cls(settings.sessions_url or settings.sessions_file)
 
-    def close(self) -> None:
-        """Close the pooled connections (the store can still be used: it reconnects)."""
-        self.backend.engine.dispose()
-
     @contextmanager
     def _db(self) -> Iterator[Connection]:
         with self.backend.errors(), self.backend.engine.begin() as db:
