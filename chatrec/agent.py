@@ -8,7 +8,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -100,7 +100,7 @@ class ChatRec:
             RankingPipeline.from_settings(retriever, settings),
             responder,
             understander,
-            SessionStore(settings.sessions_file),
+            SessionStore.from_settings(settings),
         )
 
     # -- public API -------------------------------------------------------------------------
@@ -210,9 +210,14 @@ class ChatRec:
     def _open(self, session_id: object, user: str | None) -> str:
         return self.sessions.open(session_id, _owner(user))
 
-    def _lock(self, key: str) -> threading.Lock:
+    @contextmanager
+    def _lock(self, key: str) -> Iterator[None]:
+        """One turn at a time per session: this process's threads queue here, other processes
+        and app instances at the store."""
         with self._locks_guard:
-            return self._locks[key]
+            lock = self._locks[key]
+        with lock, self.sessions.locked(key):
+            yield
 
     def _turn(self, text: str, key: str, token: str) -> Iterator[Event]:
         draft = _Draft()

@@ -119,6 +119,12 @@ class Settings(BaseSettings):
     )
     llm_max_tokens: int = Field(80, ge=8, le=2048)
     sessions_path: Path | None = Field(None, description="SQLite session store; default data_dir/sessions.db")
+    sessions_url: str | None = Field(
+        None,
+        pattern=r"^(sqlite:///.+|postgresql(\+psycopg)?://.+)$",
+        description="A database for sessions, shared by app instances: postgresql://USER@HOST/DB "
+        "(psycopg 3) or sqlite:///FILE; unset means the SQLite file sessions_path.",
+    )
     k: int = Field(3, ge=1, le=20, description="Recommendations shown per turn.")
     max_message_chars: int = Field(2000, ge=50, description="Longer chat messages are truncated.")
     threads: int = Field(
