@@ -15,7 +15,9 @@ from langchain_core.language_models.chat_models import BaseChatModel
 
 from chatrec.catalog import Catalog
 from chatrec.config import Settings
-from chatrec.dialogue.evidence import evidence
+from chatrec.catalog.wording import Wording, wording_for
+from chatrec.dialogue.evidence import Evidencer
+from chatrec.dialogue.phrasing import distinct, phrase_reply
 from chatrec.dialogue.preferences import describe_constraints
 from chatrec.dialogue.prompts import reply
 from chatrec.dialogue.respond import Check, LLMUnavailable, Responder, Unusable, plain_intro
@@ -72,6 +74,13 @@ class ChatRec:
         self.responder = responder
         self.understander = understander
         self.sessions = sessions
+        hybrid = pipeline.hybrid
+        self.wording: Wording = wording_for(retriever.catalog, settings.item_kind, settings.role_words)
+        self.evidencer = Evidencer(
+            retriever.catalog,
+            together=hybrid.collaborative.interactions.pairs if hybrid else None,
+            wording=self.wording,
+        )
         self._locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
         self._locks_guard = threading.Lock()
 
@@ -192,7 +201,8 @@ class ChatRec:
         self, text: str, state: DialogueState, hits: list[Hit], draft: _Draft, opening: str | None = None
     ) -> Iterator[Event]:
         """Recommendations at once (with catalog reasons), then the text as it is written."""
-        evidences = [evidence(h.item, state, self.retriever.catalog) for h in hits]
+        evidences = [self.evidencer.evidence(h.item, state) for h in hits]
+        phrase_reply(evidences)  # a plain sentence per item, no two of one template
         items = [Recommendation.from_hit(h, ev.plain()) for h, ev in zip(hits, evidences, strict=True)]
         yield Recommendations(items)
         if opening:
@@ -209,17 +219,22 @@ class ChatRec:
                 working = False
         if not draft.parts:
             yield draft.say(plain_intro(state, self.retriever.catalog))
-        for item, ev in zip(items, evidences, strict=True):
-            reason = item.reason
+        used: set[str] = set()  # templates said so far: no two reasons of a reply share one
+        for n, (item, ev) in enumerate(zip(items, evidences, strict=True)):
+            phrased, problems = None, []
             if working:
                 try:
-                    reason = self.responder.reason(text, ev, deadline)
-                except Unusable:
-                    pass
+                    phrased = self.responder.reason(text, ev, deadline)
+                except Unusable as exc:
+                    phrased, problems = exc.sentence, exc.problems
                 except LLMUnavailable:
                     working = False
+            reason = distinct(None if problems else phrased, ev, used, offset=n)
+            said = tuple(f"{p.kind}: {p.text}" for p in problems)
+            if phrased and not problems and reason != phrased:
+                said = ("form: repeats a template",)
             draft.recommendations.append(replace(item, reason=reason))
-            yield Reason(item.item_id, reason)
+            yield Reason(item.item_id, reason, phrased, said)
             yield draft.say(f"\n\n**{item.label}** — {reason}")
         if not working:
             yield draft.notice(reply("llm_fallback"))

@@ -1,0 +1,82 @@
+"""Sentences from evidence that read like a person wrote them, and never repeat within a reply.
+
+A reason's *template* is its sentence with the names, titles, genres and numbers taken out: "It
+is a crime film, as you asked" and "It is a drama film, as you asked" share one, and a reply that
+says both reads like a form. :func:`phrase_reply` gives every item of a reply a plain sentence of
+its own template (rotating the phrasings of each fact and the way two facts are joined);
+:func:`distinct` keeps a phrased reason only if its template is new in the reply.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+
+from chatrec.catalog import list_field
+from chatrec.dialogue.evidence import Evidence, Fact
+
+JOINERS = ("{a}, and {b}", "{a}; {b}", "{a}. Also, {b}")
+NUMBER = re.compile(r"\d+")
+PUNCTUATION = re.compile(r"[^\w\s#]")
+
+
+def template(sentence: str, ev: Evidence) -> str:
+    """The sentence with the item-specific words masked: what two reasons must not share."""
+    text = sentence.casefold()
+    names = {*ev.names, *ev.liked_titles, ev.item.title}
+    for name in sorted((n.casefold() for n in names if n), key=len, reverse=True):
+        text = text.replace(name, " N ")
+    genres = {*ev.item.genres, *(g for m in ev.related for g in list_field(m, "genres"))}
+    for genre in sorted((g.casefold() for g in genres), key=len, reverse=True):
+        text = re.sub(rf"\b{re.escape(genre)}\b", " G ", text)
+    text = PUNCTUATION.sub(" ", NUMBER.sub("#", text))
+    words = [w for w in text.split() if w not in ("a", "an", "and")]  # "a G" vs "an G"
+    return " ".join(re.sub(r"\b(?:G )+G\b", "G", " ".join(words)).split())
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _second(facts: Sequence[Fact]) -> Fact | None:
+    """The fact to say after the lead: a different kind, a quality fact (critics, awards, what
+    fans pick) before more of the same taste."""
+    rest = [f for f in facts[1:] if f.kind != facts[0].kind]
+    quality = [f for f in rest if f.kind in ("together", "critics", "awards")]
+    return next(iter(quality or rest), None)
+
+
+def sentences(ev: Evidence, offset: int = 0) -> list[str]:
+    """Every plain sentence for ``ev``, the ones suited to position ``offset`` in a reply first."""
+    if not ev.facts:
+        return ["It matches what you asked for."]
+    lead, second = ev.facts[0], _second(ev.facts)
+    found = []
+    for i, j, k in itertools.product(range(len(lead.ways)), range(3), range(len(JOINERS))):
+        a = lead.ways[(i + offset) % len(lead.ways)]
+        if second is None:
+            found.append(_capital(a) + ".")
+            continue
+        b = second.ways[(j + offset) % len(second.ways)]
+        found.append(_capital(JOINERS[(k + offset) % len(JOINERS)].format(a=a, b=b)) + ".")
+    # Each lead phrasing alone comes last: a fallback that is still a true, personal sentence.
+    found += [_capital(w) + "." for w in lead.ways]
+    return list(dict.fromkeys(found))
+
+
+def distinct(candidate: str | None, ev: Evidence, used: set[str], offset: int = 0) -> str:
+    """``candidate`` if its template is new in this reply, else the first plain sentence that is;
+    the template is recorded in ``used``."""
+    options = [candidate] if candidate else []
+    options += sentences(ev, offset)
+    chosen = next((s for s in options if template(s, ev) not in used), options[-1])
+    used.add(template(chosen, ev))
+    return chosen
+
+
+def phrase_reply(evidences: Sequence[Evidence]) -> None:
+    """Give each item of one reply its plain sentence, no two of one template."""
+    used: set[str] = set()
+    for n, ev in enumerate(evidences):
+        ev.sentence = distinct(None, ev, used, offset=n)

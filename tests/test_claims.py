@@ -1,0 +1,132 @@
+"""The claim checker and the evidence behind reasons, on real catalog rows (no store needed).
+
+The bad sentences are real outputs of the embedded models (issue 17) and variations of them; each
+must be refused with the right kind of claim, and the evidence sentences must pass the same checker.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from chatrec.catalog import Catalog, item_from_row
+from chatrec.catalog.titles import TitleIndex
+from chatrec.catalog.vocabulary import Vocabulary
+from chatrec.catalog.wording import wording_for
+from chatrec.dialogue.checks import Check
+from chatrec.dialogue.evidence import Evidencer
+from chatrec.dialogue.phrasing import phrase_reply, template
+from chatrec.dialogue.state import DialogueState
+from chatrec.dialogue.understand import Understander
+from chatrec.ingest import movies
+
+
+@pytest.fixture(scope="module")
+def catalog(movie_rows: list[dict]) -> Catalog:
+    items = [item_from_row(r, movies.MAPPING) for r in movie_rows if not isinstance(r, Exception)]
+    return Catalog({i.id: i.metadata for i in items})
+
+
+@pytest.fixture(scope="module")
+def check(catalog: Catalog) -> Check:
+    understander = Understander(
+        TitleIndex.from_metadata(catalog), Vocabulary.from_metadata(catalog), catalog, trained=False
+    )
+    return Check(understander)
+
+
+def find(catalog: Catalog, title: str, year: int) -> str:
+    return next(i for i, m in catalog.items() if m.get("title") == title and m.get("year") == year)
+
+
+def kinds(check: Check, catalog: Catalog, sentence: str, title: str, year: int, state=None) -> set[str]:
+    state = state or DialogueState()
+    ev = Evidencer(catalog).evidence(catalog.item(find(catalog, title, year)), state)
+    return {c.kind for c in check.reason_problems(sentence, ev)}
+
+
+ISSUE = [
+    # (sentence, film, year, the kind of claim that must be refused)
+    (
+        "Pain & Gain is a comedy film that tells the story of a man who is struggling with a severe illness.",
+        "Pain & Gain",
+        2013,
+        "story",
+    ),
+    ("Fight Club is a comedy film that is a thriller and drama film.", "Fight Club", 1999, "genre"),
+    ("Hancock is a funny action film that stars Michael Mann.", "Hancock", 2008, "person"),
+    ("It is a 2011 animation and mystery film directed by Steven Spielberg.", "Heat", 1995, "year"),
+    ("It follows a young woman named Emily who moves to the city.", "Gravity", 2013, "story"),
+    ("It is about a cat named Whiskers who saves the day.", "Up", 2009, "name"),
+    ("Heat is a scary film from the 80s.", "Heat", 1995, "genre"),
+    ("It is a gripping thriller from the 80s.", "Heat", 1995, "year"),
+    ("It is a short film at just 95 minutes.", "Heat", 1995, "runtime"),
+    ("At under two hours, it is a tight watch.", "Heat", 1995, "runtime"),
+    ("It won three Oscars for its direction.", "Heat", 1995, "award"),
+    ("It is an award-winning crime drama.", "Heat", 1995, "award"),
+    ("Critics gave it a 98% score on Rotten Tomatoes.", "Heat", 1995, "score"),
+    ("It is written by Quentin Tarantino, a crime drama.", "Heat", 1995, "person"),
+    ("A box-office smash, it is a crime drama directed by Michael Mann.", "Heat", 1995, "score"),
+    ("Catan is a 1995 game starring players from various countries.", "Heat", 1995, "person"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "title", "year", "kind"), ISSUE)
+def test_real_bad_sentences_are_refused_for_the_right_claim(check, catalog, sentence, title, year, kind):
+    assert kind in kinds(check, catalog, sentence, title, year)
+
+
+def test_a_reason_that_repeats_a_disliked_person_is_refused(check, catalog):
+    state = DialogueState()
+    state.dislike_attributes(people=["Jim Carrey"])
+    found = kinds(check, catalog, "It stars Jim Carrey, as you asked.", "The Mask", 1994, state)
+    assert "taste" in found
+
+
+GOOD = [
+    ("It is a crime thriller directed by Michael Mann, with Al Pacino and Robert De Niro.", "Heat", 1995),
+    ("It runs 170 minutes and critics rate it 84% on Rotten Tomatoes.", "Heat", 1995),
+    ("A 1999 thriller and drama, it stars Brad Pitt and Edward Norton.", "Fight Club", 1999),
+    ("It is a tense 1990s crime drama from Michael Mann.", "Heat", 1995),
+    ("It was nominated for 5 Oscars and critics love it.", "The Insider", 1999),
+]
+
+
+@pytest.mark.parametrize(("sentence", "title", "year"), GOOD)
+def test_true_sentences_pass(check, catalog, sentence, title, year):
+    assert kinds(check, catalog, sentence, title, year) == set()
+
+
+def liked_heat(catalog: Catalog) -> DialogueState:
+    state = DialogueState()
+    state.like(find(catalog, "Heat", 1995))
+    state.constrain(max_runtime=160)
+    return state
+
+
+def test_evidence_leads_with_what_ties_the_pick_to_the_user(catalog):
+    ev = Evidencer(catalog).evidence(catalog.item(find(catalog, "The Insider", 1999)), liked_heat(catalog))
+    assert ev.facts[0].kind == "directors" and "Michael Mann" in ev.facts[0].ways[0]
+    assert "Heat (1995)" in ev.plain()
+
+
+def test_evidence_sentences_pass_the_checker_and_differ_within_a_reply(check, catalog):
+    state = liked_heat(catalog)
+    films = [("The Insider", 1999), ("Collateral", 2004), ("Ronin", 1998), ("Casino", 1995), ("Up", 2009)]
+    evidencer = Evidencer(catalog)
+    evidences = [evidencer.evidence(catalog.item(find(catalog, t, y)), state) for t, y in films]
+    phrase_reply(evidences)
+    for ev in evidences:
+        assert not check.reason_problems(ev.plain(), ev), ev.plain()
+    assert len({template(ev.plain(), ev) for ev in evidences}) == len(evidences)
+
+
+def test_a_books_catalog_says_book_and_by():
+    books = {"b1": {"title": "Emma", "year": 1815, "authors": ["Jane Austen"], "genres": ["Romance"]}}
+    wording = wording_for(books)
+    assert wording.noun == "book" and wording.role("authors") == "by"
+    ev = Evidencer(books, wording=wording).evidence(
+        Catalog(books).item("b1"), DialogueState(likes={"genres": ["Romance"]})
+    )
+    assert "book" in ev.plain() and "film" not in ev.plain()
+    games = wording_for(books, kind="board game", role_words={"directors": "designed by"})
+    assert games.role("directors") == "designed by" and games.card_label("directors") == "designed by"
