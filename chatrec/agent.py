@@ -173,7 +173,7 @@ class ChatRec:
         state = self.sessions.state(session_id)
         understanding = self.understander.read(text, state)
         if understanding.intent in ("empty", "greeting", "thanks"):
-            yield draft.say(reply(understanding.intent))
+            yield draft.say(reply(understanding.intent, noun=self.wording.noun))
         elif understanding.intent in ("why", "question") and understanding.item_id:
             yield draft.say(self._answer(understanding.item_id, understanding.question, state))
         else:
@@ -181,7 +181,9 @@ class ChatRec:
             query = " ".join([*recent[-(RECENT_USER_MESSAGES - 1) :], text])
             hits = self.pipeline.rank(state, query, self.settings.k)
             if hits:
-                opening = reply("unclear") if understanding.intent == "unclear" else None
+                opening = (
+                    reply("unclear", noun=self.wording.noun) if understanding.intent == "unclear" else None
+                )
                 yield from self._respond(text, state, hits, draft, opening)
             else:
                 yield draft.say(

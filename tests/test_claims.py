@@ -66,6 +66,7 @@ ISSUE = [
     ("Critics gave it a 98% score on Rotten Tomatoes.", "Heat", 1995, "score"),
     ("It is written by Quentin Tarantino, a crime drama.", "Heat", 1995, "person"),
     ("A box-office smash, it is a crime drama directed by Michael Mann.", "Heat", 1995, "score"),
+    ("It is a crime drama from the 1902s.", "Heat", 1995, "year"),
     ("Catan is a 1995 game starring players from various countries.", "Heat", 1995, "person"),
 ]
 

@@ -36,6 +36,7 @@ class Wording:
     noun: str = "film"
     roles: Mapping[str, str] = field(default_factory=lambda: {**FILM_ROLES, **COMMON_ROLES})
     examples: tuple[str, ...] = FILM_EXAMPLES
+    placeholder: str = "e.g. something like Heat but shorter"
 
     @property
     def is_film(self) -> bool:
@@ -58,10 +59,6 @@ class Wording:
     def banner(self) -> str:
         verb = "watching" if self.is_film else "looking for"
         return f"Tell me what you feel like {verb}; 👍 and 👎 teach me your taste."
-
-    @property
-    def placeholder(self) -> str:
-        return "e.g. " + self.examples[0][0].lower() + self.examples[0][1:]
 
 
 def infer_kind(catalog: Mapping[str, Mapping[str, Any]]) -> str:
@@ -96,5 +93,8 @@ def wording_for(
     film = noun in ("film", "movie")
     roles = {**(FILM_ROLES if film else OTHER_ROLES), **COMMON_ROLES, **(role_words or {})}
     heat = any(m.get("title") == "Heat" for m in catalog.values()) if film else False
-    examples = FILM_EXAMPLES if heat else _examples(noun, catalog)
-    return Wording(noun=noun, roles=roles, examples=examples)
+    if heat:
+        return Wording(noun=noun, roles=roles)
+    examples = _examples(noun, catalog)
+    like = examples[0].removeprefix("I loved ").split(". ")[0]
+    return Wording(noun=noun, roles=roles, examples=examples, placeholder=f"e.g. something like {like}")

@@ -114,6 +114,9 @@ class ClaimChecker:
         folded = sentence.casefold()
         if any(re.search(rf"(?<!\w){re.escape(t)}(?!\w)", folded) for t in ev.likes):
             return True
+        years = re.findall(r"\b(1[89]\d\d|20\d\d)\b", folded)
+        if any(f"{int(y) // 10 * 10}s" in ev.likes for y in years):
+            return True  # "it came out in 1995, your decade"
         return bool(set(self._genre_mentions(sentence)) & ev.liked_genres)
 
     # -- genres -----------------------------------------------------------------------------------
@@ -151,6 +154,8 @@ class ClaimChecker:
         for match in re.finditer(r"\b(1[89]\d\d|20[0-4]\d)\b(?!s)", ctx.rest):
             if int(match.group(1)) not in allowed:
                 yield Claim("year", match.group(0))
+        for match in re.finditer(r"\b(1[89]\d[1-9]|20\d[1-9])'?s\b", ctx.rest):
+            yield Claim("year", match.group(0))  # "the 1902s" is no decade
         decades = list(decades_in(ctx.rest))
         decades += [d for w, d in DECADE_WORDS.items() if w in ctx.rest.casefold()]
         for d in decades:
@@ -231,7 +236,7 @@ class ClaimChecker:
                 yield Claim("score", match.group(0))
         scores = {meta.get("critic_meter"), meta.get("metacritic")}
         for match in SCORE.finditer(ctx.rest):
-            if int(match.group("n")) not in scores:
+            if int(match.group("n") or match.group("m")) not in scores:
                 yield Claim("score", match.group(0))
         meter, metacritic = meta.get("critic_meter") or 0, meta.get("metacritic") or 0
         if ACCLAIM.search(ctx.rest) and not (meter >= 75 or metacritic >= 70):
@@ -262,7 +267,8 @@ class ClaimChecker:
             if str(catalog[item_id].get("title")).casefold() not in folded:
                 yield Claim("name", str(catalog[item_id].get("title")))
         words = {w.casefold() for a in allowed for w in WORD.findall(a)} | FREE_WORDS
-        words |= {g.casefold() for g in self.understander.vocabulary.known("genres")}
+        for field_name in ("genres", "languages"):
+            words |= {g.casefold() for g in self.understander.vocabulary.known(field_name)}
         for match in CAPITAL.finditer(ctx.rest):
             if match.start() and match.group(0).casefold() not in words:
                 yield Claim("name", match.group(0))

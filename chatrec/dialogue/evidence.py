@@ -223,7 +223,12 @@ class Evidencer:
             )
             ev.facts.append(Fact("constraint", ways, 6.0, taste=True))
         if isinstance(year, int) and (c.year_from or c.year_to):
-            ways = (f"it is from {year}, inside the years you set", f"its {year} release fits your years")
+            span = (
+                f"your {c.year_from}–{c.year_to} range"
+                if c.year_from and c.year_to
+                else f"your limit of {c.year_from or c.year_to}"
+            )
+            ways = (f"it is from {year}, within {span}", f"its {year} release fits {span}")
             ev.facts.append(Fact("constraint", ways, 5.5, taste=True))
         avoided = [g.lower() for g in c.not_genres if g not in list_field(meta, "genres")][:2]
         if avoided and list_field(meta, "genres"):
