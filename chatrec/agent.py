@@ -14,8 +14,8 @@ from typing import Any
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from chatrec.catalog import Catalog
-from chatrec.config import Settings
 from chatrec.catalog.wording import Wording, wording_for
+from chatrec.config import Settings
 from chatrec.dialogue.evidence import Evidencer
 from chatrec.dialogue.phrasing import distinct, phrase_reply
 from chatrec.dialogue.preferences import describe_constraints
