@@ -18,6 +18,7 @@ from chatrec.dialogue.phrasing import phrase_reply, template
 from chatrec.dialogue.state import DialogueState
 from chatrec.dialogue.understand import Understander
 from chatrec.ingest import movies
+from tests.helpers import violations
 
 
 @pytest.fixture(scope="module")
@@ -131,3 +132,30 @@ def test_a_books_catalog_says_book_and_by():
     assert "book" in ev.plain() and "film" not in ev.plain()
     games = wording_for(books, kind="board game", role_words={"directors": "designed by"})
     assert games.role("directors") == "designed by" and games.card_label("directors") == "designed by"
+
+
+def test_evidence_sentences_pass_the_checker_across_many_states(check, catalog):
+    """Every plain sentence is true by construction: the checker finds no claim in any of them
+    (300 states of liked films, people, genres, decades and limits, each with related items)."""
+    import random
+
+    rng = random.Random(17)
+    popular = sorted(catalog, key=lambda i: -int(catalog[i].get("reviews") or 0))[:600]
+    evidencer = Evidencer(catalog)
+    for _ in range(300):
+        liked = catalog[rng.choice(popular)]
+        state = DialogueState()
+        state.like(next(i for i in popular if catalog[i] is liked))
+        person = rng.choice([*liked.get("directors", []), *liked.get("cast", [])[:3]] or ["Tom Hanks"])
+        state.like_attributes(
+            genres=liked.get("genres", [])[:1], people=[person] * rng.randint(0, 1), decades=[1990]
+        )
+        state.constrain(max_runtime=rng.choice([None, 100, 130]), not_genres=rng.choice([[], ["Horror"]]))
+        fits = [i for i in popular if not violations(catalog[i], state.constraints)]
+        picks = [catalog.item(i) for i in rng.sample(fits, 3)]
+        evidences = [evidencer.evidence(item, state) for item in picks]
+        phrase_reply(evidences)
+        for ev in evidences:
+            assert not check.claims.claims(ev.plain(), ev), ev.plain()
+            assert check.claims.ties(ev.plain(), ev), ev.plain()
+        assert len({template(ev.plain(), ev) for ev in evidences}) == 3

@@ -67,6 +67,7 @@ class Context:
 
     ev: Evidence
     rest: str  # the sentence with every allowed name masked, for the word-level checks
+    untitled: str  # the sentence with the allowed titles masked, for the role checks
 
     @property
     def metas(self) -> list:
@@ -98,7 +99,10 @@ class ClaimChecker:
         rest = sentence
         for name in sorted(allowed, key=len, reverse=True):
             rest = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", "N", rest, flags=re.I)
-        ctx = Context(ev, TASTE_REFERENCE.sub(" ", rest))  # "your taste for comedy" claims nothing
+        plain = sentence  # titles out, people in: what the role patterns read
+        for title in sorted({*ev.liked_titles, ev.item.title}, key=len, reverse=True):
+            plain = re.sub(rf"(?<!\w){re.escape(title)}(?!\w)", "that title", plain, flags=re.I)
+        ctx = Context(ev, TASTE_REFERENCE.sub(" ", rest), plain)  # "your taste for comedy" claims nothing
         checks = (self._genres, self._years, self._runtimes, self._people, self._awards, self._scores)
         found = [c for check in checks for c in check(sentence, ctx)]
         found += [*self._story(sentence, ctx), *self._names(sentence, ctx), *self._taste(sentence, ctx)]
@@ -199,10 +203,10 @@ class ClaimChecker:
         wording = ctx.ev.wording
         if not wording.is_film and FILM_WORDS.search(sentence):
             yield Claim("name", FILM_WORDS.search(sentence).group(0))  # type: ignore[union-attr]
-        if ROLE_NO_NAME.search(sentence):
-            yield Claim("person", ROLE_NO_NAME.search(sentence).group(0))  # type: ignore[union-attr]
+        if ROLE_NO_NAME.search(ctx.untitled):
+            yield Claim("person", ROLE_NO_NAME.search(ctx.untitled).group(0))  # type: ignore[union-attr]
         for pattern, role in (*ROLE_BEFORE, *ROLE_AFTER):
-            for match in pattern.finditer(sentence):
+            for match in pattern.finditer(ctx.untitled):
                 for name in NAMES.split(match.group("names")):
                     name = name.strip()
                     if name and not any(self._credited(n, role, ctx) for n in {name, name.rstrip(".")}):
@@ -264,8 +268,10 @@ class ClaimChecker:
                 yield Claim("name", person)
         catalog = self.understander.catalog
         for item_id, _ in self.understander.find_titles(sentence, fuzzy=False):
-            if str(catalog[item_id].get("title")).casefold() not in folded:
-                yield Claim("name", str(catalog[item_id].get("title")))
+            title = str(catalog[item_id].get("title"))
+            inside = any(title.casefold() in a for a in folded)  # "The Lord of the Rings: The Return..."
+            if not inside and title in sentence:  # "in the mix" names no film
+                yield Claim("name", title)
         words = {w.casefold() for a in allowed for w in WORD.findall(a)} | FREE_WORDS
         for field_name in ("genres", "languages"):
             words |= {g.casefold() for g in self.understander.vocabulary.known(field_name)}

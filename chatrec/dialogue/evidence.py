@@ -123,7 +123,9 @@ class Evidencer:
             return (f"it stars {who}{known}", f"{who} {verb} in it{known}")
         return (f"{who} {verb} in the cast{known}",)
 
-    def _from_liked(self, meta: Mapping[str, Any], liked: Mapping[str, Any], ev: Evidence) -> None:
+    def _from_liked(
+        self, meta: Mapping[str, Any], liked: Mapping[str, Any], state: DialogueState, ev: Evidence
+    ) -> None:
         ways: tuple[str, ...]
         title, noun = _label(liked), self.wording.noun
         found = False
@@ -165,24 +167,32 @@ class Evidencer:
             ways = (f"it is {_a(g)} {noun}, like {title}", f"like {title}, it is {_a(g)} pick")
             ev.facts.append(Fact("genre_like", ways, 4.0 + (not found), taste=True))
             found = True
-        self._contrast(meta, liked, title, ev)
+        found = self._contrast(meta, liked, title, bool(state.constraints.max_runtime), ev) or found
         if found:
             ev.names.add(str(liked.get("title")))
             ev.liked_titles.add(str(liked.get("title")))
             ev.related.append(liked)
 
-    def _contrast(self, meta: Mapping[str, Any], liked: Mapping[str, Any], title: str, ev: Evidence) -> None:
+    def _contrast(
+        self, meta: Mapping[str, Any], liked: Mapping[str, Any], title: str, short: bool, ev: Evidence
+    ) -> bool:
+        """"Shorter than Heat" when length matters (a time limit, or a long liked film), "lighter
+        than Fight Club" when the item adds comedy to a genre they share."""
         ways: tuple[str, ...]
+        found = False
         runtime, theirs = meta.get("runtime"), liked.get("runtime")
         if isinstance(runtime, int) and isinstance(theirs, int) and theirs - runtime >= 20:
-            ways = (f"at {runtime} minutes it is shorter than {title}", f"it is shorter than {title}")
-            ev.facts.append(Fact("contrast", ways, 4.5, taste=True))
+            if short or theirs >= 140:
+                ways = (f"at {runtime} minutes it is shorter than {title}", f"it is shorter than {title}")
+                ev.facts.append(Fact("runtime", ways, 4.5, taste=True))
+                found = True
         light = {"Comedy", "Animation", "Family"}
         mine, their = set(list_field(meta, "genres")), set(list_field(liked, "genres"))
-        if mine & light and not their & light and mine & their:
+        if "Comedy" in mine and not their & light and mine & their:
             ways = (f"it is lighter than {title}, with comedy in the mix",)
-            if "Comedy" in mine:
-                ev.facts.append(Fact("contrast", ways, 3.5, taste=True))
+            ev.facts.append(Fact("contrast", ways, 3.5, taste=True))
+            found = True
+        return found
 
     def _stated(self, meta: Mapping[str, Any], state: DialogueState, ev: Evidence) -> None:
         ways: tuple[str, ...]
@@ -221,7 +231,7 @@ class Evidencer:
                 f"it runs {runtime} minutes, within your {limit}-minute limit",
                 f"at {runtime} minutes it fits your {limit}-minute limit",
             )
-            ev.facts.append(Fact("constraint", ways, 6.0, taste=True))
+            ev.facts.append(Fact("runtime", ways, 6.0, taste=True))
         if isinstance(year, int) and (c.year_from or c.year_to):
             span = (
                 f"your {c.year_from}–{c.year_to} range"
@@ -259,9 +269,11 @@ class Evidencer:
             ways = (f"it was nominated for {n} Oscar{'s' if n != '1' else ''}",)
             ev.facts.append(Fact("awards", ways, 3.2))
 
-    def _basic(self, meta: Mapping[str, Any], ev: Evidence) -> None:
-        """What the card says anyway: only when nothing better is known."""
-        year, g = meta.get("year"), _genres(list_field(meta, "genres"))
+    def _basic(self, meta: Mapping[str, Any], state: DialogueState, ev: Evidence) -> None:
+        """What the card says anyway: only when nothing better is known (and never a genre the
+        user turned down)."""
+        avoided = {*state.dislikes.genres, *state.constraints.not_genres}
+        year, g = meta.get("year"), _genres([x for x in list_field(meta, "genres") if x not in avoided])
         noun = " ".join(str(p) for p in (year, g, self.wording.noun) if p)
         credits = [(r, list_field(meta, r)[:1]) for r in ("directors", "authors", "creators")]
         role, who = next(((r, w) for r, w in credits if w), ("", []))
@@ -275,13 +287,13 @@ class Evidencer:
         ev = Evidence(item, self.wording, names={item.title})
         for liked_id in reversed(state.liked_ids[-5:]):
             if liked_id in self.catalog:
-                self._from_liked(meta, {**self.catalog[liked_id], "_id": liked_id}, ev)
+                self._from_liked(meta, {**self.catalog[liked_id], "_id": liked_id}, state, ev)
         self._stated(meta, state, ev)
         self._quality(meta, ev)
         if not any(f.taste for f in ev.facts):
             self._tie(state, ev)
         if len(ev.facts) < 2:
-            self._basic(meta, ev)
+            self._basic(meta, state, ev)
         ev.facts.sort(key=lambda f: (-f.taste, -f.weight))
         ev.likes, ev.liked_genres, ev.dislikes = _tastes(state, self.catalog)
         return ev

@@ -102,8 +102,12 @@ class Responder:
             title=ev.item.title,
         )
         system = prompt("reason.system").format(noun=ev.wording.noun)
-        text = " ".join("".join(self._stream(system, user, deadline)).split())
-        text = text.strip('"“” ')
+        text = ""
+        for piece in self._stream(system, user, deadline):
+            text += piece
+            if SENTENCE_END.search(text.strip()):
+                break  # only the first sentence is shown: stop paying for the rest
+        text = " ".join(text.split()).strip('"“” ')
         first = SENTENCE_END.split(text)[0] if text else ""
         problems = self.check.reason_problems(first, ev)
         if problems:
