@@ -47,11 +47,13 @@ class Evidence:
     liked_genres: set[str] = field(default_factory=set)
     dislikes: set[str] = field(default_factory=set)  # people, genres, titles the user turned down
     sentence: str = ""  # the plain reason chosen for this item within its reply
+    clauses: list[str] = field(default_factory=list)  # the phrasings that sentence uses
 
     @property
     def lines(self) -> list[str]:
-        """The strongest facts, one phrasing each: what the LLM is given to phrase."""
-        return [f.ways[0] for f in self.facts[:3]]
+        """What the LLM is given to phrase: the clauses of the plain sentence (so that two items
+        of a reply hand it different phrasings), else the strongest facts."""
+        return self.clauses or [f.ways[0] for f in self.facts[:2]]
 
     def plain(self) -> str:
         """The reason when no phrasing can be trusted (see :func:`chatrec.dialogue.phrasing.phrase_reply`)."""
@@ -225,14 +227,15 @@ class Evidencer:
     def _constraints(self, meta: Mapping[str, Any], state: DialogueState, ev: Evidence) -> None:
         ways: tuple[str, ...]
         c, runtime, year = state.constraints, meta.get("runtime"), meta.get("year")
-        if runtime and (c.max_runtime or c.min_runtime):
+        within = isinstance(runtime, int) and (c.max_runtime or 10**6) >= runtime >= (c.min_runtime or 0)
+        if within and (c.max_runtime or c.min_runtime):
             limit = c.max_runtime or c.min_runtime
             ways = (
                 f"it runs {runtime} minutes, within your {limit}-minute limit",
                 f"at {runtime} minutes it fits your {limit}-minute limit",
             )
             ev.facts.append(Fact("runtime", ways, 6.0, taste=True))
-        if isinstance(year, int) and (c.year_from or c.year_to):
+        if isinstance(year, int) and (c.year_to or 9999) >= year >= (c.year_from or 0) and (c.year_from or c.year_to):
             span = (
                 f"your {c.year_from}–{c.year_to} range"
                 if c.year_from and c.year_to

@@ -47,32 +47,35 @@ def _second(facts: Sequence[Fact]) -> Fact | None:
     return next(iter(quality or rest), None)
 
 
-def sentences(ev: Evidence, offset: int = 0) -> list[str]:
-    """Every plain sentence for ``ev``, the ones suited to position ``offset`` in a reply first."""
+def sentences(ev: Evidence, offset: int = 0) -> list[tuple[str, list[str]]]:
+    """Every plain sentence for ``ev`` with the clauses it says, the ones suited to position
+    ``offset`` in a reply first."""
     if not ev.facts:
-        return ["It matches what you asked for."]
+        return [("It matches what you asked for.", [])]
     lead, second = ev.facts[0], _second(ev.facts)
-    found = []
+    found: dict[str, list[str]] = {}
     for i, j, k in itertools.product(range(len(lead.ways)), range(3), range(len(JOINERS))):
         a = lead.ways[(i + offset) % len(lead.ways)]
         if second is None:
-            found.append(_capital(a) + ".")
+            found.setdefault(_capital(a) + ".", [a])
             continue
         b = second.ways[(j + offset) % len(second.ways)]
-        found.append(_capital(JOINERS[(k + offset) % len(JOINERS)].format(a=a, b=b)) + ".")
+        found.setdefault(_capital(JOINERS[(k + offset) % len(JOINERS)].format(a=a, b=b)) + ".", [a, b])
     # Each lead phrasing alone comes last: a fallback that is still a true, personal sentence.
-    found += [_capital(w) + "." for w in lead.ways]
-    return list(dict.fromkeys(found))
+    for w in lead.ways:
+        found.setdefault(_capital(w) + ".", [w])
+    return list(found.items())
 
 
 def distinct(candidate: str | None, ev: Evidence, used: set[str], offset: int = 0) -> str:
     """``candidate`` if its template is new in this reply, else the first plain sentence that is;
     the template is recorded in ``used``."""
-    options = [candidate] if candidate else []
+    options = [(candidate, ev.clauses)] if candidate else []
     options += sentences(ev, offset)
-    chosen = next((s for s in options if template(s, ev) not in used), options[-1])
-    used.add(template(chosen, ev))
-    return chosen
+    chosen = next((o for o in options if template(o[0], ev) not in used), options[-1])
+    used.add(template(chosen[0], ev))
+    ev.clauses = chosen[1]
+    return chosen[0]
 
 
 def phrase_reply(evidences: Sequence[Evidence]) -> None:
