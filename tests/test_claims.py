@@ -159,3 +159,58 @@ def test_evidence_sentences_pass_the_checker_across_many_states(check, catalog):
             assert not check.claims.claims(ev.plain(), ev), ev.plain()
             assert check.claims.ties(ev.plain(), ev), ev.plain()
         assert len({template(ev.plain(), ev) for ev in evidences}) == 3
+
+
+def test_cards_use_the_catalogs_role_words():
+    from chatrec.app.web.render import card_html
+
+    card = {"title": "Twilight Struggle", "year": 2005, "directors": ["Ananda Gupta"], "item_id": "g1"}
+    games = wording_for({}, kind="board game", role_words={"directors": "designed by"})
+    assert "designed by Ananda Gupta" in card_html(card, games)
+    assert "dir. Ananda Gupta" in card_html(card)  # the movie catalog keeps its wording
+    assert games.noun == "board game" and "game" in games.banner + games.placeholder + " ".join(games.examples)
+
+
+BOOKS = [
+    ("Emma", 1815, "Jane Austen", "Romance"),
+    ("Persuasion", 1817, "Jane Austen", "Romance"),
+    ("Pride and Prejudice", 1813, "Jane Austen", "Romance"),
+    ("Middlemarch", 1871, "George Eliot", "Drama"),
+    ("Dracula", 1897, "Bram Stoker", "Horror"),
+    ("The Hound of the Baskervilles", 1902, "Arthur Conan Doyle", "Mystery"),
+    ("The Time Machine", 1895, "H. G. Wells", "Sci-Fi"),
+    ("Jane Eyre", 1847, "Charlotte Bronte", "Romance"),
+]
+
+
+def test_a_books_catalog_hears_about_books_never_films(tmp_path, embedder):
+    """Issue 17's 20-book CSV said "film" everywhere and "from the 1902s": the catalog's own words."""
+    from chatrec.catalog import FieldMapping, FieldSpec
+    from chatrec.ingest.pipeline import run_ingest
+    from chatrec.retrieval.retriever import Retriever
+    from chatrec.store.chroma import Store
+    from tests.helpers import make_settings, plain_bot
+
+    mapping = FieldMapping(
+        id="id",
+        title="title",
+        fields={
+            "year": FieldSpec(column="year", type="int"),
+            "authors": FieldSpec(column="author", type="list"),
+            "genres": FieldSpec(column="genre", type="list"),
+        },
+        text=["authors", "genres"],
+    )
+    rows = [
+        {"id": str(n), "title": t, "year": y, "author": a, "genre": g} for n, (t, y, a, g) in enumerate(BOOKS)
+    ]
+    settings = make_settings(tmp_path)
+    store = Store(settings)
+    run_ingest(rows, mapping, store, embedder, log=lambda _: None)
+    bot = plain_bot(Retriever(embedder, store), settings)
+    assert bot.wording.noun == "book"
+    for message in ["hi", "I loved Emma, something similar", "a mystery from the 1900s"]:
+        reply = bot.chat(message, session_id="reader")
+        text = reply.text + " ".join(r.reason for r in reply.recommendations)
+        assert "film" not in text and "movie" not in text and "1902s" not in text, text
+    assert any(" by " in r.reason or "book" in r.reason for r in reply.recommendations)
