@@ -21,7 +21,9 @@ from chatrec.catalog import PEOPLE_FIELDS, Item, label_of, list_field
 from chatrec.catalog.wording import Wording
 from chatrec.dialogue.state import DialogueState
 
-MIN_TOGETHER = 2  # conversations naming both films before "people who liked X pick it" is said
+# Conversations naming both films before "people who liked X pick it too" is said (most pairs
+# of the shipped ReDial counts are 1), and before "often".
+MIN_TOGETHER, OFTEN = 2, 4
 HIGH_METER, HIGH_METACRITIC = 85, 75
 
 
@@ -156,10 +158,11 @@ class Evidencer:
             found = True
         count = self.together.get(str(liked.get("_id")), {}).get(ev.item.id, 0.0)
         if count >= MIN_TOGETHER:
+            often = "often " if count >= OFTEN else ""
             ways = (
-                f"people who liked {title} often pick it too",
-                f"fans of {title} often bring it up",
-                f"it is a frequent next pick for fans of {title}",
+                f"people who liked {title} {often}pick it too",
+                f"fans of {title} {often}bring it up",
+                f"it is a {'frequent ' if often else ''}next pick for fans of {title}",
             )
             ev.facts.append(Fact("together", ways, 7.0 + min(count, 20) / 10, taste=True))
             found = True
@@ -183,11 +186,11 @@ class Evidencer:
         ways: tuple[str, ...]
         found = False
         runtime, theirs = meta.get("runtime"), liked.get("runtime")
-        if isinstance(runtime, int) and isinstance(theirs, int) and theirs - runtime >= 20:
-            if short or theirs >= 140:
-                ways = (f"at {runtime} minutes it is shorter than {title}", f"it is shorter than {title}")
-                ev.facts.append(Fact("runtime", ways, 4.5, taste=True))
-                found = True
+        longer = theirs - runtime if isinstance(runtime, int) and isinstance(theirs, int) else 0
+        if longer >= 20 and (short or int(theirs or 0) >= 140):
+            ways = (f"at {runtime} minutes it is shorter than {title}", f"it is shorter than {title}")
+            ev.facts.append(Fact("runtime", ways, 4.5, taste=True))
+            found = True
         light = {"Comedy", "Animation", "Family"}
         mine, their = set(list_field(meta, "genres")), set(list_field(liked, "genres"))
         if "Comedy" in mine and not their & light and mine & their:
@@ -235,7 +238,8 @@ class Evidencer:
                 f"at {runtime} minutes it fits your {limit}-minute limit",
             )
             ev.facts.append(Fact("runtime", ways, 6.0, taste=True))
-        if isinstance(year, int) and (c.year_to or 9999) >= year >= (c.year_from or 0) and (c.year_from or c.year_to):
+        in_range = isinstance(year, int) and (c.year_to or 9999) >= year >= (c.year_from or 0)
+        if in_range and (c.year_from or c.year_to):
             span = (
                 f"your {c.year_from}–{c.year_to} range"
                 if c.year_from and c.year_to
