@@ -168,7 +168,9 @@ def test_cards_use_the_catalogs_role_words():
     games = wording_for({}, kind="board game", role_words={"directors": "designed by"})
     assert "designed by Ananda Gupta" in card_html(card, games)
     assert "dir. Ananda Gupta" in card_html(card)  # the movie catalog keeps its wording
-    assert games.noun == "board game" and "game" in games.banner + games.placeholder + " ".join(games.examples)
+    assert games.noun == "board game" and "game" in games.banner + games.placeholder + " ".join(
+        games.examples
+    )
 
 
 BOOKS = [

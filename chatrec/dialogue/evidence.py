@@ -181,7 +181,7 @@ class Evidencer:
     def _contrast(
         self, meta: Mapping[str, Any], liked: Mapping[str, Any], title: str, short: bool, ev: Evidence
     ) -> bool:
-        """"Shorter than Heat" when length matters (a time limit, or a long liked film), "lighter
+        """ "Shorter than Heat" when length matters (a time limit, or a long liked film), "lighter
         than Fight Club" when the item adds comedy to a genre they share."""
         ways: tuple[str, ...]
         found = False
