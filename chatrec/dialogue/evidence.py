@@ -278,15 +278,19 @@ class Evidencer:
 
     def _basic(self, meta: Mapping[str, Any], state: DialogueState, ev: Evidence) -> None:
         """What the card says anyway: only when nothing better is known (and never a genre the
-        user turned down)."""
+        user turned down). Beside a genre the user asked for, only the year and the credit."""
         avoided = {*state.dislikes.genres, *state.constraints.not_genres}
         year, g = meta.get("year"), _genres([x for x in list_field(meta, "genres") if x not in avoided])
-        noun = " ".join(str(p) for p in (year, g, self.wording.noun) if p)
         credits = [(r, list_field(meta, r)[:1]) for r in ("directors", "authors", "creators")]
         role, who = next(((r, w) for r, w in credits if w), ("", []))
-        fact = f"it is {_a(noun)}" + (f" {self.wording.role(role)} {who[0]}" if who else "")
-        ev.facts.append(Fact("basic", (fact,), 1.0))
+        credit = f"{self.wording.role(role)} {who[0]}" if who else ""
         ev.names.update(who)
+        if any(f.kind in ("genre", "genre_like") for f in ev.facts) and credit:
+            ways = (f"it is {credit}", f"it is {credit}, from {year}" if year else f"it is {credit}")
+            ev.facts.append(Fact("credit", ways, 1.0))
+            return
+        noun = " ".join(str(p) for p in (year, g, self.wording.noun) if p)
+        ev.facts.append(Fact("basic", (f"it is {_a(noun)} {credit}".strip(),), 1.0))
 
     def evidence(self, item: Item, state: DialogueState) -> Evidence:
         """The catalog facts that connect ``item`` to what this user said, strongest first."""

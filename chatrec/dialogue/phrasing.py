@@ -16,6 +16,10 @@ from collections.abc import Sequence
 from chatrec.catalog import list_field
 from chatrec.dialogue.evidence import Evidence, Fact
 
+# Facts that say the same kind of thing: one of each per sentence ("a comedy, as you asked"
+# and "a comedy, like Airplane!" are one fact twice).
+FAMILIES = {"genre": "genre", "genre_like": "genre", "basic": "genre", "directors": "credit"}
+FAMILIES |= {"person": "credit", "credit": "credit", "contrast": "genre"}
 JOINERS = ("{a}, and {b}", "{a}; {b}", "{a}. Also, {b}")
 NUMBER = re.compile(r"\d+")
 PUNCTUATION = re.compile(r"[^\w\s#]")
@@ -42,7 +46,8 @@ def _capital(text: str) -> str:
 def _second(facts: Sequence[Fact]) -> Fact | None:
     """The fact to say after the lead: a different kind, a quality fact (critics, awards, what
     fans pick) before more of the same taste."""
-    rest = [f for f in facts[1:] if f.kind != facts[0].kind]
+    family = FAMILIES.get(facts[0].kind, facts[0].kind)
+    rest = [f for f in facts[1:] if FAMILIES.get(f.kind, f.kind) != family]
     quality = [f for f in rest if f.kind in ("together", "critics", "awards")]
     return next(iter(quality or rest), None)
 

@@ -27,6 +27,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tqdm import tqdm
+
 from chatrec.agent import ChatRec
 from chatrec.config import Settings
 from chatrec.dialogue.claims import KINDS
@@ -187,7 +189,9 @@ def run_benchmark(settings: Settings, data: Path, dialogues: int) -> tuple[dict[
     turns = [*SCENARIOS, *dialogue_turns(data, dialogues)]
     run_turn(bot, SCENARIOS[0], "reasons-warmup")  # loads the models: not a user's first turn
     done = []
-    for n, messages in enumerate(turns):
+    for n, messages in enumerate(
+        tqdm(turns, desc=settings.llm_model or "reasons", unit="turns", disable=None)
+    ):
         turn = run_turn(bot, messages, f"reasons-{n}")
         for case in turn.cases:
             case.turn = n
