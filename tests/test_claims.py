@@ -216,3 +216,9 @@ def test_a_books_catalog_hears_about_books_never_films(tmp_path, embedder):
         text = reply.text + " ".join(r.reason for r in reply.recommendations)
         assert "film" not in text and "movie" not in text and "1902s" not in text, text
     assert any(" by " in r.reason or "book" in r.reason for r in reply.recommendations)
+
+
+def test_a_sentence_opening_with_it_stars_names_no_one_called_it(check, catalog):
+    state = DialogueState()
+    state.like_attributes(people=["Tom Hanks"])
+    assert kinds(check, catalog, "It stars Tom Hanks, as you asked.", "Big", 1988, state) == set()

@@ -209,7 +209,9 @@ class ClaimChecker:
             for match in pattern.finditer(ctx.untitled):
                 for name in NAMES.split(match.group("names")):
                     name = name.strip()
-                    if name and not any(self._credited(n, role, ctx) for n in {name, name.rstrip(".")}):
+                    if not name or name.split()[0].casefold() in FREE_WORDS:  # "It stars", "Also, with"
+                        continue
+                    if not any(self._credited(n, role, ctx) for n in {name, name.rstrip(".")}):
                         yield Claim("person", f"{match.group(0)}")
 
     def _credited(self, name: str, role: str, ctx: Context) -> bool:

@@ -279,6 +279,7 @@ class Evidencer:
     def _basic(self, meta: Mapping[str, Any], state: DialogueState, ev: Evidence) -> None:
         """What the card says anyway: only when nothing better is known (and never a genre the
         user turned down). Beside a genre the user asked for, only the year and the credit."""
+        ways: tuple[str, ...]
         avoided = {*state.dislikes.genres, *state.constraints.not_genres}
         year, g = meta.get("year"), _genres([x for x in list_field(meta, "genres") if x not in avoided])
         credits = [(r, list_field(meta, r)[:1]) for r in ("directors", "authors", "creators")]
@@ -290,7 +291,14 @@ class Evidencer:
             ev.facts.append(Fact("credit", ways, 1.0))
             return
         noun = " ".join(str(p) for p in (year, g, self.wording.noun) if p)
-        ev.facts.append(Fact("basic", (f"it is {_a(noun)} {credit}".strip(),), 1.0))
+        kind = " ".join(p for p in (g, self.wording.noun) if p)
+        ways = (
+            f"it is {_a(noun)} {credit}".strip(),
+            f"this {noun} is {credit}" if credit else f"this is {_a(noun)}",
+        )
+        if year:
+            ways += (f"{_a(kind)} from {year}" + (f", {credit}" if credit else ""),)
+        ev.facts.append(Fact("basic", ways, 1.0))
 
     def evidence(self, item: Item, state: DialogueState) -> Evidence:
         """The catalog facts that connect ``item`` to what this user said, strongest first."""

@@ -11,7 +11,8 @@ checker found in it, and the reason shown, and report:
 - acceptance: the share of LLM sentences shown as written;
 - personal: the share of shown reasons that name the user's taste, when the state holds one;
 - template sharing: the share of shown reasons whose template another reason of the same reply has;
-- latency: seconds to the first reason and to the end of the turn (medians and p90).
+- latency: seconds to the first reason and to the end of the turn (medians and p90), wall clock
+  and CPU (this process, all threads).
 
 The dev file is only read here, never learned from.
 """
@@ -78,6 +79,10 @@ class Turn:
     messages: list[str]
     first_reason: float | None
     whole: float
+    # CPU seconds of this process (all threads): on a machine shared with other jobs, wall time
+    # measures the neighbours; CPU time / threads is what the turn costs on 2 free cores.
+    first_reason_cpu: float | None = None
+    whole_cpu: float = 0.0
     cases: list[Case] = field(default_factory=list)
 
 
@@ -105,17 +110,19 @@ def run_turn(bot: ChatRec, messages: list[str], session: str) -> Turn:
     for text in messages[:-1]:
         bot.understander.read(text, state)
     bot.sessions.save_state(session, state)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     first: float | None = None
+    first_cpu: float | None = None
     reasons: list[Reason] = []
     reply = None
     for event in bot.stream(messages[-1], session_id=session):
         if isinstance(event, Reason):
-            first = first if first is not None else time.perf_counter() - start
+            if first is None:
+                first, first_cpu = time.perf_counter() - start, time.process_time() - cpu
             reasons.append(event)
         elif isinstance(event, Done):
             reply = event.reply
-    turn = Turn(messages, first, time.perf_counter() - start)
+    turn = Turn(messages, first, time.perf_counter() - start, first_cpu, time.process_time() - cpu)
     if reply is None:
         return turn
     for reason in reasons:
@@ -181,7 +188,13 @@ def summarise(turns: list[Turn], model: str) -> dict[str, Any]:
         "first_reason_s_p90": _p90(firsts),
         "turn_s_median": round(statistics.median(wholes), 3) if wholes else None,
         "turn_s_p90": _p90(wholes),
+        "first_reason_cpu_s_median": _median([t.first_reason_cpu for t in turns if t.first_reason_cpu]),
+        "turn_cpu_s_median": _median([t.whole_cpu for t in turns if t.cases]),
     }
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 3) if values else None
 
 
 def run_benchmark(settings: Settings, data: Path, dialogues: int) -> tuple[dict[str, Any], list[Turn]]:
