@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Field(
-        default_factory=_default_data_dir, description="Vector store, sessions, the app's browser key."
+        default_factory=_default_data_dir, description="Vector store, sessions and their key."
     )
     cache_dir: Path = Field(
         default_factory=_default_cache_dir,

@@ -57,6 +57,7 @@ class Reply:
     state: DialogueState
     intent: str = "request"
     notices: list[str] = field(default_factory=list)
+    session_id: str = ""  # the token to continue this conversation with
 
 
 @dataclass(frozen=True)

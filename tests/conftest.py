@@ -11,6 +11,7 @@ import chatrec  # noqa: F401  (sets the offline switches before any model librar
 from chatrec.config import Settings
 from chatrec.ingest import movies
 from chatrec.ingest.pipeline import Summary, run_ingest
+from chatrec.ingest.plots import default_plots
 from chatrec.ingest.sources import read_rows
 from chatrec.retrieval.retriever import Retriever
 from chatrec.store.chroma import Store
@@ -88,5 +89,6 @@ def small_retriever(
     missing = NAMED - {f"{r.get('title')} ({r.get('year')})" for r in rows}
     assert not missing, f"named films not in the default catalog: {missing}"
     store = Store(make_settings(tmp_path_factory.mktemp("small")))
-    run_ingest(rows, movies.MAPPING, store, embedder, batch_size=256)
+    # With the shipped plot knowledge, as the default ingest does: topics and plot-blended vectors.
+    run_ingest(rows, movies.MAPPING, store, embedder, batch_size=256, plots=default_plots(0.5))
     return Retriever(embedder, store)

@@ -211,8 +211,9 @@ def test_a_books_catalog_hears_about_books_never_films(tmp_path, embedder):
     run_ingest(rows, mapping, store, embedder, log=lambda _: None)
     bot = plain_bot(Retriever(embedder, store), settings)
     assert bot.wording.noun == "book"
+    session = bot.new_session()
     for message in ["hi", "I loved Emma, something similar", "a mystery from the 1900s"]:
-        reply = bot.chat(message, session_id="reader")
+        reply = bot.chat(message, session_id=session)
         text = reply.text + " ".join(r.reason for r in reply.recommendations)
         assert "film" not in text and "movie" not in text and "1902s" not in text, text
     assert any(" by " in r.reason or "book" in r.reason for r in reply.recommendations)

@@ -10,6 +10,7 @@ from tests.helpers import ScriptedLLM, make_bot, reason_from_facts, write_jsonl
 
 def test_turns_come_from_the_seekers_first_messages(tmp_path):
     dialogue = {
+        "conversationId": "1",
         "initiatorWorkerId": 1,
         "movieMentions": {"111": "Heat (1995)"},
         "messages": [
@@ -28,7 +29,7 @@ def test_turns_come_from_the_seekers_first_messages(tmp_path):
 def test_a_turn_reports_drafts_refusals_and_shown_reasons(small_retriever, tmp_path):
     liar = ScriptedLLM(script=["It is a comedy that tells the story of a man named Bob.", reason_from_facts])
     bot = make_bot(small_retriever, tmp_path, liar)
-    turn = run_turn(bot, ["I loved Heat", "something similar but under two hours"], "bench")
+    turn = run_turn(bot, ["I loved Heat", "something similar but under two hours"])
     assert len(turn.cases) == 3 and turn.first_reason is not None and turn.whole >= turn.first_reason
     assert all(c.shown_claims == [] and c.taste and c.ties for c in turn.cases)
     refused = [c for c in turn.cases if not c.accepted]

@@ -120,7 +120,7 @@ def _title(bot: ChatRec, item_id: str) -> str:
 
 
 def test_books_authors_are_people(book_bot):
-    reply = book_bot.chat("nothing by Agatha Christie please, a mystery", session_id="b1")
+    reply = book_bot.chat("nothing by Agatha Christie please, a mystery")
     assert reply.state.dislikes.people == ["Agatha Christie"]
     assert "Mystery" in reply.state.likes.genres
     assert reply.recommendations
@@ -130,10 +130,10 @@ def test_books_authors_are_people(book_bot):
 
 
 def test_books_titles_and_polarity(book_bot):
-    reply = book_bot.chat("i loved gone girl but the da vinci code was boring", session_id="b2")
+    reply = book_bot.chat("i loved gone girl but the da vinci code was boring")
     assert [_title(book_bot, i) for i in reply.state.liked_ids] == ["Gone Girl"]
     assert [_title(book_bot, i) for i in reply.state.disliked_ids] == ["The Da Vinci Code"]
-    reply = book_bot.chat("anything by stephen king?", session_id="b3")
+    reply = book_bot.chat("anything by stephen king?")
     assert reply.state.likes.people == ["Stephen King"]
     assert any(_title(book_bot, r.item_id) in {"The Shining", "Misery"} for r in reply.recommendations)
 

@@ -25,6 +25,7 @@ from chatrec.catalog.titles import split_year
 from chatrec.dialogue.mentions import FEATURES, MAX_TOKENS, TitleSpotter
 from chatrec.dialogue.tokens import ReaderStats, title_keys, tokenize
 from chatrec.ingest.links import MentionLinker
+from chatrec.ingest.redial import read_dialogues
 
 MENTION = re.compile(r"@(\d+)")
 RENDERINGS = ("canonical", "plain", "lower")
@@ -67,11 +68,6 @@ def render(text: str, names: Mapping[str, str], link: Any, how: str) -> Rendered
 def seeker_messages(dialogue: dict[str, Any]) -> Iterable[dict[str, Any]]:
     seeker = dialogue.get("initiatorWorkerId")
     return (m for m in dialogue.get("messages", []) if m.get("senderWorkerId") == seeker)
-
-
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
 
 
 def count_stats(
@@ -209,7 +205,7 @@ def _fold(dialogue: dict[str, Any]) -> int:
 
 def train_reader(catalog: Mapping[str, Mapping[str, Any]], data: Path, out: Path) -> dict[str, Any]:
     """Fit the spotter's statistics and filter on ``data`` (ReDial train) and save them to ``out``."""
-    dialogues = read_jsonl(data)
+    dialogues = list(read_dialogues(data))
     linker = MentionLinker.for_data(catalog, data)
     catalog_keys = {k for m in catalog.values() for k in title_keys(str(m.get("title", "")))}
     halves = [[d for d in dialogues if _fold(d) == f] for f in (0, 1)]

@@ -12,9 +12,11 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from chatrec.catalog import list_field
 from chatrec.dialogue.evidence import Evidence, Fact
+from chatrec.dialogue.respond import LLMUnavailable, Responder, Unusable
 
 # Facts that say the same kind of thing: one of each per sentence ("a comedy, as you asked"
 # and "a comedy, like Airplane!" are one fact twice).
@@ -88,3 +90,39 @@ def phrase_reply(evidences: Sequence[Evidence]) -> None:
     used: set[str] = set()
     for n, ev in enumerate(evidences):
         ev.sentence = distinct(None, ev, used, offset=n)
+
+
+@dataclass
+class Said:
+    """One item's reason as shown, the LLM's draft (None when none was asked) and why the draft
+    was not shown (``kind: words``)."""
+
+    text: str
+    draft: str | None = None
+    problems: tuple[str, ...] = ()
+
+
+@dataclass
+class ReplyReasons:
+    """The reasons of one reply, in order: the LLM's phrasing where it passes every check and its
+    template is new in the reply, else a plain sentence whose template is. After one LLM failure
+    (``working`` False) the rest of the reply asks it nothing."""
+
+    responder: Responder
+    request: str
+    deadline: float
+    working: bool = True
+    used: set[str] = field(default_factory=set)
+
+    def reason(self, ev: Evidence, n: int) -> Said:
+        phrased, problems = None, []
+        if self.working:
+            try:
+                phrased = self.responder.reason(self.request, ev, self.deadline)
+            except Unusable as exc:
+                phrased, problems = exc.sentence, exc.problems
+            except LLMUnavailable:
+                self.working = False
+        text = distinct(None if problems else phrased, ev, self.used, offset=n)
+        said = [f"{p.kind}: {p.text}" for p in problems] or ["form: a repeated template"] * (text != phrased)
+        return Said(text, phrased, tuple(said) if phrased else ())

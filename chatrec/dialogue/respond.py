@@ -9,7 +9,9 @@ error, timeout or unusable output leaves a reply that still carries every recomm
 from __future__ import annotations
 
 import logging
+import queue
 import re
+import threading
 import time
 from collections.abc import Iterator, Sequence
 
@@ -20,6 +22,7 @@ from chatrec.catalog import Catalog
 from chatrec.dialogue.checks import Check
 from chatrec.dialogue.claims import Claim
 from chatrec.dialogue.evidence import Evidence
+from chatrec.dialogue.markup import strip_markup
 from chatrec.dialogue.preferences import describe_constraints
 from chatrec.dialogue.prompts import prompt, reply
 from chatrec.dialogue.state import DialogueState
@@ -54,20 +57,46 @@ class Responder:
         self.timeout = timeout
 
     def _stream(self, system: str, user: str, deadline: float) -> Iterator[str]:
+        """The model's text as it arrives, until ``deadline`` on the wall clock.
+
+        The model streams in a worker thread and this side waits on a queue with the time left,
+        so a server that drips one token a minute cannot hold the turn past the deadline; the
+        worker stops at its next token once nobody listens.
+        """
         if self.model is None:
             raise LLMUnavailable("no language model configured")
+        model, chunks, stop = self.model, queue.Queue[object](), threading.Event()
+
+        def pump() -> None:
+            try:
+                for chunk in model.stream([SystemMessage(system), HumanMessage(user)]):
+                    if stop.is_set():
+                        return
+                    chunks.put(chunk.content)
+                chunks.put(_END)
+            except Exception as exc:  # any backend failure: HTTP errors, connection, llama.cpp
+                chunks.put(exc)
+
+        threading.Thread(target=pump, name="llm-stream", daemon=True).start()
         try:
-            for chunk in self.model.stream([SystemMessage(system), HumanMessage(user)]):
-                if time.monotonic() > deadline:
-                    raise LLMUnavailable("timed out")
-                if not isinstance(chunk.content, str):
+            while True:
+                try:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise queue.Empty
+                    item = chunks.get(timeout=left)
+                except queue.Empty:
+                    raise LLMUnavailable("timed out") from None
+                if item is _END:
+                    return
+                if isinstance(item, Exception):
+                    log.warning("LLM call failed: %s", type(item).__name__)
+                    raise LLMUnavailable(type(item).__name__)
+                if not isinstance(item, str):
                     raise Unusable("malformed output")
-                yield chunk.content
-        except (LLMUnavailable, Unusable):
-            raise
-        except Exception as exc:  # any backend failure: HTTP errors, connection, llama.cpp
-            log.warning("LLM call failed: %s", type(exc).__name__)
-            raise LLMUnavailable(type(exc).__name__) from None
+                yield item
+        finally:
+            stop.set()
 
     def intro(
         self, message: str, state: DialogueState, evidences: Sequence[Evidence], deadline: float
@@ -85,12 +114,13 @@ class Responder:
         for piece in self._stream(prompt("intro.system"), user, deadline):
             buffer += piece
             *complete, buffer = SENTENCE_END.split(buffer)
-            for sentence in complete:
+            for sentence in map(strip_markup, complete):
                 if sent < 2 and self.check.acceptable(sentence, allowed):
                     sent += 1
                     yield sentence.strip() + " "
-        if buffer.strip() and sent < 2 and self.check.acceptable(buffer, allowed):
-            yield buffer.strip() + " "
+        buffer = strip_markup(buffer)
+        if buffer and sent < 2 and self.check.acceptable(buffer, allowed):
+            yield buffer + " "
 
     def reason(self, request: str, ev: Evidence, deadline: float) -> str:
         """A phrased reason for one item if it passes every check, else :class:`Unusable`."""
@@ -107,12 +137,15 @@ class Responder:
             text += piece
             if SENTENCE_END.search(text.strip()):
                 break  # only the first sentence is shown: stop paying for the rest
-        text = " ".join(text.split()).strip('"“” ')
+        text = " ".join(strip_markup(text).split()).strip('"“” ')
         first = SENTENCE_END.split(text)[0] if text else ""
         problems = self.check.reason_problems(first, ev)
         if problems:
             raise Unusable(first, problems)
         return first
+
+
+_END = object()  # the model finished
 
 
 def _tastes(state: DialogueState) -> str:

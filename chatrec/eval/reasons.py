@@ -33,10 +33,11 @@ from tqdm import tqdm
 from chatrec.agent import ChatRec
 from chatrec.config import Settings
 from chatrec.dialogue.claims import KINDS
-from chatrec.dialogue.mention_train import read_jsonl, render, seeker_messages
+from chatrec.dialogue.mention_train import render, seeker_messages
 from chatrec.dialogue.phrasing import template
 from chatrec.dialogue.state import DialogueState
 from chatrec.events import Done, Reason
+from chatrec.ingest.redial import read_dialogues
 
 PREFIX = 2  # seeker messages read into the state before the measured turn
 SCENARIOS: list[list[str]] = [
@@ -89,7 +90,7 @@ class Turn:
 def dialogue_turns(data: Path, limit: int) -> list[list[str]]:
     """The first ``PREFIX + 1`` seeker messages of each dev dialogue, names without years."""
     turns = []
-    for dialogue in read_jsonl(data):
+    for dialogue in read_dialogues(data):
         names = dialogue.get("movieMentions") or {}
         names = names if isinstance(names, dict) else {}
         texts = [
@@ -103,19 +104,20 @@ def dialogue_turns(data: Path, limit: int) -> list[list[str]]:
     return turns
 
 
-def run_turn(bot: ChatRec, messages: list[str], session: str) -> Turn:
-    """One measured turn after the reader has read the earlier messages into the state."""
-    bot.reset(session)
+def run_turn(bot: ChatRec, messages: list[str]) -> Turn:
+    """One measured turn, in a new session, after the reader has read the earlier messages into
+    its state."""
+    token = bot.new_session()
     state = DialogueState()
     for text in messages[:-1]:
         bot.understander.read(text, state)
-    bot.sessions.save_state(session, state)
+    bot.sessions.save_state(bot.sessions.open(token), state)
     start, cpu = time.perf_counter(), time.process_time()
     first: float | None = None
     first_cpu: float | None = None
     reasons: list[Reason] = []
     reply = None
-    for event in bot.stream(messages[-1], session_id=session):
+    for event in bot.stream(messages[-1], token):
         if isinstance(event, Reason):
             if first is None:
                 first, first_cpu = time.perf_counter() - start, time.process_time() - cpu
@@ -200,12 +202,12 @@ def _median(values: list[float]) -> float | None:
 def run_benchmark(settings: Settings, data: Path, dialogues: int) -> tuple[dict[str, Any], list[Turn]]:
     bot = ChatRec.from_settings(settings)
     turns = [*SCENARIOS, *dialogue_turns(data, dialogues)]
-    run_turn(bot, SCENARIOS[0], "reasons-warmup")  # loads the models: not a user's first turn
+    bot.warm_up()  # loads the models: what the app does before its first visitor
     done = []
     for n, messages in enumerate(
         tqdm(turns, desc=settings.llm_model or "reasons", unit="turns", disable=None)
     ):
-        turn = run_turn(bot, messages, f"reasons-{n}")
+        turn = run_turn(bot, messages)
         for case in turn.cases:
             case.turn = n
         done.append(turn)

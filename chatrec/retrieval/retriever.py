@@ -34,6 +34,7 @@ CANONICAL_FIELDS = {
 LIKE_WEIGHT = 0.5  # share of the liked items' mean vector in the query vector
 DENSE_CANDIDATES = 100
 PERSON_CANDIDATES = 50
+TOPIC_CANDIDATES = 50  # films whose plots carry a topic the query names, e.g. "heist"
 # topic 0.1 and popularity 0.05 chosen on the topic benchmark (benchmarks/topic_variants.py; each
 # gained on both halves of its requests) and checked on ReDial dev retrieval (README).
 BONUS = {"title": 0.5, "person": 0.25, "genre": 0.05, "decade": 0.1, "topic": 0.1, "popularity": 0.05}
@@ -152,11 +153,13 @@ class Retriever:
                 vector, n=max(n, DENSE_CANDIDATES), filters=filters, exclude_ids=exclude_ids
             )
         }
-        for person in signals.people:
-            with_person = filters.model_copy(update={"people": [*filters.people, person]})
-            for h in self.store.query(
-                vector, n=max(n, PERSON_CANDIDATES), filters=with_person, exclude_ids=exclude_ids
-            ):
+        # Dense search alone misses most films that carry a person or plot topic the query names:
+        # one filtered query per signal adds them, and the bonus below then weighs them.
+        channels = [("people", p, PERSON_CANDIDATES) for p in signals.people]
+        channels += [("topics", t, TOPIC_CANDIDATES) for t in signals.topics[:3]]
+        for field, value, size in channels:
+            narrowed = filters.model_copy(update={field: [*getattr(filters, field), value]})
+            for h in self.store.query(vector, n=max(n, size), filters=narrowed, exclude_ids=exclude_ids):
                 pool.setdefault(h.item.id, h)
         for hit in titled:
             pool[hit.item.id] = Hit(hit.item, pool[hit.item.id].score if hit.item.id in pool else 0.0)

@@ -21,6 +21,7 @@ from chatrec.config import Settings
 from chatrec.errors import StoreError
 
 HASH_KEY = "content_hash"
+CATALOG_KEY = "chatrec_catalog"  # collection metadata: which catalog the items came from
 PAGE = 5000
 
 
@@ -110,6 +111,17 @@ class Store:
                 f"the catalog store at {self.where} (collection {name!r}) is empty: "
                 "run `chatrec ingest` first"
             )
+
+    def catalog(self) -> str | None:
+        """The catalog that ingest recorded for this collection (None: not recorded)."""
+        with _reaching(self.where, "read its metadata"):
+            value = (self._col.metadata or {}).get(CATALOG_KEY)
+        return str(value) if value is not None else None
+
+    def record_catalog(self, name: str) -> None:
+        """Record which catalog the collection holds, so another one cannot mix in or prune it."""
+        with _reaching(self.where, "write its metadata"):
+            self._col.modify(metadata={**(self._col.metadata or {}), CATALOG_KEY: name})
 
     def _pages(self, include: list[str]) -> Iterator[dict[str, Any]]:
         total = self.count()

@@ -9,14 +9,20 @@ from chatrec.app.web.handlers import ChatApp
 from chatrec.app.web.render import Card, Entry, card_html
 
 STORAGE_KEY = "chatrec-session"
+# Gradio encrypts browser state in the browser, so the key it uses is sent to every page in
+# GET /config: it cannot be a secret, and is none. What protects a session is the server-issued
+# token stored under it, which the server checks on every call. A fixed key (not a random one per
+# start) lets a browser read its token again after a server restart.
+BROWSER_STATE_KEY = "chatrec-browser-state"
 
 
-def build_app(bot: ChatRec, *, secret: str | None = None) -> gr.Blocks:
-    """The page. ``secret`` keys the browser-side session id, so it survives server restarts."""
+def build_app(bot: ChatRec) -> gr.Blocks:
+    """The page. The browser keeps its session token in local storage, so a reload or a restart
+    of the server finds the conversation again."""
     app = ChatApp(bot)
     words = bot.wording  # the catalog's own words: "book" and "by" for a books catalog
     with gr.Blocks(title="chatrec") as page:
-        session = gr.BrowserState("", storage_key=STORAGE_KEY, secret=secret)
+        session = gr.BrowserState("", storage_key=STORAGE_KEY, secret=BROWSER_STATE_KEY)
         cards = gr.State([])
         prefs = gr.State([])
         gr.Markdown(f"## chatrec\n{words.banner}")
@@ -43,10 +49,18 @@ def build_app(bot: ChatRec, *, secret: str | None = None) -> gr.Blocks:
                                     up = gr.Button("👍", size="sm", min_width=40, elem_classes="thumb-up")
                                     down = gr.Button("👎", size="sm", min_width=40, elem_classes="thumb-down")
                             for button, liked in ((up, True), (down, False)):
+
+                                def thumb(
+                                    sid: str,
+                                    cs: list[Card],
+                                    request: gr.Request,
+                                    _id: str = card["item_id"],
+                                    _liked: bool = liked,
+                                ) -> tuple:
+                                    return app.feedback(_id, _liked, sid, cs, request)
+
                                 button.click(
-                                    lambda sid, cs, _id=card["item_id"], _liked=liked: app.feedback(
-                                        _id, _liked, sid, cs
-                                    ),
+                                    thumb,
                                     inputs=[session, cards],
                                     outputs=[cards, prefs],
                                     api_visibility="private",
@@ -84,8 +98,17 @@ def build_app(bot: ChatRec, *, secret: str | None = None) -> gr.Blocks:
                                     min_width=0,
                                     elem_classes="pref-chip",
                                 )
+
+                                def remove(
+                                    sid: str,
+                                    request: gr.Request,
+                                    _k: str = entry["kind"],
+                                    _v: str = entry["value"],
+                                ) -> tuple:
+                                    return app.remove(_k, _v, sid, request)
+
                                 chip.click(
-                                    lambda sid, _k=entry["kind"], _v=entry["value"]: app.remove(_k, _v, sid),
+                                    remove,
                                     inputs=[session],
                                     outputs=view,
                                     api_visibility="private",
@@ -108,8 +131,12 @@ def build_app(bot: ChatRec, *, secret: str | None = None) -> gr.Blocks:
             api_visibility="private",
         )
         new.click(
-            app.new_conversation, inputs=[session], outputs=[chatbot, cards, *view], api_visibility="private"
+            app.new_conversation,
+            inputs=[session],
+            outputs=[session, chatbot, cards, *view],
+            api_visibility="private",
         )
+        gr.api(app.api_new_session, api_name="new_session")
         gr.api(app.api_chat, api_name="chat")
         gr.api(app.api_feedback, api_name="feedback")
     return page

@@ -6,12 +6,14 @@ Every catalog and LLM string is HTML-escaped here, because catalog rows are data
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import asdict
 from typing import Any
 
 from chatrec.catalog import Catalog
 from chatrec.catalog.wording import Wording
 from chatrec.dialogue.state import DialogueState
+from chatrec.errors import InputError
 
 CSS = """
 .rec-card { padding: 0.6rem 0.8rem; }
@@ -82,7 +84,12 @@ def with_feedback(card: Card, state: DialogueState) -> Card:
 
 
 def as_int(value: float | None) -> int | None:
-    return None if value is None else int(value)
+    """A number field's value as a whole number; infinity and NaN are refused, not crashed on."""
+    if value is None:
+        return None
+    if not math.isfinite(value):
+        raise InputError("numbers must be finite")
+    return int(value)
 
 
 def replied(past: Messages, reply: str) -> Messages:
