@@ -12,94 +12,20 @@ genre line a card already shows comes last. Each fact has several phrasings
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from chatrec.catalog import PEOPLE_FIELDS, Item, label_of, list_field
+from chatrec.catalog import PEOPLE_FIELDS, Item, list_field
 from chatrec.catalog.wording import Wording
+from chatrec.dialogue.grounds import Credits, Evidence, Fact, article, genre_words, item_label, joined, tastes
 from chatrec.dialogue.state import DialogueState
+
+__all__ = ["Credits", "Evidence", "Evidencer", "Fact", "evidence"]
 
 # Conversations naming both films before "people who liked X pick it too" is said (most pairs
 # of the shipped ReDial counts are 1), and before "often".
 MIN_TOGETHER, OFTEN = 2, 4
 HIGH_METER, HIGH_METACRITIC = 85, 75
-
-
-@dataclass(frozen=True)
-class Fact:
-    """One true statement about the item, with the ways it may be said (``it`` = the item)."""
-
-    kind: str
-    ways: tuple[str, ...]
-    weight: float
-    taste: bool = False  # ties the item to something the user said
-
-
-@dataclass
-class Evidence:
-    item: Item
-    wording: Wording = field(default_factory=Wording)
-    facts: list[Fact] = field(default_factory=list)
-    names: set[str] = field(default_factory=set)  # people and titles the facts mention
-    liked_titles: set[str] = field(default_factory=set)  # other films the facts compare it to
-    related: list[Mapping[str, Any]] = field(default_factory=list)  # their metadata
-    likes: set[str] = field(default_factory=set)  # what the user likes, casefolded: ties a reason
-    liked_genres: set[str] = field(default_factory=set)
-    dislikes: set[str] = field(default_factory=set)  # people, genres, titles the user turned down
-    sentence: str = ""  # the plain reason chosen for this item within its reply
-    clauses: list[str] = field(default_factory=list)  # the phrasings that sentence uses
-
-    @property
-    def lines(self) -> list[str]:
-        """What the LLM is given to phrase: the clauses of the plain sentence (so that two items
-        of a reply hand it different phrasings), else the strongest facts."""
-        return self.clauses or [f.ways[0] for f in self.facts[:2]]
-
-    def plain(self) -> str:
-        """The reason when no phrasing can be trusted (see :func:`chatrec.dialogue.phrasing.phrase_reply`)."""
-        if self.sentence:
-            return self.sentence
-        text = "; ".join(self.lines[:2]) or "it matches what you asked for"
-        return text[0].upper() + text[1:] + "."
-
-
-def _a(words: str) -> str:
-    return ("an " if words[:1].lower() in "aeiou" else "a ") + words
-
-
-def _and(names: list[str]) -> str:
-    return " and ".join(names)
-
-
-def _label(meta: Mapping[str, Any]) -> str:
-    year = meta.get("year")
-    return label_of(str(meta.get("title")), year if isinstance(year, int) else None)
-
-
-def _genres(genres: list[str]) -> str:
-    return " and ".join(g.lower() for g in genres[:2])
-
-
-class Credits:
-    """Person -> the field that credits them most often, built on first use (about 0.3 s for
-    17k films): "stars X" is only said of people who mostly act (the catalog lists Michael Mann
-    in Hancock's cast; he is a director)."""
-
-    def __init__(self, catalog: Mapping[str, Mapping[str, Any]]) -> None:
-        self.catalog = catalog
-        self._roles: dict[str, Counter[str]] | None = None
-
-    def main_role(self, person: str) -> str | None:
-        if self._roles is None:
-            self._roles = {}
-            for meta in self.catalog.values():
-                for role in PEOPLE_FIELDS:
-                    for p in list_field(meta, role):
-                        self._roles.setdefault(p, Counter())[role] += 1
-        counts = self._roles.get(person)
-        return counts.most_common(1)[0][0] if counts else None
 
 
 class Evidencer:
@@ -120,7 +46,7 @@ class Evidencer:
     def _credit(self, role: str, names: list[str], known: str = "") -> tuple[str, ...]:
         """Ways to say "it is <role> <names>" that the claim checker accepts for that role: "stars"
         only for people who mostly act, "in the cast" for the rest."""
-        who, verb = _and(names), "are" if len(names) > 1 else "is"
+        who, verb = joined(names), "are" if len(names) > 1 else "is"
         if role != "cast":
             return (f"it is {self.wording.role(role)} {who}{known}",)
         if self.wording.is_film and all(self.credits.main_role(n) == "cast" for n in names):
@@ -131,7 +57,7 @@ class Evidencer:
         self, meta: Mapping[str, Any], liked: Mapping[str, Any], state: DialogueState, ev: Evidence
     ) -> None:
         ways: tuple[str, ...]
-        title, noun = _label(liked), self.wording.noun
+        title, noun = item_label(liked), self.wording.noun
         found = False
         for role, weight in (("directors", 10.0), ("authors", 10.0), ("writers", 7.0), ("creators", 8.0)):
             shared = [p for p in list_field(meta, role) if p in list_field(liked, role)][:1]
@@ -149,9 +75,9 @@ class Evidencer:
         if cast:
             verb = "are" if len(cast) > 1 else "is"
             ways = (
-                f"{_and(cast)} {verb} in it, as in {title}",
-                f"you get {_and(cast)} again, as in {title}",
-                f"it shares {_and(cast)} with {title}",
+                f"{joined(cast)} {verb} in it, as in {title}",
+                f"you get {joined(cast)} again, as in {title}",
+                f"it shares {joined(cast)} with {title}",
             )
             ev.facts.append(Fact("cast", ways, 8.0 + len(cast) / 2, taste=True))
             ev.names.update(cast)
@@ -168,8 +94,8 @@ class Evidencer:
             found = True
         genres = [g for g in list_field(meta, "genres") if g in list_field(liked, "genres")][:2]
         if genres:
-            g = _genres(genres)
-            ways = (f"it is {_a(g)} {noun}, like {title}", f"like {title}, it is {_a(g)} pick")
+            g = genre_words(genres)
+            ways = (f"it is {article(g)} {noun}, like {title}", f"like {title}, it is {article(g)} pick")
             ev.facts.append(Fact("genre_like", ways, 4.0 + (not found), taste=True))
             found = True
         found = self._contrast(meta, liked, title, bool(state.constraints.max_runtime), ev) or found
@@ -212,13 +138,13 @@ class Evidencer:
         asked = [*state.likes.genres, *state.constraints.genres]
         genres = [g for g in list_field(meta, "genres") if g in asked]
         if genres:
-            g = _genres(genres)
-            ways = (f"it is {_a(g)} {noun}, as you asked", f"it gives you the {g} you asked for")
+            g = genre_words(genres)
+            ways = (f"it is {article(g)} {noun}, as you asked", f"it gives you the {g} you asked for")
             ev.facts.append(Fact("genre", ways, 6.0, taste=True))
         topics = [t for t in list_field(meta, "topics") if t in state.likes.topics][:2]
         if topics:  # only the item's own plot topics: a reason never invents what it is about
-            t = _and(topics)
-            ways = (f"it is {_a(t)} story, as you asked", f"it has the {t} story you asked for")
+            t = joined(topics)
+            ways = (f"it is {article(t)} story, as you asked", f"it has the {t} story you asked for")
             ev.facts.append(Fact("topic", ways, 7.0, taste=True))
         year = meta.get("year")
         decade = next((d for d in state.likes.decades if isinstance(year, int) and d <= year < d + 10), None)
@@ -281,7 +207,7 @@ class Evidencer:
         user turned down). Beside a genre the user asked for, only the year and the credit."""
         ways: tuple[str, ...]
         avoided = {*state.dislikes.genres, *state.constraints.not_genres}
-        year, g = meta.get("year"), _genres([x for x in list_field(meta, "genres") if x not in avoided])
+        year, g = meta.get("year"), genre_words([x for x in list_field(meta, "genres") if x not in avoided])
         credits = [(r, list_field(meta, r)[:1]) for r in ("directors", "authors", "creators")]
         role, who = next(((r, w) for r, w in credits if w), ("", []))
         credit = f"{self.wording.role(role)} {who[0]}" if who else ""
@@ -293,11 +219,11 @@ class Evidencer:
         noun = " ".join(str(p) for p in (year, g, self.wording.noun) if p)
         kind = " ".join(p for p in (g, self.wording.noun) if p)
         ways = (
-            f"it is {_a(noun)} {credit}".strip(),
-            f"this {noun} is {credit}" if credit else f"this is {_a(noun)}",
+            f"it is {article(noun)} {credit}".strip(),
+            f"this {noun} is {credit}" if credit else f"this is {article(noun)}",
         )
         if year:
-            ways += (f"{_a(kind)} from {year}" + (f", {credit}" if credit else ""),)
+            ways += (f"{article(kind)} from {year}" + (f", {credit}" if credit else ""),)
         ev.facts.append(Fact("basic", ways, 1.0))
 
     def evidence(self, item: Item, state: DialogueState) -> Evidence:
@@ -314,7 +240,7 @@ class Evidencer:
         if len(ev.facts) < 2:
             self._basic(meta, state, ev)
         ev.facts.sort(key=lambda f: (-f.taste, -f.weight))
-        ev.likes, ev.liked_genres, ev.dislikes = _tastes(state, self.catalog)
+        ev.likes, ev.liked_genres, ev.dislikes = tastes(state, self.catalog)
         return ev
 
     def _tie(self, state: DialogueState, ev: Evidence) -> None:
@@ -323,7 +249,7 @@ class Evidencer:
         ways: tuple[str, ...]
         liked = [i for i in state.liked_ids if i in self.catalog][-1:]
         if liked:
-            title = _label(self.catalog[liked[0]])
+            title = item_label(self.catalog[liked[0]])
             ways = (f"it is one of the closest matches to {title} in the catalog",)
             ev.names.add(str(self.catalog[liked[0]].get("title")))
             ev.related.append(self.catalog[liked[0]])
@@ -332,21 +258,6 @@ class Evidencer:
             ways = (f"it is the closest match I found to your taste for {taste[0]}",)
             ev.names.update(state.likes.people[:1])
             ev.facts.append(Fact("match", ways, 2.0, taste=True))
-
-
-def _tastes(state: DialogueState, catalog: Mapping[str, Mapping[str, Any]]) -> tuple[set, set, set]:
-    """(liked terms, liked genres, disliked terms), casefolded, for the claim checker."""
-    titles = [str(catalog[i].get("title")) for i in state.liked_ids if i in catalog]
-    likes = {*titles, *state.likes.people, *state.likes.topics, *state.likes.genres}
-    likes |= {f"{d}s" for d in state.likes.decades} | {f"{d % 100:02d}s" for d in state.likes.decades}
-    c = state.constraints
-    likes |= {str(v) for v in (c.max_runtime, c.min_runtime, c.year_from, c.year_to) if v}
-    likes |= set(c.genres) | set(c.languages) | set(c.people) | set(c.ratings)
-    likes |= {f"no {g}" for g in c.not_genres}
-    disliked = [str(catalog[i].get("title")) for i in state.disliked_ids if i in catalog]
-    dislikes = {*disliked, *state.dislikes.people, *state.dislikes.genres, *c.not_genres}
-    genres = set(state.likes.genres) | set(c.genres)
-    return {x.casefold() for x in likes}, genres, {x.casefold() for x in dislikes}
 
 
 def evidence(item: Item, state: DialogueState, catalog: Mapping[str, Mapping[str, Any]]) -> Evidence:
