@@ -104,6 +104,13 @@ class Settings(BaseSettings):
     plot_weight: float = Field(
         0.5, ge=0, le=1, description="Share of the shipped plot vector in an item's vector; 0 = no plots."
     )
+    item_kind: str | None = Field(
+        None, description="What the catalog's items are called ('book'); unset: read from its fields."
+    )
+    role_words: dict[str, str] = Field(
+        default_factory=dict,
+        description='How a people field is credited, e.g. {"directors": "designed by"} for board games.',
+    )
     ingest_batch_size: int = Field(256, ge=1, le=5000)
     llm: Literal["local", "openai"] = Field(
         "local", description="local: the embedded GGUF model; openai: any OpenAI-compatible server."

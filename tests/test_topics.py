@@ -123,8 +123,8 @@ def test_a_reason_names_a_topic_only_when_the_film_has_it():
     state.like_attributes(topics=["submarine", "heist"])
     sub = Item("1", "Deep Run", "Deep Run (1958).", {"year": 1958, "topics": ["submarine", "war"]})
     other = Item("2", "Dry Land", "Dry Land (1990).", {"year": 1990, "topics": ["dog"]})
-    assert "it is a submarine story, as you asked" in evidence(sub, state, {}).facts
-    assert not any("story" in f for f in evidence(other, state, {}).facts)
+    assert "it is a submarine story, as you asked" in evidence(sub, state, {}).lines
+    assert not any("story" in f for f in evidence(other, state, {}).lines)
 
 
 def test_the_vocabulary_reads_topics_only_for_a_catalog_that_has_them():
