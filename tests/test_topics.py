@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from chatrec.catalog import FieldMapping, Item
+from chatrec.catalog import FieldMapping, Item, list_field
 from chatrec.catalog.filters import Filters
 from chatrec.catalog.topics import (
     PhraseMatcher,
@@ -32,7 +32,7 @@ from chatrec.ingest.plots import (
 )
 from chatrec.retrieval.retriever import Retriever
 from chatrec.store.chroma import Hit, Store
-from tests.helpers import make_settings
+from tests.helpers import make_settings, plain_bot
 
 TERMS = parse_terms(
     ["submarine: submarine | u-boat | torpedo", "heist: heist | the vault", "dog: dog | puppy"]
@@ -123,8 +123,8 @@ def test_a_reason_names_a_topic_only_when_the_film_has_it():
     state.like_attributes(topics=["submarine", "heist"])
     sub = Item("1", "Deep Run", "Deep Run (1958).", {"year": 1958, "topics": ["submarine", "war"]})
     other = Item("2", "Dry Land", "Dry Land (1990).", {"year": 1990, "topics": ["dog"]})
-    assert "it is a submarine story, as you asked" in evidence(sub, state, {}).facts
-    assert not any("story" in f for f in evidence(other, state, {}).facts)
+    assert "it is a submarine story, as you asked" in evidence(sub, state, {}).lines
+    assert not any("story" in f for f in evidence(other, state, {}).lines)
 
 
 def test_the_vocabulary_reads_topics_only_for_a_catalog_that_has_them():
@@ -210,3 +210,17 @@ def test_a_request_reads_the_longest_topic_phrase_and_leaves_its_words_to_it():
     )
     assert vocabulary.topic_phrase_words("a mafia family saga") == {"family", "saga"}
     assert vocabulary.topic_phrase_words("a family comedy") == set()
+
+
+def test_the_readmes_heist_example_shows_heist_films_from_the_nineties(small_retriever, tmp_path):
+    bot = plain_bot(small_retriever, make_settings(tmp_path))
+    reply = bot.chat("a heist film from the 90s", bot.new_session())
+    picks = [small_retriever.catalog[r.item_id] for r in reply.recommendations]
+    assert picks and all(1990 <= int(m["year"]) <= 1999 for m in picks)
+    heists = [
+        i
+        for i, m in small_retriever.catalog.items()
+        if "heist" in list_field(m, "topics") and 1990 <= int(m.get("year") or 0) <= 1999
+    ]
+    shown = sum("heist" in list_field(m, "topics") for m in picks[: len(heists)])
+    assert shown == min(len(picks), len(heists)), [m["title"] for m in picks]  # heist films lead

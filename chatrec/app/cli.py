@@ -237,6 +237,11 @@ def _parser() -> argparse.ArgumentParser:
     topics = evaluate.add_parser("topics", help="topic-request benchmark: success@10 and recall@10")
     topics_eval.add_arguments(topics)
     topics.set_defaults(run=topics_eval.run)
+    from chatrec.eval import reasons as reasons_eval
+
+    reasons = evaluate.add_parser("reasons", help="reasons benchmark: false claims, acceptance, latency")
+    reasons_eval.add_arguments(reasons)
+    reasons.set_defaults(run=reasons_eval.run)
     reading = evaluate.add_parser("understanding", help="title linking and polarity on ReDial (see README)")
     reading.add_argument("--data", type=Path, required=True, help="ReDial-format JSONL file (dev)")
     reading.add_argument("--out", type=Path, default=Path("eval-understanding"), help="output directory")

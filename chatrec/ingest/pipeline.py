@@ -163,6 +163,7 @@ def run_ingest(
     summary = Summary(rejected=rejected, warnings=empty_fields(items.values(), mapping) if items else [])
     for warning in summary.warnings:
         log(f"warning: {warning}")
+    store.check_embedder(embedder.identity, claim=True)
     stored = store.content_hashes()
     hashes = {i: item.content_hash(embedder.model_id) for i, item in items.items()}
     todo = [item for i, item in items.items() if stored.get(i) != hashes[i]]

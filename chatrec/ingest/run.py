@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from chatrec.catalog import FieldMapping
@@ -20,10 +21,10 @@ from chatrec.config import Settings
 from chatrec.errors import ConfigError
 from chatrec.ingest import movies
 from chatrec.ingest.pipeline import Summary, run_ingest
-from chatrec.ingest.plots import DescriptionPlots, PlotSource, default_plots
+from chatrec.ingest.plots import DescriptionPlots, PlotKnowledge, PlotSource, default_plots
 from chatrec.ingest.sources import load_mapping, read_rows
 from chatrec.store.chroma import Store
-from chatrec.store.embeddings import load_embedder
+from chatrec.store.embeddings import PACKAGED_MODEL, load_embedder
 
 DEFAULT_CATALOG = "bokeh-sampledata movies"
 DEFAULT_COLLECTION = str(Settings.model_fields["collection"].default)
@@ -103,6 +104,8 @@ def ingest(
         plots = DescriptionPlots(field_mapping.description, embedder, settings.plot_weight)
     else:
         plots = default_plots(settings.plot_weight) if source is None else None
+        if isinstance(plots, PlotKnowledge) and embedder.space != PACKAGED_MODEL:
+            plots = replace(plots, weight=0.0)  # the shipped plot vectors are MiniLM's; topics still hold
     name = store.settings.collection
     use = f" (use it with CHATREC_COLLECTION={name})" if name != DEFAULT_COLLECTION else ""
     print(f"ingesting {path} into {name!r} at {store.where}{use}", flush=True)

@@ -55,6 +55,7 @@ class Retriever:
     """Embeds query text and asks the store for the nearest items that pass the filters."""
 
     def __init__(self, embedder: Embedder, store: Store) -> None:
+        store.check_embedder(embedder.identity)  # another embedder's query vectors mean nothing here
         self.embedder = embedder
         self.store = store
 

@@ -6,7 +6,7 @@ import gradio as gr
 
 from chatrec.agent import ChatRec
 from chatrec.app.web.handlers import ChatApp
-from chatrec.app.web.render import EXAMPLES, Card, Entry, card_html
+from chatrec.app.web.render import Card, Entry, card_html
 
 STORAGE_KEY = "chatrec-session"
 # Gradio encrypts browser state in the browser, so the key it uses is sent to every page in
@@ -20,17 +20,18 @@ def build_app(bot: ChatRec) -> gr.Blocks:
     """The page. The browser keeps its session token in local storage, so a reload or a restart
     of the server finds the conversation again."""
     app = ChatApp(bot)
+    words = bot.wording  # the catalog's own words: "book" and "by" for a books catalog
     with gr.Blocks(title="chatrec") as page:
         session = gr.BrowserState("", storage_key=STORAGE_KEY, secret=BROWSER_STATE_KEY)
         cards = gr.State([])
         prefs = gr.State([])
-        gr.Markdown("## chatrec\nTell me what you feel like watching; 👍 and 👎 teach me your taste.")
+        gr.Markdown(f"## chatrec\n{words.banner}")
         with gr.Row():
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(label="Conversation", height=420, elem_id="chat")
                 with gr.Row():
                     message = gr.Textbox(
-                        placeholder="e.g. something like Heat but shorter",
+                        placeholder=words.placeholder,
                         show_label=False,
                         scale=5,
                         elem_id="message",
@@ -43,7 +44,7 @@ def build_app(bot: ChatRec) -> gr.Blocks:
                     with gr.Row(elem_id="cards"):
                         for card in items:
                             with gr.Column(min_width=220, elem_classes="rec", variant="panel"):
-                                gr.HTML(card_html(card), elem_classes="card-body")
+                                gr.HTML(card_html(card, words), elem_classes="card-body")
                                 with gr.Row():
                                     up = gr.Button("👍", size="sm", min_width=40, elem_classes="thumb-up")
                                     down = gr.Button("👎", size="sm", min_width=40, elem_classes="thumb-down")
@@ -65,7 +66,7 @@ def build_app(bot: ChatRec) -> gr.Blocks:
                                     api_visibility="private",
                                 )
 
-                gr.Examples(EXAMPLES, inputs=[message], label="Try")
+                gr.Examples(list(words.examples), inputs=[message], label="Try")
                 new = gr.Button("New conversation", size="sm", elem_id="new-conversation")
 
             with gr.Column(scale=2):
