@@ -56,6 +56,7 @@ class _Draft:
 
 
 RECENT_USER_MESSAGES = 3
+WARM_UP_SECONDS = 120  # loading the LLM from a cold disk took 20 s here: no turn deadline for that
 
 
 class ChatRec:
@@ -98,7 +99,7 @@ class ChatRec:
         retriever.store.require_items()
         understander = Understander(retriever.titles, retriever.vocabulary, retriever.catalog)
         model: BaseChatModel | None = build_chat_model(settings) if llm is DEFAULT else llm
-        responder = Responder(model, Check(understander), timeout=settings.llm_timeout)
+        responder = Responder.from_settings(model, Check(understander), settings)
         return cls(
             settings,
             retriever,
@@ -207,9 +208,10 @@ class ChatRec:
         one ranking and one reason, in no session."""
         state = DialogueState()
         for hit in self.pipeline.rank(state, "a film to watch tonight", 1):
-            deadline = time.monotonic() + self.settings.llm_timeout
-            with suppress(Unusable, LLMUnavailable):
-                self.responder.reason("a film", self.evidencer.evidence(hit.item, state), deadline)
+            deadline = time.monotonic() + max(self.settings.llm_timeout, WARM_UP_SECONDS)
+            with self.responder.turn() as free, suppress(Unusable, LLMUnavailable):
+                if free:
+                    self.responder.reason("a film", self.evidencer.evidence(hit.item, state), deadline)
 
     # -- one turn ---------------------------------------------------------------------------
     def _open(self, session_id: object, user: str | None) -> str:
@@ -271,26 +273,28 @@ class ChatRec:
         yield Recommendations(items)
         if opening:
             yield draft.say(opening)
-        deadline = time.monotonic() + self.settings.llm_timeout
-        working = True
-        if self.settings.llm_intro:
-            try:
-                for sentence in self.responder.intro(text, state, evidences, deadline):
-                    yield draft.say(sentence)
-            except Unusable:
-                pass
-            except LLMUnavailable:
-                working = False
-        if not draft.parts:
+        elif not self.settings.llm_intro:  # true by construction: no need to wait for the LLM
             yield draft.say(plain_intro(state, self.retriever.catalog))
-        writer = ReplyReasons(self.responder, text, deadline, working)
-        for n, (item, ev) in enumerate(zip(items, evidences, strict=True)):
-            said = writer.reason(ev, n)  # no two reasons of a reply share a template
-            draft.recommendations.append(replace(item, reason=said.text))
-            yield Reason(item.item_id, said.text, said.draft, said.problems)
-            yield draft.say(f"\n\n**{item.label}** — {said.text}")
-        if not writer.working:
-            yield draft.notice(reply("llm_fallback"))
+        with self.responder.turn() as working:  # busy with other sessions: catalog reasons now
+            deadline = time.monotonic() + self.settings.llm_timeout
+            if working and self.settings.llm_intro:
+                try:
+                    for sentence in self.responder.intro(text, state, evidences, deadline):
+                        yield draft.say(sentence)
+                except Unusable:
+                    pass
+                except LLMUnavailable:
+                    working = False
+            if not draft.parts:
+                yield draft.say(plain_intro(state, self.retriever.catalog))
+            writer = ReplyReasons(self.responder, text, deadline, working)
+            for n, (item, ev) in enumerate(zip(items, evidences, strict=True)):
+                said = writer.reason(ev, n)  # no two reasons of a reply share a template
+                draft.recommendations.append(replace(item, reason=said.text))
+                yield Reason(item.item_id, said.text, said.draft, said.problems)
+                yield draft.say(f"\n\n**{item.label}** — {said.text}")
+            if not writer.working:
+                yield draft.notice(reply("llm_fallback"))
         shown = draft.recommendations
         state.record_shown([r.item_id for r in shown], {r.item_id: r.reason for r in shown})
 

@@ -187,7 +187,7 @@ def make_bot(retriever, tmp_path, llm, **overrides) -> ChatRec:
     overrides.setdefault("rerank_candidates", 30)
     cfg = make_settings(tmp_path, **overrides)
     understander = Understander(retriever.titles, retriever.vocabulary, retriever.catalog)
-    responder = Responder(llm, Check(understander), timeout=cfg.llm_timeout)
+    responder = Responder.from_settings(llm, Check(understander), cfg)
     reranker = shipped_reranker(cfg.reranker_max_length)
     pipeline = RankingPipeline(
         retriever,

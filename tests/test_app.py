@@ -251,7 +251,7 @@ def test_failure1_web_api_over_http_with_logins(app, tmp_path):
 
     page = build_app(app.bot)
     port = free_port()
-    page.queue().launch(
+    page.launch(
         server_port=port, auth=[("alice", "a-pass"), ("bob", "b-pass")], prevent_thread_lock=True, quiet=True
     )
     try:

@@ -14,11 +14,13 @@ import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from chatrec.catalog import Catalog
+from chatrec.config import Settings
 from chatrec.dialogue.checks import Check
 from chatrec.dialogue.claims import Claim
 from chatrec.dialogue.evidence import Evidence
@@ -49,12 +51,38 @@ class Unusable(Exception):
 
 
 class Responder:
-    """Writes the reply text for chosen items; ``model`` None means catalog sentences only."""
+    """Writes the reply text for chosen items; ``model`` None means catalog sentences only.
 
-    def __init__(self, model: BaseChatModel | None, check: Check, *, timeout: float) -> None:
+    The LLM is shared by every session, and the embedded one writes for one prompt at a time: a
+    turn takes one of its ``slots`` for all its writing (:meth:`turn`), waiting at most ``wait``
+    seconds. A turn that finds it busy uses catalog sentences at once rather than queue behind
+    other people's generations.
+    """
+
+    def __init__(
+        self, model: BaseChatModel | None, check: Check, *, timeout: float, slots: int = 1, wait: float = 0.5
+    ) -> None:
         self.model = model
         self.check = check
         self.timeout = timeout
+        self.wait = wait
+        self._slots = threading.BoundedSemaphore(slots)
+
+    @classmethod
+    def from_settings(cls, model: BaseChatModel | None, check: Check, settings: Settings) -> Responder:
+        timeout, slots, wait = settings.llm_timeout, settings.llm_slots, settings.llm_wait
+        return cls(model, check, timeout=timeout, slots=slots, wait=wait)
+
+    @contextmanager
+    def turn(self) -> Iterator[bool]:
+        """Whether this turn may use the LLM (True) for the block's duration; False when there is
+        none, or it stayed busy with other turns for ``wait`` seconds."""
+        free = self.model is not None and self._slots.acquire(timeout=self.wait)
+        try:
+            yield free
+        finally:
+            if free:
+                self._slots.release()
 
     def _stream(self, system: str, user: str, deadline: float) -> Iterator[str]:
         """The model's text as it arrives, until ``deadline`` on the wall clock.

@@ -97,7 +97,7 @@ def build_chat_model(settings: Settings) -> BaseChatModel:
     if settings.llm == "local":
         path = local_model_path(settings.llm_model or "qwen2.5-coder-0.5b", settings.cache_dir)
         return LlamaCppChat(
-            model_path=str(path), n_threads=settings.threads, max_tokens=settings.llm_max_tokens
+            model_path=str(path), n_threads=settings.llm_threads, max_tokens=settings.llm_max_tokens
         )
     from langchain_openai import ChatOpenAI
 

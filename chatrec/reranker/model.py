@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
@@ -102,6 +103,9 @@ class Reranker(ABC):
         self.max_length = max_length
         self.fusion = fusion
         self.query_tokens = max(1, int(QUERY_SHARE * (max_length - 3)))
+        # A fast tokenizer keeps its padding and truncation as state that each call may change:
+        # concurrent turns got one another's (unpadded batches). Tokenising is ~1 ms; forwards overlap.
+        self._tokenizing = threading.RLock()
 
     @abstractmethod
     def _forward(self, features: dict[str, np.ndarray]) -> np.ndarray:
@@ -109,7 +113,8 @@ class Reranker(ABC):
 
     def tail(self, query: str) -> str:
         """The end of ``query`` that fits the query's token budget: the most recent turns win."""
-        encoded = self.tokenizer(query, add_special_tokens=False, return_offsets_mapping=True)
+        with self._tokenizing:
+            encoded = self.tokenizer(query, add_special_tokens=False, return_offsets_mapping=True)
         offsets = encoded["offset_mapping"]
         if len(offsets) <= self.query_tokens:
             return query.strip()
@@ -120,14 +125,15 @@ class Reranker(ABC):
 
         Training batches go through here too, so the model is trained on exactly what it scores.
         """
-        encoded = self.tokenizer(
-            [self.tail(q) for q in queries],
-            [t.strip() or "?" for t in texts],
-            truncation="only_second",
-            max_length=self.max_length,
-            padding=True,
-            return_tensors="np",
-        )
+        with self._tokenizing:
+            encoded = self.tokenizer(
+                [self.tail(q) for q in queries],
+                [t.strip() or "?" for t in texts],
+                truncation="only_second",
+                max_length=self.max_length,
+                padding=True,
+                return_tensors="np",
+            )
         return {k: np.asarray(encoded[k], dtype=np.int64) for k in INPUTS if k in encoded}
 
     def score(self, query: str, items: Sequence[Item]) -> np.ndarray:

@@ -28,7 +28,7 @@ from chatrec.app.web.render import (
     with_notices,
 )
 from chatrec.errors import ChatrecError
-from chatrec.events import Done, Notice, Reason, Recommendations, TextDelta
+from chatrec.events import Done, Notice, Reason, Recommendation, Recommendations, TextDelta
 from chatrec.inputs import clean_text
 
 log = logging.getLogger(__name__)
@@ -184,19 +184,28 @@ class ChatApp:
     def api_chat(
         self, message: str, session_id: str | None = None, request: gr.Request | None = None
     ) -> dict:
-        """One whole turn for API clients: the reply text, the recommendations, the state, and the
-        session token (a new session when ``session_id`` is omitted)."""
+        """One whole turn for API clients (what ``/chat`` ends with; see :meth:`api_turn`)."""
+        *_, whole = self.api_turn(message, session_id, request)
+        return whole
+
+    def api_turn(
+        self, message: str, session_id: str | None = None, request: gr.Request | None = None
+    ) -> Iterator[dict]:
+        """``/chat``: one turn for API clients, streamed twice: as soon as the recommendations are ranked
+        (catalog reasons, no text yet, ``done`` false), then the whole turn: the reply text, the
+        recommendations, the state, and the session token (a new session when ``session_id`` is
+        omitted). ``Client.predict`` returns the whole turn; ``Client.submit`` sees both."""
+        user = _user(request)
         try:
-            reply = self.bot.chat(message, session_id, user=_user(request))
+            token = self.bot.new_session(user) if session_id is None else session_id
+            for event in self.bot.stream(message, token, user=user):
+                if isinstance(event, Recommendations):
+                    yield _api_reply("", event.items, [], None, token, done=False)
+                elif isinstance(event, Done):
+                    r = event.reply
+                    yield _api_reply(r.text, r.recommendations, r.notices, r.state.model_dump(), token)
         except ChatrecError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
-        return {
-            "text": reply.text,
-            "recommendations": [{**asdict(r), "label": r.label} for r in reply.recommendations],
-            "notices": reply.notices,
-            "state": reply.state.model_dump(),
-            "session_id": reply.session_id,
-        }
 
     def api_feedback(
         self, session_id: str, item_id: str, liked: bool, request: gr.Request | None = None
@@ -206,6 +215,25 @@ class ChatApp:
             return self.bot.feedback(session_id, item_id, liked=liked, user=_user(request)).model_dump()
         except ChatrecError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
+
+
+def _api_reply(
+    text: str,
+    recommendations: list[Recommendation],
+    notices: list[str],
+    state: dict | None,
+    session_id: str,
+    *,
+    done: bool = True,
+) -> dict:
+    return {
+        "text": text,
+        "recommendations": [{**asdict(r), "label": r.label} for r in recommendations],
+        "notices": notices,
+        "state": state,
+        "session_id": session_id,
+        "done": done,
+    }
 
 
 def _user(request: gr.Request | None) -> str | None:

@@ -137,6 +137,8 @@ def build_app(bot: ChatRec) -> gr.Blocks:
             api_visibility="private",
         )
         gr.api(app.api_new_session, api_name="new_session")
-        gr.api(app.api_chat, api_name="chat")
+        gr.api(app.api_turn, api_name="chat")
         gr.api(app.api_feedback, api_name="feedback")
-    return page
+    # Gradio runs each event one call at a time unless told otherwise: one slow turn held up
+    # everyone. Turns of different sessions run at once; the agent keeps one session's in order.
+    return page.queue(default_concurrency_limit=bot.settings.app_concurrency)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import socket
+import time
 
 from chatrec.agent import ChatRec
 from chatrec.app.web.layout import build_app
@@ -36,18 +37,22 @@ def serve(settings: Settings, *, share: bool = False) -> None:
         print("the store is empty: ingesting the default catalog first", flush=True)
         ingest(settings, store=store)
     print("loading the models (embedder, reranker, chat LLM)", flush=True)
+    start = time.perf_counter()
     bot = ChatRec.from_settings(settings)
-    bot.warm_up()  # so the first visitor does not wait for the models to load
+    built = time.perf_counter()
+    bot.warm_up()  # so the first visitor does not wait for what loads lazily (the LLM, the index)
+    warm = time.perf_counter()
+    print(f"models loaded in {built - start:.1f} s, warmed up in {warm - built:.1f} s", flush=True)
     print("building the page", flush=True)
     page = build_app(bot)
     auth = settings.app_auth.get_secret_value().split(":", 1) if settings.app_auth else None
     if auth is not None and len(auth) != 2:
         raise ConfigError("CHATREC_APP_AUTH must be 'user:password'")
-    page.queue().launch(
+    page.launch(
         server_name=settings.app_host,
         server_port=settings.app_port,
         share=share,
-        auth=tuple(auth) if auth else None,
+        auth=(auth[0], auth[1]) if auth else None,
         ssr_mode=False,
         css=CSS,
         show_error=False,
