@@ -87,13 +87,14 @@ def main() -> None:
         model = bot.responder.model
         facts = "- it is directed by Michael Mann, who also directed Heat (1995)"
         user = prompt("reason.user").format(
-            request=MESSAGES[0], film="Collateral (2004)", facts=facts, title="Collateral"
+            request=MESSAGES[0], film="Collateral (2004)", noun_title="Film", facts=facts, title="Collateral"
         )
+        system = prompt("reason.system").format(noun="film")
         first, total = [], []
         for _ in range(6):
             start = time.perf_counter()
             got_first = None
-            for _chunk in model.stream([SystemMessage(prompt("reason.system")), HumanMessage(user)]):
+            for _chunk in model.stream([SystemMessage(system), HumanMessage(user)]):
                 got_first = got_first or time.perf_counter() - start
             first.append(got_first or 0.0)
             total.append(time.perf_counter() - start)

@@ -17,6 +17,7 @@ from chatrec.ingest.sources import read_rows
 from chatrec.retrieval.retriever import Retriever
 from chatrec.store.chroma import Store
 from chatrec.store.embeddings import Embedder, load_embedder
+from chatrec.store.shipped import with_shipped_vectors
 from tests.helpers import Postgres, make_settings, postgres
 
 
@@ -40,7 +41,8 @@ def full_ingest(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) ->
     settings = make_settings(Path(kept) if kept else tmp_path_factory.mktemp("full"))
     store = Store(settings)
     rows = read_rows(movies.movies_db_path(), movies.MAPPING)
-    summary = run_ingest(rows, movies.MAPPING, store, embedder, batch_size=settings.ingest_batch_size)
+    shipped = with_shipped_vectors(embedder, Settings())  # as `chatrec ingest` embeds the default catalog
+    summary = run_ingest(rows, movies.MAPPING, store, shipped, batch_size=settings.ingest_batch_size)
     return store, summary
 
 

@@ -25,6 +25,7 @@ from chatrec.ingest.plots import DescriptionPlots, PlotKnowledge, PlotSource, de
 from chatrec.ingest.sources import load_mapping, read_rows
 from chatrec.store.chroma import Store
 from chatrec.store.embeddings import PACKAGED_MODEL, load_embedder
+from chatrec.store.shipped import with_shipped_vectors
 
 DEFAULT_CATALOG = "bokeh-sampledata movies"
 DEFAULT_COLLECTION = str(Settings.model_fields["collection"].default)
@@ -113,7 +114,7 @@ def ingest(
         rows,
         field_mapping,
         store,
-        embedder,
+        with_shipped_vectors(embedder, settings) if source is None else embedder,
         batch_size=settings.ingest_batch_size,
         prune=prune,
         plots=plots,
