@@ -35,7 +35,7 @@ FEATURES = (
     "critic_popularity",
     # The same three signals again in turns with a liked film, 0 in turns without: the weights of
     # a cold start (only the request to go on) and of a seeded turn differ. On ReDial train's
-    # validation turns: dedup R@10/R@50 .220/.428 -> .229/.441 (benchmarks/hybrid_variants.py).
+    # validation turns: dedup R@10/R@50 .220/.428 -> .229/.438 (benchmarks/hybrid_variants.py).
     "seeded_retrieval",
     "seeded_interaction_popularity",
     "seeded_critic_popularity",
