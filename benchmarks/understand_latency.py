@@ -51,7 +51,7 @@ def main() -> None:
             "rules": Understander(retriever.titles, retriever.vocabulary, retriever.catalog, trained=False),
             "reader": bot.understander,
         }
-        bot.chat("warm-up: a western", session_id="warm")
+        bot.chat("warm-up: a western")
         for name, understander in readers.items():
             bot.understander = understander
             read, ranked, total = [], [], []
@@ -61,7 +61,7 @@ def main() -> None:
                 understander.read(message, DialogueState())
                 read.append(time.perf_counter() - start)
                 start = time.perf_counter()
-                for event in bot.stream(message, session_id=f"{name}-{turn}"):
+                for event in bot.stream(message):
                     if isinstance(event, Recommendations):
                         ranked.append(time.perf_counter() - start)
                     elif isinstance(event, Done):

@@ -8,23 +8,31 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
+from pydantic import ValidationError
 
+from chatrec import inputs
 from chatrec.catalog import Catalog
+from chatrec.catalog.bounds import catalog_names, checked_constraints
+from chatrec.catalog.wording import Wording, wording_for
 from chatrec.config import Settings
-from chatrec.dialogue.evidence import evidence
+from chatrec.dialogue.answers import answer
+from chatrec.dialogue.evidence import Evidencer
+from chatrec.dialogue.phrasing import ReplyReasons, phrase_reply
 from chatrec.dialogue.preferences import describe_constraints
 from chatrec.dialogue.prompts import reply
 from chatrec.dialogue.respond import Check, LLMUnavailable, Responder, Unusable, plain_intro
 from chatrec.dialogue.state import DialogueState
 from chatrec.dialogue.understand import Understander
+from chatrec.errors import InputError, UnknownSession
 from chatrec.events import Done, Event, Notice, Reason, Recommendation, Recommendations, Reply, TextDelta
 from chatrec.ranking.pipeline import RankingPipeline
 from chatrec.retrieval.retriever import Retriever
-from chatrec.sessions import SessionStore
+from chatrec.sessions import SessionStore, StoredMessage
 from chatrec.store.chroma import Hit
 
 DEFAULT = object()
@@ -54,7 +62,8 @@ class ChatRec:
     """A conversational recommender over one catalog, with sessions.
 
     >>> bot = ChatRec.from_settings()
-    >>> bot.chat("I loved Heat. Something similar, but under two hours", session_id="alice").recommendations
+    >>> session = bot.new_session()
+    >>> bot.chat("I loved Heat. Something similar, but under two hours", session).recommendations
     """
 
     def __init__(
@@ -72,6 +81,9 @@ class ChatRec:
         self.responder = responder
         self.understander = understander
         self.sessions = sessions
+        together = pipeline.hybrid.collaborative.interactions.pairs if pipeline.hybrid else None
+        self.wording: Wording = wording_for(retriever.catalog, settings.item_kind, settings.role_words)
+        self.evidencer = Evidencer(retriever.catalog, together=together, wording=self.wording)
         self._locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
         self._locks_guard = threading.Lock()
 
@@ -93,86 +105,147 @@ class ChatRec:
             RankingPipeline.from_settings(retriever, settings),
             responder,
             understander,
-            SessionStore(settings.sessions_file),
+            SessionStore.from_settings(settings),
         )
 
     # -- public API -------------------------------------------------------------------------
-    def chat(self, message: object, session_id: str = "default") -> Reply:
+    def new_session(self, user: str | None = None) -> str:
+        """Start a conversation; returns its token, the only way back to it. ``user`` (the
+        logged-in name, if any) binds it: no one else can use the token."""
+        return self.sessions.create(_owner(user))
+
+    def chat(self, message: object, session_id: str | None = None, *, user: str | None = None) -> Reply:
         """One whole turn; the same events as ``stream`` gathered into a Reply."""
-        for event in self.stream(message, session_id=session_id):
+        for event in self.stream(message, session_id, user=user):
             if isinstance(event, Done):
                 return event.reply
         raise RuntimeError("a turn ended without a reply")  # pragma: no cover
 
-    def stream(self, message: object, session_id: str = "default") -> Iterator[Event]:
-        """One turn as events: notices, recommendations (before any text), text, reasons, done."""
-        with self._lock(session_id):
-            yield from self._turn(message, session_id)
+    def stream(
+        self, message: object, session_id: str | None = None, *, user: str | None = None
+    ) -> Iterator[Event]:
+        """One turn as events: notices, recommendations (before any text), text, reasons, done.
 
-    def feedback(self, session_id: str, item_id: str, *, liked: bool) -> DialogueState:
+        ``session_id`` is a token from :meth:`new_session`; None starts a new session, whose token
+        the reply carries. A token this store did not issue to ``user`` raises UnknownSession.
+        """
+        text = inputs.text(message, "message")
+        if session_id is None:
+            session_id = self.new_session(user)
+        key = self._open(session_id, user)
+        with self._lock(key):
+            yield from self._turn(text, key, session_id)
+
+    def feedback(
+        self, session_id: str, item_id: str, *, liked: bool, user: str | None = None
+    ) -> DialogueState:
         """👍 / 👎 on an item; a disliked item never comes back in this session."""
-        with self._lock(session_id):
-            state = self.sessions.state(session_id)
+        item_id, liked = inputs.text(item_id, "item_id"), inputs.flag(liked, "liked")
+        key = self._open(session_id, user)
+        with self._lock(key):
+            state, _ = self.sessions.load(key)
             if item_id in self.retriever.catalog:
                 state.like(item_id) if liked else state.dislike(item_id)
-                self.sessions.save_state(session_id, state)
+                self.sessions.save_state(key, state)
             return state
 
-    def state(self, session_id: str) -> DialogueState:
-        return self.sessions.state(session_id)
+    def owns(self, session_id: object, *, user: str | None = None) -> bool:
+        """Whether ``session_id`` is a token this store issued to ``user`` (nothing is read)."""
+        try:
+            self._open(session_id, user)
+        except (UnknownSession, InputError):
+            return False
+        return True
+
+    def state(self, session_id: str, *, user: str | None = None) -> DialogueState:
+        return self.sessions.load(self._open(session_id, user))[0]
 
     @property
     def catalog(self) -> Catalog:
         """The catalog the agent recommends from (typed item access for front ends)."""
         return self.retriever.catalog
 
-    def remove_preference(self, session_id: str, kind: str, value: str) -> DialogueState:
+    def remove_preference(
+        self, session_id: str, kind: str, value: str, *, user: str | None = None
+    ) -> DialogueState:
         """Remove one like, dislike or constraint (the UI's remove buttons)."""
-        with self._lock(session_id):
-            state = self.sessions.state(session_id)
+        kind, value = inputs.text(kind, "kind"), inputs.text(value, "value")
+        key = self._open(session_id, user)
+        with self._lock(key):
+            state, _ = self.sessions.load(key)
             if state.remove(kind, value):
-                self.sessions.save_state(session_id, state)
+                self.sessions.save_state(key, state)
             return state
 
-    def constrain(self, session_id: str, **constraints: Any) -> DialogueState:
-        """Set hard constraints directly (the UI's filter controls)."""
-        with self._lock(session_id):
-            state = self.sessions.state(session_id)
-            state.constrain(**constraints)
-            self.sessions.save_state(session_id, state)
+    def constrain(self, session_id: str, *, user: str | None = None, **constraints: Any) -> DialogueState:
+        """Set hard constraints directly (the UI's filter controls); values out of range or names
+        the catalog does not have raise InputError, and nothing changes."""
+        changes = catalog_names(
+            checked_constraints(constraints), self.retriever.canonical, self.retriever.vocabulary
+        )
+        key = self._open(session_id, user)
+        with self._lock(key):
+            state, _ = self.sessions.load(key)
+            try:
+                state.constrain(**changes)
+            except ValidationError as exc:
+                raise InputError("; ".join(e["msg"] for e in exc.errors())) from None
+            self.sessions.save_state(key, state)
             return state
 
-    def history(self, session_id: str) -> list[Any]:
-        return self.sessions.history(session_id)
+    def history(self, session_id: str, *, user: str | None = None) -> list[StoredMessage]:
+        return self.sessions.history(self._open(session_id, user))
 
-    def reset(self, session_id: str) -> None:
-        with self._lock(session_id):
-            self.sessions.reset(session_id)
+    def reset(self, session_id: str, *, user: str | None = None) -> None:
+        """Start this session over (the same token); only its owner can."""
+        key = self._open(session_id, user)
+        with self._lock(key):
+            self.sessions.reset(key)
+
+    def warm_up(self) -> None:
+        """Load what loads lazily (the vector index, the reranker, the LLM) before a user waits:
+        one ranking and one reason, in no session."""
+        state = DialogueState()
+        for hit in self.pipeline.rank(state, "a film to watch tonight", 1):
+            deadline = time.monotonic() + self.settings.llm_timeout
+            with suppress(Unusable, LLMUnavailable):
+                self.responder.reason("a film", self.evidencer.evidence(hit.item, state), deadline)
 
     # -- one turn ---------------------------------------------------------------------------
-    def _lock(self, session_id: str) -> threading.Lock:
-        with self._locks_guard:
-            return self._locks[session_id]
+    def _open(self, session_id: object, user: str | None) -> str:
+        return self.sessions.open(session_id, _owner(user))
 
-    def _turn(self, message: object, session_id: str) -> Iterator[Event]:
+    @contextmanager
+    def _lock(self, key: str) -> Iterator[None]:
+        """One turn at a time per session: this process's threads queue here, other processes
+        and app instances at the store."""
+        with self._locks_guard:
+            lock = self._locks[key]
+        with lock, self.sessions.locked(key):
+            yield
+
+    def _turn(self, text: str, key: str, token: str) -> Iterator[Event]:
         draft = _Draft()
-        text = "" if message is None else str(message).replace("\x00", "")
         limit = self.settings.max_message_chars
         if len(text) > limit:
             text = text[:limit]
             yield draft.notice(reply("truncated", limit=limit))
-        state = self.sessions.state(session_id)
+        state, was_reset = self.sessions.load(key)
+        if was_reset:
+            yield draft.notice(reply("state_reset"))
         understanding = self.understander.read(text, state)
         if understanding.intent in ("empty", "greeting", "thanks"):
-            yield draft.say(reply(understanding.intent))
+            yield draft.say(reply(understanding.intent, noun=self.wording.noun))
         elif understanding.intent in ("why", "question") and understanding.item_id:
-            yield draft.say(self._answer(understanding.item_id, understanding.question, state))
+            yield draft.say(answer(self.catalog, understanding.item_id, understanding.question, state))
         else:
-            recent = [m.text for m in self.sessions.history(session_id) if m.role == "user"]
+            recent = [m.text for m in self.sessions.history(key) if m.role == "user"]
             query = " ".join([*recent[-(RECENT_USER_MESSAGES - 1) :], text])
             hits = self.pipeline.rank(state, query, self.settings.k)
             if hits:
-                opening = reply("unclear") if understanding.intent == "unclear" else None
+                opening = (
+                    reply("unclear", noun=self.wording.noun) if understanding.intent == "unclear" else None
+                )
                 yield from self._respond(text, state, hits, draft, opening)
             else:
                 yield draft.say(
@@ -181,18 +254,19 @@ class ChatRec:
         if understanding.intent not in ("why", "question") and understanding.item_id:
             state.focus_id = understanding.item_id  # the film this message named stays "it"
         full = "".join(draft.parts).strip()
-        self.sessions.save_state(session_id, state)
+        self.sessions.save_state(key, state)
         if text.strip():
-            self.sessions.append(session_id, "user", text)
+            self.sessions.append(key, "user", text)
             recommendations = [asdict(r) for r in draft.recommendations]
-            self.sessions.append(session_id, "assistant", full, recommendations, draft.notices)
-        yield Done(Reply(full, draft.recommendations, state, understanding.intent, draft.notices))
+            self.sessions.append(key, "assistant", full, recommendations, draft.notices)
+        yield Done(Reply(full, draft.recommendations, state, understanding.intent, draft.notices, token))
 
     def _respond(
         self, text: str, state: DialogueState, hits: list[Hit], draft: _Draft, opening: str | None = None
     ) -> Iterator[Event]:
         """Recommendations at once (with catalog reasons), then the text as it is written."""
-        evidences = [evidence(h.item, state, self.retriever.catalog) for h in hits]
+        evidences = [self.evidencer.evidence(h.item, state) for h in hits]
+        phrase_reply(evidences)  # a plain sentence per item, no two of one template
         items = [Recommendation.from_hit(h, ev.plain()) for h, ev in zip(hits, evidences, strict=True)]
         yield Recommendations(items)
         if opening:
@@ -209,48 +283,18 @@ class ChatRec:
                 working = False
         if not draft.parts:
             yield draft.say(plain_intro(state, self.retriever.catalog))
-        for item, ev in zip(items, evidences, strict=True):
-            reason = item.reason
-            if working:
-                try:
-                    reason = self.responder.reason(text, ev, deadline)
-                except Unusable:
-                    pass
-                except LLMUnavailable:
-                    working = False
-            draft.recommendations.append(replace(item, reason=reason))
-            yield Reason(item.item_id, reason)
-            yield draft.say(f"\n\n**{item.label}** — {reason}")
-        if not working:
+        writer = ReplyReasons(self.responder, text, deadline, working)
+        for n, (item, ev) in enumerate(zip(items, evidences, strict=True)):
+            said = writer.reason(ev, n)  # no two reasons of a reply share a template
+            draft.recommendations.append(replace(item, reason=said.text))
+            yield Reason(item.item_id, said.text, said.draft, said.problems)
+            yield draft.say(f"\n\n**{item.label}** — {said.text}")
+        if not writer.working:
             yield draft.notice(reply("llm_fallback"))
         shown = draft.recommendations
         state.record_shown([r.item_id for r in shown], {r.item_id: r.reason for r in shown})
 
-    def _answer(self, item_id: str, question: str | None, state: DialogueState) -> str:
-        meta = self.catalog.get(item_id, {})
-        film = self.catalog.label(item_id)
-        if question is None:
-            reason = state.reasons.get(item_id)
-            if reason is None:
-                return reply("why_unknown", film=film)
-            return reply("why", film=film, reason=reason)
-        value = _about(meta) if question == "about" else meta.get(question)
-        if not value:
-            return reply("unknown_fact", what=reply(f"what_{question}"), film=film)
-        if isinstance(value, list):
-            more = len(value) - 6
-            value = ", ".join(value[:6]) + (reply("and_more", count=more) if more > 0 else "")
-        return reply(f"answer_{question}", film=film, value=value)
 
-
-def _about(meta: dict[str, Any]) -> str:
-    """ "Tell me more about it": the catalog's facts about a film, in one line."""
-    facts = [
-        ", ".join(meta.get("genres", [])[:3]).lower(),
-        f"directed by {', '.join(meta['directors'][:2])}" if meta.get("directors") else "",
-        f"{meta['runtime']} minutes" if meta.get("runtime") else "",
-        f"rated {meta['rating']}" if meta.get("rating") else "",
-        f"with {', '.join(meta['cast'][:4])}" if meta.get("cast") else "",
-        f"critics' score {meta['critic_meter']}%" if meta.get("critic_meter") is not None else "",
-    ]
-    return "; ".join(f for f in facts if f)
+def _owner(user: str | None) -> str:
+    """Who a session belongs to: the logged-in user, or "" when there is no login."""
+    return "" if user is None else inputs.text(user, "user")

@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Field(
-        default_factory=_default_data_dir, description="Vector store, sessions, the app's browser key."
+        default_factory=_default_data_dir, description="Vector store, sessions and their key."
     )
     cache_dir: Path = Field(
         default_factory=_default_cache_dir,
@@ -72,8 +72,18 @@ class Settings(BaseSettings):
         None, description="Chroma server URL; unset means the embedded store under data_dir."
     )
     collection: str = Field("movies", min_length=3, max_length=512)
+    embeddings: Literal["local", "openai"] = Field(
+        "local",
+        description="local: the embedding model in-process; openai: any OpenAI-compatible "
+        "/v1/embeddings server (worth it for big catalogs: README, 'Embeddings from a server').",
+    )
     embedding_model: str | None = Field(
-        None, description="A sentence-transformers model directory; unset means packaged MiniLM."
+        None,
+        description="local: a sentence-transformers model directory (unset: packaged MiniLM); "
+        "openai: the server's model name.",
+    )
+    embedding_url: str | None = Field(
+        None, description="openai: the embeddings server's base URL; unset means OPENAI_BASE_URL."
     )
     embedding_backend: Literal["onnx", "onnx-int8", "torch"] = Field(
         "onnx-int8", description="How the embedding model runs; all three use the same weights."
@@ -94,6 +104,13 @@ class Settings(BaseSettings):
     plot_weight: float = Field(
         0.5, ge=0, le=1, description="Share of the shipped plot vector in an item's vector; 0 = no plots."
     )
+    item_kind: str | None = Field(
+        None, description="What the catalog's items are called ('book'); unset: read from its fields."
+    )
+    role_words: dict[str, str] = Field(
+        default_factory=dict,
+        description='How a people field is credited, e.g. {"directors": "designed by"} for board games.',
+    )
     ingest_batch_size: int = Field(256, ge=1, le=5000)
     llm: Literal["local", "openai"] = Field(
         "local", description="local: the embedded GGUF model; openai: any OpenAI-compatible server."
@@ -109,6 +126,12 @@ class Settings(BaseSettings):
     )
     llm_max_tokens: int = Field(80, ge=8, le=2048)
     sessions_path: Path | None = Field(None, description="SQLite session store; default data_dir/sessions.db")
+    sessions_url: str | None = Field(
+        None,
+        pattern=r"^(sqlite:///.+|postgresql(\+psycopg)?://.+)$",
+        description="A database for sessions, shared by app instances: postgresql://USER@HOST/DB "
+        "(psycopg 3) or sqlite:///FILE; unset means the SQLite file sessions_path.",
+    )
     k: int = Field(3, ge=1, le=20, description="Recommendations shown per turn.")
     max_message_chars: int = Field(2000, ge=50, description="Longer chat messages are truncated.")
     threads: int = Field(

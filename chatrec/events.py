@@ -57,6 +57,7 @@ class Reply:
     state: DialogueState
     intent: str = "request"
     notices: list[str] = field(default_factory=list)
+    session_id: str = ""  # the token to continue this conversation with
 
 
 @dataclass(frozen=True)
@@ -76,10 +77,14 @@ class TextDelta:
 
 @dataclass(frozen=True)
 class Reason:
-    """The final reason for one item, once its phrasing has been checked."""
+    """The final reason for one item, once its phrasing has been checked. ``draft`` is the LLM's
+    sentence (None when no LLM was asked) and ``problems`` the claims that kept it from being
+    shown, as ``kind: words`` (what the reasons benchmark counts)."""
 
     item_id: str
     text: str
+    draft: str | None = None
+    problems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

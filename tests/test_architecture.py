@@ -13,6 +13,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "chatrec"
 LAYERS = [
     ["chatrec.config", "chatrec.errors", "chatrec.metrics"],
+    ["chatrec.inputs"],
     ["chatrec.catalog"],
     ["chatrec.store"],
     ["chatrec.ingest"],

@@ -49,10 +49,11 @@ def test_bad_rows_are_skipped_counted_and_explained(tmp_path, embedder):
     ]
     path.write_bytes(("\n".join(lines) + "\n").encode() + b'{"id": 5, "title": "Caf\xe9"}\n')
     store = Store(make_settings(tmp_path))
-    summary, log = _ingest(store, embedder, read_rows(path, SMALL))
+    summary, _ = _ingest(store, embedder, read_rows(path, SMALL))
     assert (summary.added, summary.skipped) == (2, 7)
     assert store.count() == 2
-    assert [line.split(": ", 1)[1] for line in log] == [
+    assert [r.where for r in summary.rejected] == [f"line {n}" for n in (2, 3, 4, 5, 6, 7, 9)]
+    assert [r.reason for r in summary.rejected] == [
         "no id",
         "no title",
         "duplicate id '1'",
@@ -78,12 +79,12 @@ def test_csv_and_sqlite_sources_with_invalid_bytes(tmp_path, embedder):
         conn.execute("INSERT INTO films VALUES (10, 'Delta', 2001, 'd'), (11, NULL, 2002, 'e')")
         conn.execute("INSERT INTO films VALUES (12, CAST(X'4F6BFF' AS TEXT), 2003, 'f')")
     store = Store(make_settings(tmp_path))
-    csv_summary, csv_log = _ingest(store, embedder, read_rows(csv_path, SMALL))
-    db_summary, db_log = _ingest(store, embedder, read_rows(db, SMALL))
+    csv_summary, _ = _ingest(store, embedder, read_rows(csv_path, SMALL))
+    db_summary, _ = _ingest(store, embedder, read_rows(db, SMALL))
     assert (csv_summary.added, csv_summary.skipped) == (2, 1)
-    assert csv_log == ["skipped row 3: invalid UTF-8"]
+    assert [str(r) for r in csv_summary.rejected] == ["line 4: invalid UTF-8"]
     assert (db_summary.added, db_summary.skipped) == (1, 2)
-    assert db_log == ["skipped row 2: no title", "skipped row 3: invalid UTF-8"]
+    assert [str(r) for r in db_summary.rejected] == ["row 2: no title", "row 3: invalid UTF-8"]
     # Rows of the CSV that the SQLite source lacks are kept (no --prune) and reported as stale.
     assert db_summary.stale == 2
     assert store.count() == 3
@@ -98,7 +99,7 @@ def test_rerun_is_idempotent_and_only_changes_are_embedded(tmp_path, embedder, m
     assert (first.added, first.unchanged, first.skipped) == (200, 0, 0)
 
     class CountingEmbedder:
-        model_id = embedder.model_id
+        model_id, identity = embedder.model_id, embedder.identity
         calls = 0
 
         def embed(self, texts):
@@ -160,7 +161,7 @@ def test_interrupted_ingest_resumes_to_the_exact_count(tmp_path, movie_rows, emb
     added, unchanged = (int(summary.split(f"{k} ")[1].split()[0]) for k in ("added", "unchanged"))
     assert unchanged > 0, "nothing was kept from the interrupted run"
     assert added + unchanged == 1500
-    store = Store(make_settings(tmp_path / "data"))
+    store = Store(make_settings(tmp_path / "data", collection="films"))  # a catalog's own collection
     ids = store.content_hashes()
     assert len(ids) == store.count() == 1500
     assert set(ids) == {str(r["id"]) for r in rows}

@@ -71,7 +71,11 @@ def test_wheel_installs_and_runs_from_another_directory(tmp_path: Path) -> None:
         "text": ["genres"],
     }
     (elsewhere / "books.json").write_text(json.dumps(mapping))
-    env |= {"CHATREC_DATA_DIR": str(tmp_path / "data"), "PYTHONNOUSERSITE": "1"}
+    env |= {
+        "CHATREC_DATA_DIR": str(tmp_path / "data"),
+        "CHATREC_COLLECTION": "books",
+        "PYTHONNOUSERSITE": "1",
+    }
     python, chatrec = str(venv / "bin/python"), str(venv / "bin/chatrec")
     located = run([python, "-c", "import chatrec; print(chatrec.__file__)"], elsewhere, env).stdout
     assert str(venv) in located and str(ROOT) not in located

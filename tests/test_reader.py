@@ -3,13 +3,16 @@ catalog that is not films: titles, people and categories come from that catalog'
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from chatrec.agent import ChatRec
 from chatrec.catalog import FieldMapping, FieldSpec
-from chatrec.dialogue.mentions import TitleSpotter
+from chatrec.dialogue.mention_train import LEAVES, TREES, fit_forest
+from chatrec.dialogue.mentions import F, TitleSpotter
 from chatrec.dialogue.numbers import decades, removals, runtime_bounds
 from chatrec.dialogue.polarity import polarity
+from chatrec.dialogue.tokens import Forest, ReaderStats, title_keys, tokenize
 from chatrec.ingest.pipeline import run_ingest
 from chatrec.ingest.sources import read_rows
 from chatrec.retrieval.retriever import Retriever
@@ -60,6 +63,29 @@ def test_decades_and_removals():
         ("Inception and Memento are two of my all-time favourites", "Memento", "liked"),
         ("Avatar? never again", "Avatar", "disliked"),
         ("Avatar? I loved it", "Avatar", "liked"),
+        # negatives as people type them (issue 13, second pass)
+        ("i love all of those except john wick", "john wick", "disliked"),
+        ("something funny like wedding crashers but not like ted", "ted", "disliked"),
+        ("something funny like wedding crashers but not like ted", "wedding crashers", "liked"),
+        ("i don't like movies like halloween. i like a more psychological film", "halloween", "disliked"),
+        ("i have seen the panic room , but i didn't like it.", "panic room", "disliked"),
+        ("i didn't care much for men in black ii", "men in black ii", "disliked"),
+        ("blade runner 2049 was a dissapointment", "blade runner 2049", "disliked"),
+        ("moana is not something i'd watch", "moana", "disliked"),
+        ("nothing too cheesy like the expendables !", "the expendables", "disliked"),
+        ("my least favorite movie is the room", "the room", "disliked"),
+        (
+            "i've seen guardians of the galaxy but it was too silly for my tastes",
+            "guardians of the galaxy",
+            "disliked",
+        ),
+        # ... and what must stay positive or neutral
+        ("iron man isn't bad either", "iron man", "liked"),
+        ("it's good, not as good as the original star wars though", "star wars", "liked"),
+        ("i saw taken but not taken 2", "taken 2", "asked"),
+        ("i have seen all of those except flowers in the attic", "flowers in the attic", "asked"),
+        ("i'm looking for something like the notebook", "the notebook", "liked"),
+        ("i really like jaws", "jaws", "liked"),
     ],
 )
 def test_polarity(text, title, said):
@@ -120,7 +146,7 @@ def _title(bot: ChatRec, item_id: str) -> str:
 
 
 def test_books_authors_are_people(book_bot):
-    reply = book_bot.chat("nothing by Agatha Christie please, a mystery", session_id="b1")
+    reply = book_bot.chat("nothing by Agatha Christie please, a mystery")
     assert reply.state.dislikes.people == ["Agatha Christie"]
     assert "Mystery" in reply.state.likes.genres
     assert reply.recommendations
@@ -130,12 +156,60 @@ def test_books_authors_are_people(book_bot):
 
 
 def test_books_titles_and_polarity(book_bot):
-    reply = book_bot.chat("i loved gone girl but the da vinci code was boring", session_id="b2")
+    reply = book_bot.chat("i loved gone girl but the da vinci code was boring")
     assert [_title(book_bot, i) for i in reply.state.liked_ids] == ["Gone Girl"]
     assert [_title(book_bot, i) for i in reply.state.disliked_ids] == ["The Da Vinci Code"]
-    reply = book_bot.chat("anything by stephen king?", session_id="b3")
+    reply = book_bot.chat("anything by stephen king?")
     assert reply.state.likes.people == ["Stephen King"]
     assert any(_title(book_bot, r.item_id) in {"The Shining", "Misery"} for r in reply.recommendations)
+
+
+def test_title_keys_write_sequels_as_people_do():
+    assert title_keys("The Godfather: Part II") == [
+        "godfather part ii",
+        "godfather 2",
+        "godfather ii",
+        "godfather part 2",
+    ]
+    assert "kill bill 2" in title_keys("Kill Bill: Vol. 2")
+    assert title_keys("Heat") == ["heat"]
+
+
+def test_forest_reproduces_the_fitted_trees():
+    """The shipped filter is scikit-learn's boosted trees evaluated by our own NumPy code."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 4))
+    y = (x[:, 0] * x[:, 1] > 0).astype(float)  # an interaction no linear filter can draw
+    ours = Forest(fit_forest(x, y)).probability(x)
+    theirs = HistGradientBoostingClassifier(
+        max_iter=TREES, max_leaf_nodes=LEAVES, learning_rate=0.1, early_stopping=False, random_state=0
+    ).fit(x, y)
+    assert np.allclose(ours, theirs.predict_proba(x)[:, 1], atol=1e-6)
+    assert ((ours > 0.5) == y).mean() > 0.9
+
+
+def test_a_title_inside_the_name_of_a_film_the_catalog_lacks_is_not_that_title():
+    catalog = {"a": {"title": "Pacific Rim", "year": 2013}, "b": {"title": "Blade Runner", "year": 1982}}
+    stats = ReaderStats(
+        mention_counts={"pacific rim uprising": 3, "pacific rim": 5, "blade runner 2049": 4},
+        text_counts={},
+        word_counts={},
+        item_counts={"a": 5, "b": 9},
+        aliases={},
+        forest={},
+        threshold=0.5,
+    )
+    spotter = TitleSpotter(catalog, stats)
+    for text, inside in [
+        ("i want to see pacific rim uprising", 1.0),
+        ("i really loved blade runner 2049", 1.0),
+        ("pacific rim was fun", 0.0),
+    ]:
+        tokens = tokenize(text)
+        (cand,) = spotter.candidates(tokens, fuzzy=False)
+        assert spotter.features(tokens, cand, text, cand.key)[F["inside_other"]] == inside, text
 
 
 def test_spotter_without_statistics_falls_back_to_rules():

@@ -26,8 +26,10 @@ def bot(small_retriever, tmp_path) -> ChatRec:
     return plain_bot(retriever, settings)
 
 
-def talk(bot: ChatRec, *messages: str) -> Reply:
-    replies = [bot.chat(m, session_id="s") for m in messages]
+def talk(bot: ChatRec, *messages: str, session: str | None = None) -> Reply:
+    """The messages in one conversation: ``session``, or a new one."""
+    session = session or bot.new_session()
+    replies = [bot.chat(m, session) for m in messages]
     return replies[-1]
 
 
@@ -239,7 +241,7 @@ def test_scenario(bot, messages, checks):
 
 def test_seen_that_one_next_marks_seen_and_moves_on(bot):
     first = talk(bot, "a sci-fi film")
-    reply = talk(bot, "seen that one, next")
+    reply = talk(bot, "seen that one, next", session=first.session_id)
     shown = first.recommendations[0].item_id
     assert shown in reply.state.mentioned_ids and shown not in reply.state.liked_ids
     assert reply.recommendations and shown not in [r.item_id for r in reply.recommendations]

@@ -6,7 +6,8 @@ import json
 
 import numpy as np
 
-from chatrec.catalog import FieldMapping, Item
+from chatrec.catalog import FieldMapping, Item, list_field
+from chatrec.catalog.filters import Filters
 from chatrec.catalog.topics import (
     PhraseMatcher,
     TopicReader,
@@ -18,6 +19,7 @@ from chatrec.catalog.topics import (
 from chatrec.catalog.vocabulary import Vocabulary
 from chatrec.dialogue.evidence import evidence
 from chatrec.dialogue.state import DialogueState
+from chatrec.dialogue.steering import steer
 from chatrec.eval.topics import load_benchmark, resolve
 from chatrec.ingest.pipeline import run_ingest
 from chatrec.ingest.plots import (
@@ -28,8 +30,9 @@ from chatrec.ingest.plots import (
     default_plots,
     save_plot_vectors,
 )
-from chatrec.store.chroma import Store
-from tests.helpers import make_settings
+from chatrec.retrieval.retriever import Retriever
+from chatrec.store.chroma import Hit, Store
+from tests.helpers import make_settings, plain_bot
 
 TERMS = parse_terms(
     ["submarine: submarine | u-boat | torpedo", "heist: heist | the vault", "dog: dog | puppy"]
@@ -120,8 +123,8 @@ def test_a_reason_names_a_topic_only_when_the_film_has_it():
     state.like_attributes(topics=["submarine", "heist"])
     sub = Item("1", "Deep Run", "Deep Run (1958).", {"year": 1958, "topics": ["submarine", "war"]})
     other = Item("2", "Dry Land", "Dry Land (1990).", {"year": 1990, "topics": ["dog"]})
-    assert "it is a submarine story, as you asked" in evidence(sub, state, {}).facts
-    assert not any("story" in f for f in evidence(other, state, {}).facts)
+    assert "it is a submarine story, as you asked" in evidence(sub, state, {}).lines
+    assert not any("story" in f for f in evidence(other, state, {}).lines)
 
 
 def test_the_vocabulary_reads_topics_only_for_a_catalog_that_has_them():
@@ -164,3 +167,60 @@ def test_a_catalog_with_a_description_field_gets_plot_vectors_and_topics_at_inge
     assert np.allclose(before["2"], after["2"], atol=1e-6)
     query = embedder.embed_query("a submarine thriller")
     assert float(after["1"] @ query) > float(before["1"] @ query) + 0.05
+
+
+def test_a_topic_in_the_request_adds_the_films_that_carry_it_whatever_their_text(tmp_path, embedder):
+    """Dense search misses most films whose plot has the topic; a filtered query per topic adds them."""
+    plots = _knowledge(tmp_path / "art", 0.5)
+    store = Store(make_settings(tmp_path / "store"))
+    run_ingest(ROWS, MAPPING, store, embedder, log=lambda _: None, plots=plots)
+    retriever = Retriever(embedder, store)
+    asked: list[Filters] = []
+    nearest = retriever._nearest  # every vector query of a search, in memory or by the store
+
+    def recording(vector, n, filters, exclude_ids):
+        asked.append(filters)
+        return nearest(vector, n, filters, exclude_ids)
+
+    retriever._nearest = recording  # type: ignore[method-assign]
+    retriever.search("a tense submarine thriller", n=1)
+    assert [f.topics for f in asked] == [[], ["submarine"]]
+    assert Filters(topics=["submarine"]).where() == {"topics": {"$contains": "submarine"}}
+
+
+def test_a_topic_asked_for_moves_the_films_that_carry_it_ahead_without_dropping_the_rest():
+    state = DialogueState()
+    state.like_attributes(topics=["heist"])
+    hits = [
+        Hit(Item("1", "Loud Crime", "Loud Crime.", {"topics": ["police"]}), 0.9),
+        Hit(Item("2", "Plotless", "Plotless.", {}), 0.8),
+        Hit(Item("3", "The Vault Job", "The Vault Job.", {"topics": ["heist", "bank"]}), 0.5),
+    ]
+    assert [h.item.id for h in steer(hits, state)] == ["3", "1", "2"]
+    assert [h.item.id for h in steer(hits, DialogueState())] == ["1", "2", "3"]
+
+
+def test_a_request_reads_the_longest_topic_phrase_and_leaves_its_words_to_it():
+    reader = TopicReader({"family": ["family"], "family saga": ["family saga"], "mafia": ["mafia"]})
+    assert reader.read("a mafia family saga") == ("family saga", "mafia")
+    assert reader.read("a family saga, or any family film") == ("family", "family saga")
+    vocabulary = Vocabulary(
+        {"genres": {"Family", "Comedy"}},
+        TopicReader({"family": ["family"], "family saga": ["family saga"]}),
+    )
+    assert vocabulary.topic_phrase_words("a mafia family saga") == {"family", "saga"}
+    assert vocabulary.topic_phrase_words("a family comedy") == set()
+
+
+def test_the_readmes_heist_example_shows_heist_films_from_the_nineties(small_retriever, tmp_path):
+    bot = plain_bot(small_retriever, make_settings(tmp_path))
+    reply = bot.chat("a heist film from the 90s", bot.new_session())
+    picks = [small_retriever.catalog[r.item_id] for r in reply.recommendations]
+    assert picks and all(1990 <= int(m["year"]) <= 1999 for m in picks)
+    heists = [
+        i
+        for i, m in small_retriever.catalog.items()
+        if "heist" in list_field(m, "topics") and 1990 <= int(m.get("year") or 0) <= 1999
+    ]
+    shown = sum("heist" in list_field(m, "topics") for m in picks[: len(heists)])
+    assert shown == min(len(picks), len(heists)), [m["title"] for m in picks]  # heist films lead

@@ -12,15 +12,32 @@ from pydantic import ValidationError
 
 from chatrec.catalog import Filters, list_field
 from chatrec.config import Settings
-from chatrec.errors import ChatrecError
+from chatrec.errors import ChatrecError, one_line
 from chatrec.store.chroma import Hit
 
 
-def _one_line(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        return f"invalid {exc.title}: {problems}"
-    return str(exc)
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose subcommands report unknown options themselves, with their own
+    usage: argparse passes a subcommand's leftovers up, and the top-level usage helps nobody."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: list[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extra = super().parse_known_args(args, namespace)
+        if extra:
+            self.error(f"unrecognized arguments: {' '.join(extra)}")
+        return parsed, extra
+
+
+def positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
 
 
 def guarded(action: Callable[[], int]) -> int:
@@ -33,7 +50,7 @@ def guarded(action: Callable[[], int]) -> int:
     except (ChatrecError, ValidationError) as exc:
         if os.environ.get("CHATREC_DEBUG"):
             raise
-        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        print(f"error: {one_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\ninterrupted: everything written so far is kept; run again to resume", file=sys.stderr)
@@ -55,7 +72,7 @@ def _format_hit(rank: int, hit: Hit) -> str:
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from chatrec.ingest.run import ingest
 
-    ingest(settings, args.source, args.mapping, prune=args.prune)
+    ingest(settings, args.source, args.mapping, prune=args.prune, collection=args.collection)
     return 0
 
 
@@ -115,7 +132,10 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     from chatrec.events import Notice, Recommendations, TextDelta
 
     bot = ChatRec.from_settings(settings)
+    session = args.session or bot.new_session()
+    bot.state(session)  # an unknown --session token fails here, in one line, before any chat
     print("chatrec: tell me what you feel like watching (Ctrl-D to quit, /new to start over)")
+    print(f"(to continue this conversation later: chatrec chat --session {session})", file=sys.stderr)
     while True:
         try:
             message = input("\nyou> ")
@@ -123,11 +143,11 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
             print()
             return 0
         if message.strip() == "/new":
-            bot.reset(args.session)
+            bot.reset(session)
             print("(new conversation)")
             continue
         print("chatrec> ", end="", flush=True)
-        for event in bot.stream(message, session_id=args.session):
+        for event in bot.stream(message, session):
             if isinstance(event, Notice):
                 print(f"[{event.text}]", file=sys.stderr)
             elif isinstance(event, Recommendations) and args.verbose:
@@ -174,7 +194,7 @@ def _train_reader(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="chatrec", description="Conversational recommendations.")
+    parser = Parser(prog="chatrec", description="Conversational recommendations.")
     sub = parser.add_subparsers(dest="command", required=True)
     ingest = sub.add_parser("ingest", help="load a catalog into the store (default: the movie catalog)")
     ingest.add_argument(
@@ -184,10 +204,13 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument(
         "--prune", action="store_true", help="remove stored items that are gone from the source"
     )
+    ingest.add_argument(
+        "--collection", help="collection to fill (default: 'movies', or a SOURCE's file name, e.g. films)"
+    )
     ingest.set_defaults(run=_ingest)
     search = sub.add_parser("search", help="retrieve items for a query under hard filters")
     search.add_argument("query")
-    search.add_argument("-n", type=int, default=10, help="how many results (default 10)")
+    search.add_argument("-n", type=positive, default=10, help="how many results (default 10)")
     search.add_argument("--year-from", type=int)
     search.add_argument("--year-to", type=int)
     search.add_argument("--genre", action="append", default=[], help="required genre (repeatable)")
@@ -198,13 +221,13 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--exclude", action="append", default=[], help="item id to leave out (repeatable)")
     search.set_defaults(run=_search)
     chat = sub.add_parser("chat", help="chat in the terminal")
-    chat.add_argument("--session", default="terminal", help="session id (kept across runs)")
+    chat.add_argument("--session", help="a session token printed by an earlier chat (default: a new one)")
     chat.add_argument("-v", "--verbose", action="store_true", help="print the chosen items first")
     chat.set_defaults(run=_chat)
     evaluate = sub.add_parser("eval", help="offline evaluation").add_subparsers(dest="dataset", required=True)
     redial = evaluate.add_parser("redial", help="ReDial turn-level Recall/NDCG (see README)")
     redial.add_argument("--data", type=Path, required=True, help="ReDial-format JSONL file")
-    redial.add_argument("--limit", type=int, help="only the first N dialogues")
+    redial.add_argument("--limit", type=positive, help="only the first N dialogues")
     redial.add_argument("--system", default="popularity,copy,retrieval", help="comma-separated systems")
     redial.add_argument("--split", choices=["all", "train", "val"], default="all", help="dialogue split")
     redial.add_argument("--out", type=Path, default=Path("eval-results"), help="output directory")
@@ -214,6 +237,11 @@ def _parser() -> argparse.ArgumentParser:
     topics = evaluate.add_parser("topics", help="topic-request benchmark: success@10 and recall@10")
     topics_eval.add_arguments(topics)
     topics.set_defaults(run=topics_eval.run)
+    from chatrec.eval import reasons as reasons_eval
+
+    reasons = evaluate.add_parser("reasons", help="reasons benchmark: false claims, acceptance, latency")
+    reasons_eval.add_arguments(reasons)
+    reasons.set_defaults(run=reasons_eval.run)
     reading = evaluate.add_parser("understanding", help="title linking and polarity on ReDial (see README)")
     reading.add_argument("--data", type=Path, required=True, help="ReDial-format JSONL file (dev)")
     reading.add_argument("--out", type=Path, default=Path("eval-understanding"), help="output directory")
@@ -229,7 +257,7 @@ def _parser() -> argparse.ArgumentParser:
         "--data", type=Path, required=True, help="ReDial-format JSONL (its train split is used)"
     )
     train.add_argument("--out", type=Path, default=default_model_path(), help="model directory to write")
-    train.add_argument("--epochs", type=int, default=TrainConfig.epochs, help="the best on val is kept")
+    train.add_argument("--epochs", type=positive, default=TrainConfig.epochs, help="the best on val is kept")
     train.add_argument("--layers", type=int, default=TrainConfig.layers, help="MiniLM layers kept (1-6)")
     train.add_argument("--synthetic", type=int, default=TrainConfig.synthetic, help="catalog requests")
     train.add_argument("--seed", type=int, default=TrainConfig.seed)

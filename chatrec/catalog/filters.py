@@ -18,7 +18,8 @@ class Filters(BaseModel):
 
     ``genres`` are each required; ``not_genres`` each excluded; ``ratings`` and ``languages`` are
     sets of allowed values (an item passes when it has any of them); each of ``people`` must be
-    among the item's directors, writers or cast. Years are inclusive.
+    among the item's directors, writers or cast; each of ``topics`` among its plot topics. Years
+    are inclusive.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -32,6 +33,7 @@ class Filters(BaseModel):
     ratings: list[str] = Field(default_factory=list)
     languages: list[str] = Field(default_factory=list)
     people: list[str] = Field(default_factory=list)
+    topics: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _years_in_order(self) -> Filters:
@@ -63,6 +65,7 @@ class Filters(BaseModel):
         if self.languages:
             clauses.append({"$or": [{"languages": {"$contains": x}} for x in self.languages]})
         clauses += [{"$or": [{f: {"$contains": p}} for f in PEOPLE_FIELDS]} for p in self.people]
+        clauses += [{"topics": {"$contains": t}} for t in self.topics]
         if not clauses:
             return None
         flat = [c if "$or" not in c or len(c["$or"]) > 1 else c["$or"][0] for c in clauses]

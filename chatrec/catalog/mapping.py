@@ -8,28 +8,42 @@ do not fit are rejected with a one-line reason (:class:`RowError`), never half-i
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from chatrec.catalog.items import Item, MetaValue, label_of
+from chatrec.errors import ConfigError
 
 FieldType = Literal["str", "int", "float", "list"]
+# Integers beyond 2**53 lose digits as JSON numbers and overflow Chroma's int64 metadata.
+LARGEST_INT = 2**53
+# Sane bounds for the fields the filters read, used when a mapping names none: a year of 1e30 or
+# a runtime of -5 is a broken row, not a film.
+DEFAULT_RANGES: dict[str, tuple[float, float]] = {"year": (1800, 2100), "runtime": (1, 100_000)}
 
 
 class RowError(ValueError):
-    """A source row that cannot become an item; the message is the one-line reason."""
+    """A source row that cannot become an item; the message is the one-line reason.
+
+    ``where`` locates the row in its source ("line 12", "row 3") when the reader knows it."""
+
+    def __init__(self, reason: str, where: str | None = None) -> None:
+        super().__init__(reason)
+        self.where = where
 
 
 class FieldSpec(BaseModel):
-    """One typed metadata field read from a source column."""
+    """One typed metadata field read from a source column; ``min``/``max`` bound numbers."""
 
     model_config = ConfigDict(extra="forbid")
 
     column: str
     type: FieldType = "str"
     separator: str = ","
+    min: float | None = None
+    max: float | None = None
 
 
 class FieldMapping(BaseModel):
@@ -50,6 +64,31 @@ class FieldMapping(BaseModel):
     query: str | None = None
     description: str | None = None  # a text field with a plot or synopsis: embedded whole, read for topics
 
+    @model_validator(mode="after")
+    def _default_ranges(self) -> FieldMapping:
+        for name, (low, high) in DEFAULT_RANGES.items():
+            spec = self.fields.get(name)
+            if spec is not None and spec.type in ("int", "float") and spec.min is spec.max is None:
+                self.fields[name] = spec.model_copy(update={"min": low, "max": high})
+        return self
+
+    def columns(self) -> dict[str, str]:
+        """Every source column the mapping reads, with the mapping key that names it."""
+        named = {self.id: "id", self.title: "title"}
+        named.update({spec.column: f"fields.{name}" for name, spec in self.fields.items()})
+        named.update({name: "text" for name in self.text if name not in self.fields})
+        return named
+
+
+def check_columns(mapping: FieldMapping, columns: Collection[str], source: object) -> None:
+    """Refuse a mapping that names columns the source lacks, before any row is read: a misspelt
+    id would otherwise skip every row, and a misspelt field would silently stay empty."""
+    missing = [f"{column!r} ({key})" for column, key in mapping.columns().items() if column not in columns]
+    if missing:
+        names = f"columns {', '.join(missing)} are" if len(missing) > 1 else f"column {missing[0]} is"
+        have = ", ".join(columns) or "none"
+        raise ConfigError(f"the mapping's {names} not in {source} (its columns: {have})")
+
 
 def _convert(name: str, raw: Any, spec: FieldSpec) -> MetaValue | None:
     """Turn one raw cell into the declared type; empty cells are missing, not errors."""
@@ -62,19 +101,19 @@ def _convert(name: str, raw: Any, spec: FieldSpec) -> MetaValue | None:
             parts = raw if isinstance(raw, list) else str(raw).split(spec.separator)
             values = [str(p).strip() for p in parts if str(p).strip()]
             return values or None
-        if spec.type == "int":
-            number = float(raw) if not isinstance(raw, bool) else math.nan
-            if not number.is_integer():
-                raise ValueError
-            return int(number)
-        if spec.type == "float":
-            number = float(raw)
-            if not math.isfinite(number):
-                raise ValueError
-            return number
-        return str(raw).strip()
+        if spec.type == "str":
+            return str(raw).strip()
+        number = float(raw) if not isinstance(raw, bool) else math.nan
+        if not math.isfinite(number) or (spec.type == "int" and not number.is_integer()):
+            raise ValueError
     except (TypeError, ValueError):
         raise RowError(f"field {name!r} is not of type {spec.type}: {str(raw)[:40]!r}") from None
+    low = spec.min if spec.min is not None else -LARGEST_INT
+    high = spec.max if spec.max is not None else LARGEST_INT
+    if not low <= number <= high:
+        bound = f"below {low:g}" if number < low else f"above {high:g}"
+        raise RowError(f"field {name!r} is out of range, {bound}: {str(raw)[:40]!r}")
+    return int(number) if spec.type == "int" else number
 
 
 def _has_bad_utf8(value: Any) -> bool:

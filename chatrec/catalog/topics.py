@@ -78,6 +78,24 @@ class PhraseMatcher:
                 return phrase
         return None
 
+    def longest(self, text: str) -> list[str]:
+        """The phrases of ``text`` read left to right, each the longest one starting at its word;
+        a phrase's words are not read again, so "a family saga" is not also "family"."""
+        words = tokens(text)
+        found: list[str] = []
+        i = 0
+        while i < len(words):
+            step = 1
+            if self._forms(words[i]) & self._starts:
+                for n in range(min(self._longest, len(words) - i), 0, -1):
+                    phrase = self._lookup(tuple(words[i : i + n]))
+                    if phrase is not None:
+                        found.append(phrase)
+                        step = n
+                        break
+            i += step
+        return found
+
     def counts(self, text: str) -> Counter[str]:
         words = tokens(text)
         found: Counter[str] = Counter()
@@ -120,10 +138,13 @@ class TopicReader:
         self._by_phrase = by_phrase
         self._matcher = PhraseMatcher(by_phrase)
 
+    def phrases(self, text: str) -> list[str]:
+        """The cue phrases ``text`` uses, longest first at each word (see PhraseMatcher.longest)."""
+        return self._matcher.longest(text)
+
     def read(self, text: str) -> tuple[str, ...]:
         """Topics named in ``text``, in vocabulary order, each once."""
-        found = self._matcher.counts(text)
-        topics = {t for phrase in found for t in self._by_phrase[phrase]}
+        topics = {t for phrase in self.phrases(text) for t in self._by_phrase[phrase]}
         return tuple(t for t in self.cues if t in topics)
 
 

@@ -131,6 +131,13 @@ class Vocabulary:
                 return genre
         return None
 
+    def topic_phrase_words(self, text: str) -> set[str]:
+        """Words that belong to a multi-word topic phrase in ``text`` ("family" in "a mafia family
+        saga"): there they name a topic, not a genre."""
+        if self.topics is None:
+            return set()
+        return {w for p in self.topics.phrases(text) if " " in p for w in p.split()}
+
     def read(self, text: str) -> QuerySignals:
         """People (full names of two or more words), genres, decades and topics mentioned in ``text``."""
         words = WORD.findall(text)

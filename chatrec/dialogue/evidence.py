@@ -1,102 +1,265 @@
-"""Why an item fits, computed from the catalog and the user's state before any LLM is asked.
+"""Why an item fits, computed from the catalog, the interactions and the user's state before any
+LLM is asked.
 
 A reason is evidence first, words second: the facts here are true by construction, the names in
 them are the only names a phrased reason may use, and the plain sentence built from them is the
-reason whenever the LLM's phrasing fails its check.
+reason whenever the LLM's phrasing fails its check. Facts are ranked by what matters to this user:
+a director, writer or actor shared with a film they liked, what people who liked their films went
+on to pick, their stated tastes and limits come first; critics' scores and awards follow; the
+genre line a card already shows comes last. Each fact has several phrasings
+(:mod:`chatrec.dialogue.phrasing` picks one per item so that a reply never repeats a template).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from chatrec.catalog import Item, label_of
+from chatrec.catalog import PEOPLE_FIELDS, Item, list_field
+from chatrec.catalog.wording import Wording
+from chatrec.dialogue.grounds import Credits, Evidence, Fact, article, genre_words, item_label, joined, tastes
 from chatrec.dialogue.state import DialogueState
 
-MAX_FACTS = 3
+__all__ = ["Credits", "Evidence", "Evidencer", "Fact", "evidence"]
+
+# Conversations naming both films before "people who liked X pick it too" is said (most pairs
+# of the shipped ReDial counts are 1), and before "often".
+MIN_TOGETHER, OFTEN = 2, 4
+HIGH_METER, HIGH_METACRITIC = 85, 75
 
 
-@dataclass
-class Evidence:
-    item: Item
-    facts: list[str] = field(default_factory=list)
-    names: set[str] = field(default_factory=set)  # people and titles the facts mention
-    liked_titles: set[str] = field(default_factory=set)  # other films the facts compare it to
+class Evidencer:
+    """Builds evidence for one catalog; keeps the person -> main role index it needs."""
 
-    def plain(self) -> str:
-        """The facts as one sentence: the reason when no phrasing can be trusted."""
-        text = "; ".join(self.facts[:MAX_FACTS]) or "it matches what you asked for"
-        return text[0].upper() + text[1:] + "."
+    def __init__(
+        self,
+        catalog: Mapping[str, Mapping[str, Any]],
+        *,
+        together: Mapping[str, Mapping[str, float]] | None = None,
+        wording: Wording | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.together = together or {}
+        self.wording = wording or Wording()
+        self.credits = Credits(catalog)
 
+    def _credit(self, role: str, names: list[str], known: str = "") -> tuple[str, ...]:
+        """Ways to say "it is <role> <names>" that the claim checker accepts for that role: "stars"
+        only for people who mostly act, "in the cast" for the rest."""
+        who, verb = joined(names), "are" if len(names) > 1 else "is"
+        if role != "cast":
+            return (f"it is {self.wording.role(role)} {who}{known}",)
+        if self.wording.is_film and all(self.credits.main_role(n) == "cast" for n in names):
+            return (f"it stars {who}{known}", f"{who} {verb} in it{known}")
+        return (f"{who} {verb} in the cast{known}",)
 
-def _a(words: str) -> str:
-    return ("an " if words[:1].lower() in "aeiou" else "a ") + words
+    def _from_liked(
+        self, meta: Mapping[str, Any], liked: Mapping[str, Any], state: DialogueState, ev: Evidence
+    ) -> None:
+        ways: tuple[str, ...]
+        title, noun = item_label(liked), self.wording.noun
+        found = False
+        for role, weight in (("directors", 10.0), ("authors", 10.0), ("writers", 7.0), ("creators", 8.0)):
+            shared = [p for p in list_field(meta, role) if p in list_field(liked, role)][:1]
+            if shared:
+                p, phrase = shared[0], self.wording.role(role)
+                ways = (
+                    f"it is {phrase} {p}, like {title}",
+                    f"{p} is behind it, as with {title}",
+                    f"it comes from {p}, the name behind {title}",
+                )
+                ev.facts.append(Fact(role, ways, weight, taste=True))
+                ev.names.add(p)
+                found = True
+        cast = [c for c in list_field(meta, "cast") if c in list_field(liked, "cast")][:2]
+        if cast:
+            verb = "are" if len(cast) > 1 else "is"
+            ways = (
+                f"{joined(cast)} {verb} in it, as in {title}",
+                f"you get {joined(cast)} again, as in {title}",
+                f"it shares {joined(cast)} with {title}",
+            )
+            ev.facts.append(Fact("cast", ways, 8.0 + len(cast) / 2, taste=True))
+            ev.names.update(cast)
+            found = True
+        count = self.together.get(str(liked.get("_id")), {}).get(ev.item.id, 0.0)
+        if count >= MIN_TOGETHER:
+            often = "often " if count >= OFTEN else ""
+            ways = (
+                f"people who liked {title} {often}pick it too",
+                f"fans of {title} {often}bring it up",
+                f"it is a {'frequent ' if often else ''}next pick for fans of {title}",
+            )
+            ev.facts.append(Fact("together", ways, 7.0 + min(count, 20) / 10, taste=True))
+            found = True
+        genres = [g for g in list_field(meta, "genres") if g in list_field(liked, "genres")][:2]
+        if genres:
+            g = genre_words(genres)
+            ways = (f"it is {article(g)} {noun}, like {title}", f"like {title}, it is {article(g)} pick")
+            ev.facts.append(Fact("genre_like", ways, 4.0 + (not found), taste=True))
+            found = True
+        found = self._contrast(meta, liked, title, bool(state.constraints.max_runtime), ev) or found
+        if found:
+            ev.names.add(str(liked.get("title")))
+            ev.liked_titles.add(str(liked.get("title")))
+            ev.related.append(liked)
 
+    def _contrast(
+        self, meta: Mapping[str, Any], liked: Mapping[str, Any], title: str, short: bool, ev: Evidence
+    ) -> bool:
+        """ "Shorter than Heat" when length matters (a time limit, or a long liked film), "lighter
+        than Fight Club" when the item adds comedy to a genre they share."""
+        ways: tuple[str, ...]
+        found = False
+        runtime, theirs = meta.get("runtime"), liked.get("runtime")
+        longer = theirs - runtime if isinstance(runtime, int) and isinstance(theirs, int) else 0
+        if longer >= 20 and (short or int(theirs or 0) >= 140):
+            ways = (f"at {runtime} minutes it is shorter than {title}", f"it is shorter than {title}")
+            ev.facts.append(Fact("runtime", ways, 4.5, taste=True))
+            found = True
+        light = {"Comedy", "Animation", "Family"}
+        mine, their = set(list_field(meta, "genres")), set(list_field(liked, "genres"))
+        if "Comedy" in mine and not their & light and mine & their:
+            ways = (f"it is lighter than {title}, with comedy in the mix",)
+            ev.facts.append(Fact("contrast", ways, 3.5, taste=True))
+            found = True
+        return found
 
-def _label(meta: Mapping[str, Any]) -> str:
-    year = meta.get("year")
-    return label_of(str(meta.get("title")), year if isinstance(year, int) else None)
+    def _stated(self, meta: Mapping[str, Any], state: DialogueState, ev: Evidence) -> None:
+        ways: tuple[str, ...]
+        noun = self.wording.noun
+        for person in state.likes.people:
+            role = next((r for r in PEOPLE_FIELDS if person in list_field(meta, r)), None)
+            if role and person not in ev.names:
+                ways = self._credit(role, [person], ", as you asked")
+                ways += (f"{person}, whom you mentioned, is behind it",) if role != "cast" else ()
+                ev.facts.append(Fact("person", ways, 9.0, taste=True))
+                ev.names.add(person)
+        asked = [*state.likes.genres, *state.constraints.genres]
+        genres = [g for g in list_field(meta, "genres") if g in asked]
+        if genres:
+            g = genre_words(genres)
+            ways = (f"it is {article(g)} {noun}, as you asked", f"it gives you the {g} you asked for")
+            ev.facts.append(Fact("genre", ways, 6.0, taste=True))
+        topics = [t for t in list_field(meta, "topics") if t in state.likes.topics][:2]
+        if topics:  # only the item's own plot topics: a reason never invents what it is about
+            t = joined(topics)
+            ways = (f"it is {article(t)} story, as you asked", f"it has the {t} story you asked for")
+            ev.facts.append(Fact("topic", ways, 7.0, taste=True))
+        year = meta.get("year")
+        decade = next((d for d in state.likes.decades if isinstance(year, int) and d <= year < d + 10), None)
+        if decade is not None:
+            ways = (f"it is from {year}, in the {decade}s you like", f"it came out in {year}, your decade")
+            ev.facts.append(Fact("decade", ways, 5.0, taste=True))
+        self._constraints(meta, state, ev)
 
+    def _constraints(self, meta: Mapping[str, Any], state: DialogueState, ev: Evidence) -> None:
+        ways: tuple[str, ...]
+        c, runtime, year = state.constraints, meta.get("runtime"), meta.get("year")
+        within = isinstance(runtime, int) and (c.max_runtime or 10**6) >= runtime >= (c.min_runtime or 0)
+        if within and (c.max_runtime or c.min_runtime):
+            limit = c.max_runtime or c.min_runtime
+            ways = (
+                f"it runs {runtime} minutes, within your {limit}-minute limit",
+                f"at {runtime} minutes it fits your {limit}-minute limit",
+            )
+            ev.facts.append(Fact("runtime", ways, 6.0, taste=True))
+        in_range = isinstance(year, int) and (c.year_to or 9999) >= year >= (c.year_from or 0)
+        if in_range and (c.year_from or c.year_to):
+            span = (
+                f"your {c.year_from}–{c.year_to} range"
+                if c.year_from and c.year_to
+                else f"your limit of {c.year_from or c.year_to}"
+            )
+            ways = (f"it is from {year}, within {span}", f"its {year} release fits {span}")
+            ev.facts.append(Fact("constraint", ways, 5.5, taste=True))
+        avoided = [g.lower() for g in c.not_genres if g not in list_field(meta, "genres")][:2]
+        if avoided and list_field(meta, "genres"):
+            ways = (f"it has no {' and no '.join(avoided)}, as you asked",)
+            ev.facts.append(Fact("constraint", ways, 4.0, taste=True))
+        languages = [x for x in list_field(meta, "languages") if x in c.languages]
+        if languages:
+            ev.facts.append(Fact("constraint", (f"it is in {languages[0]}, as you asked",), 5.5, taste=True))
 
-def _list(meta: Mapping[str, Any], key: str) -> list[str]:
-    value = meta.get(key) or []
-    return list(value) if isinstance(value, list) else [str(value)]
+    def _quality(self, meta: Mapping[str, Any], ev: Evidence) -> None:
+        ways: tuple[str, ...]
+        meter, metacritic = meta.get("critic_meter"), meta.get("metacritic")
+        if isinstance(meter, int) and meter >= HIGH_METER and self.wording.is_film:
+            ways = (f"critics rate it {meter}% on Rotten Tomatoes", f"it holds {meter}% with critics")
+            ev.facts.append(Fact("critics", ways, 3.0 + (meter - HIGH_METER) / 10))
+        elif isinstance(metacritic, int) and metacritic >= HIGH_METACRITIC:
+            ways = (f"it scores {metacritic} on Metacritic", f"critics give it {metacritic} on Metacritic")
+            ev.facts.append(Fact("critics", ways, 3.0))
+        awards = str(meta.get("awards") or "")
+        won = next((w for w in awards.split(".") if w.strip().startswith("Won")), "").strip()
+        if "Oscar" in won:
+            n = won.split()[1]
+            plural = "s" if n != "1" else ""
+            ways = (f"it won {n} Oscar{plural}", f"it took home {n} Oscar{plural}")
+            ev.facts.append(Fact("awards", ways, 4.0 + (n != "1")))
+        elif awards.startswith("Nominated for") and "Oscar" in awards:
+            n = awards.split()[2]
+            ways = (f"it was nominated for {n} Oscar{'s' if n != '1' else ''}",)
+            ev.facts.append(Fact("awards", ways, 3.2))
 
-
-def _from_liked(meta: Mapping[str, Any], liked: Mapping[str, Any], ev: Evidence) -> None:
-    title = _label(liked)
-    ev.liked_titles.add(str(liked.get("title")))
-    directors = [d for d in _list(meta, "directors") if d in _list(liked, "directors")]
-    if directors:
-        ev.facts.append(f"it is directed by {directors[0]}, who also directed {title}")
-        ev.names.update([directors[0], str(liked.get("title"))])
-    cast = [c for c in _list(meta, "cast") if c in _list(liked, "cast")][:2]
-    if cast:
-        ev.facts.append(
-            f"it stars {' and '.join(cast)}, who {'are' if len(cast) > 1 else 'is'} also in {title}"
+    def _basic(self, meta: Mapping[str, Any], state: DialogueState, ev: Evidence) -> None:
+        """What the card says anyway: only when nothing better is known (and never a genre the
+        user turned down). Beside a genre the user asked for, only the year and the credit."""
+        ways: tuple[str, ...]
+        avoided = {*state.dislikes.genres, *state.constraints.not_genres}
+        year, g = meta.get("year"), genre_words([x for x in list_field(meta, "genres") if x not in avoided])
+        credits = [(r, list_field(meta, r)[:1]) for r in ("directors", "authors", "creators")]
+        role, who = next(((r, w) for r, w in credits if w), ("", []))
+        credit = f"{self.wording.role(role)} {who[0]}" if who else ""
+        ev.names.update(who)
+        if any(f.kind in ("genre", "genre_like") for f in ev.facts) and credit:
+            ways = (f"it is {credit}", f"it is {credit}, from {year}" if year else f"it is {credit}")
+            ev.facts.append(Fact("credit", ways, 1.0))
+            return
+        noun = " ".join(str(p) for p in (year, g, self.wording.noun) if p)
+        kind = " ".join(p for p in (g, self.wording.noun) if p)
+        ways = (
+            f"it is {article(noun)} {credit}".strip(),
+            f"this {noun} is {credit}" if credit else f"this is {article(noun)}",
         )
-        ev.names.update([*cast, str(liked.get("title"))])
-    genres = [g for g in _list(meta, "genres") if g in _list(liked, "genres")][:2]
-    if genres and not (directors or cast):
-        ev.facts.append(f"it is {_a(' and '.join(g.lower() for g in genres))} film, like {title}")
-        ev.names.add(str(liked.get("title")))
+        if year:
+            ways += (f"{article(kind)} from {year}" + (f", {credit}" if credit else ""),)
+        ev.facts.append(Fact("basic", ways, 1.0))
+
+    def evidence(self, item: Item, state: DialogueState) -> Evidence:
+        """The catalog facts that connect ``item`` to what this user said, strongest first."""
+        meta = item.metadata
+        ev = Evidence(item, self.wording, names={item.title})
+        for liked_id in reversed(state.liked_ids[-5:]):
+            if liked_id in self.catalog:
+                self._from_liked(meta, {**self.catalog[liked_id], "_id": liked_id}, state, ev)
+        self._stated(meta, state, ev)
+        self._quality(meta, ev)
+        if not any(f.taste for f in ev.facts):
+            self._tie(state, ev)
+        if len(ev.facts) < 2:
+            self._basic(meta, state, ev)
+        ev.facts.sort(key=lambda f: (-f.taste, -f.weight))
+        ev.likes, ev.liked_genres, ev.dislikes = tastes(state, self.catalog)
+        return ev
+
+    def _tie(self, state: DialogueState, ev: Evidence) -> None:
+        """No catalog fact links the item to the user's taste, yet the ranking chose it for that
+        taste: say so rather than leave the reason impersonal."""
+        ways: tuple[str, ...]
+        liked = [i for i in state.liked_ids if i in self.catalog][-1:]
+        if liked:
+            title = item_label(self.catalog[liked[0]])
+            ways = (f"it is one of the closest matches to {title} in the catalog",)
+            ev.names.add(str(self.catalog[liked[0]].get("title")))
+            ev.related.append(self.catalog[liked[0]])
+            ev.facts.append(Fact("match", ways, 2.0, taste=True))
+        elif taste := [*state.likes.people, *state.likes.topics, *(g.lower() for g in state.likes.genres)]:
+            ways = (f"it is the closest match I found to your taste for {taste[0]}",)
+            ev.names.update(state.likes.people[:1])
+            ev.facts.append(Fact("match", ways, 2.0, taste=True))
 
 
 def evidence(item: Item, state: DialogueState, catalog: Mapping[str, Mapping[str, Any]]) -> Evidence:
-    """The catalog facts that connect ``item`` to what this user said."""
-    meta = item.metadata
-    ev = Evidence(item, names={item.title})
-    for liked_id in reversed(state.liked_ids[-5:]):
-        if liked_id in catalog:
-            _from_liked(meta, catalog[liked_id], ev)
-    credits = {p: role for role in ("directors", "cast", "writers") for p in _list(meta, role)}
-    for person in state.likes.people:
-        if person in credits:
-            verb = {"directors": "is directed by", "cast": "stars", "writers": "is written by"}[
-                credits[person]
-            ]
-            ev.facts.append(f"it {verb} {person}, as you asked")
-            ev.names.add(person)
-    genres = [g for g in _list(meta, "genres") if g in state.likes.genres]
-    if genres:
-        ev.facts.append(f"it is {_a(' and '.join(g.lower() for g in genres))} film, as you asked")
-    topics = [t for t in _list(meta, "topics") if t in state.likes.topics][:2]
-    if topics:  # only the film's own plot topics: a reason never invents what a film is about
-        ev.facts.append(f"it is {_a(' and '.join(topics))} story, as you asked")
-    year = meta.get("year")
-    if isinstance(year, int) and any(d <= year < d + 10 for d in state.likes.decades):
-        ev.facts.append(f"it is from {year}, in the decade you like")
-    runtime, limit = meta.get("runtime"), state.constraints.max_runtime
-    if runtime and limit:
-        ev.facts.append(f"it runs {runtime} minutes, within your {limit}-minute limit")
-    if not ev.facts:
-        genres_text = " and ".join(g.lower() for g in _list(meta, "genres")[:2])
-        director = _list(meta, "directors")[:1]
-        fact = "it is " + _a(" ".join(str(p) for p in (year, genres_text, "film") if p))
-        if director:
-            fact += f" directed by {director[0]}"
-            ev.names.add(director[0])
-        ev.facts.append(" ".join(fact.split()))
-    ev.facts = list(dict.fromkeys(ev.facts))
-    return ev
+    """The evidence for one item with movie wording and no interactions (tests, one-offs)."""
+    return Evidencer(catalog).evidence(item, state)

@@ -1,8 +1,9 @@
 """Title spotting: every catalog title a message names, wherever it names it.
 
 A gazetteer over the catalog's normalised titles finds candidate spans (any case, with or without
-a leading article or a year, small typos in longer titles); a small logistic filter then decides
-which candidates are films and which are words ("Heat" in "a heat wave", "Up", "It"). The filter
+a leading article or a year, small typos in longer titles); a small boosted-tree filter then
+decides which candidates are films and which are words ("Heat" in "a heat wave", "Up", "It"); a
+title inside a longer name of a film the catalog lacks ("pacific rim uprising") is not it. The filter
 reads statistics learned from ReDial's train dialogues (how often a string was a film mention and
 how often plain text there; how often people named each film) plus the shape of the span (case,
 length, a cue word before it, a year after it). Those statistics ship in ``models/chatrec-reader``
@@ -22,27 +23,35 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
-from rapidfuzz import fuzz, process
 
 from chatrec.catalog.titles import normalise_title
-from chatrec.dialogue.tokens import Candidate, Mention, ReaderStats, Token, title_keys, tokenize
+from chatrec.dialogue.patterns import AFTER_TITLE, COMMON_WORDS, DETERMINERS, TITLE_CUES
+from chatrec.dialogue.tokens import (
+    ARTICLES,
+    Candidate,
+    Mention,
+    ReaderStats,
+    Token,
+    TypoMatcher,
+    title_keys,
+    tokenize,
+)
 
-ARTICLES = frozenset({"the", "a", "an"})
-CUES = frozenset(
-    """like liked love loved loves enjoyed enjoy hated hate seen watched saw watch see than as about
-    and or of also recommend recommended suggest favorite favourite favourites favorites fan
-    try tried called movie movies film films watching titled named""".split()  # noqa: SIM905 (reads as prose)
-)
-AFTER_CUES = frozenset(
-    "is was and or movie movies film films series too franchise trilogy but were are has had".split()  # noqa: SIM905
-)
-DETERMINERS = frozenset({"a", "an", "my", "this", "some", "your", "any", "no", "that", "very", "so", "too"})
 FUZZY_MIN_CHARS = 7
-FUZZY_CUTOFF = 88.0
 MAX_TOKENS = 10
-FEATURES = 27
+FEATURE_NAMES = (
+    # what the training dialogues say about the title string (see ReaderStats)
+    *("mentions", "plain", "film_odds", "words", "length", "common", "rarest", "popularity", "alias"),
+    # the span in its message
+    *("cased", "cue", "year", "year_mismatch", "quoted", "reviews", "fuzzy", "first", "determiner"),
+    *("agrees", "sequel", "after_cue", "clause_end", "lower_case", "inside_other"),
+)
+F = {name: index for index, name in enumerate(FEATURE_NAMES)}
+FEATURES = len(FEATURE_NAMES)
 FUZZY_PENALTY = 1.0  # logit taken off a fuzzy candidate's score (the filter is fitted on exact ones)
+OUTSIDE_REACH = 4  # words a longer film name may add on either side of a candidate
 SEQUEL = re.compile(r"\s*(?::|(?:[2-9]|ii|iii|iv|part)\b)", re.I)
+YEAR = re.compile(r"(19|20)\d\d")
 
 
 class TitleSpotter:
@@ -62,20 +71,19 @@ class TitleSpotter:
             for key, item_id in self.aliases.items():
                 self.keys[key].append(item_id)
         self.longest = max((len(k.split()) for k in self.keys), default=0)
-
-    @property
-    def known_words(self) -> set[str]:
-        """Words of the catalog's titles and of the training dialogues."""
-        return self._vocabulary
+        # names people gave films the catalog lacks: a title inside one is not that title
+        self._outside = {k for k in stats.mention_counts if k not in self.keys} if stats else set()
+        self._static: dict[str, tuple[float, ...]] = {}
 
     @cached_property
-    def _vocabulary(self) -> set[str]:
+    def known_words(self) -> set[str]:
+        """Words of the catalog's titles and of the training dialogues."""
         words = {w for k in self.keys for w in k.split()}
         return words | set(self.stats.word_counts) if self.stats else words
 
     @cached_property
-    def _fuzzy_keys(self) -> list[str]:
-        return [k for k in self.keys if len(k) >= FUZZY_MIN_CHARS]
+    def _typos(self) -> TypoMatcher:
+        return TypoMatcher([k for k in self.keys if len(k) >= FUZZY_MIN_CHARS])
 
     # -- candidates ---------------------------------------------------------------------------
     def candidates(self, tokens: list[Token], *, fuzzy: bool = True) -> list[Candidate]:
@@ -85,93 +93,85 @@ class TitleSpotter:
                 key = " ".join(t.text for t in tokens[first : first + size])
                 if key in self.keys:
                     found.append(Candidate(first, size, key))
-        return found + self._fuzzy(tokens, found) if fuzzy else found
-
-    def _fuzzy(self, tokens: list[Token], exact: list[Candidate]) -> list[Candidate]:
-        """Spans around a word nobody uses (a typo) compared with longer titles by edit ratio."""
-        covered = {i for c in exact if c.size > 1 for i in range(c.first, c.first + c.size)}
-        unknown = [i for i, t in enumerate(tokens) if t.text not in self._vocabulary and not t.text.isdigit()]
-        found: list[Candidate] = []
-        for index in unknown:
-            if index in covered:
-                continue
-            best: Candidate | None = None
-            best_score = FUZZY_CUTOFF
-            for size in range(1, 6):
-                for first in range(max(0, index - size + 1), min(index, len(tokens) - size) + 1):
-                    phrase = " ".join(t.text for t in tokens[first : first + size])
-                    if phrase.split()[0] in ARTICLES:
-                        continue
-                    match = process.extractOne(
-                        phrase, self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=best_score
-                    )
-                    if match and match[1] > best_score:
-                        best, best_score = Candidate(first, size, match[0], fuzzy=True), match[1]
-            if best:
-                found.append(best)
-                covered.update(range(best.first, best.first + best.size))
-        return found
+        return found + self._typos.candidates(tokens, found, self.known_words) if fuzzy else found
 
     # -- scoring ------------------------------------------------------------------------------
-    def features(self, tokens: list[Token], cand: Candidate, text: str, item_id: str) -> np.ndarray:
+    def _key_features(self, key: str) -> tuple[float, ...]:
+        """What the training dialogues say about a title string, computed once per key."""
+        if (cached := self._static.get(key)) is not None:
+            return cached
         stats = self.stats
         scale = stats.scale if stats else 1.0
-        mentions = (stats.mention_counts.get(cand.key, 0) if stats else 0) * scale
-        plain = (stats.text_counts.get(cand.key, 0) if stats else 0) * scale
-        words = cand.key.split()
-        common = (
-            sum(math.log1p(stats.word_counts.get(w, 0) * scale) for w in words) / len(words) / 10
-            if stats
-            else 0.0
+        mentions = (stats.mention_counts.get(key, 0) if stats else 0) * scale
+        plain = (stats.text_counts.get(key, 0) if stats else 0) * scale
+        words = key.split()
+        counts = [stats.word_counts.get(w, 0) * scale for w in words] if stats else [0.0]
+        popularity = max(stats.item_counts.get(i, 0) for i in self.keys[key]) * scale if stats else 0
+        found = (
+            math.log1p(mentions),
+            math.log1p(plain),
+            math.log((mentions + 0.5) / (plain + 0.5)),
+            float(len(words)),
+            math.log(len(key)),
+            sum(math.log1p(c) for c in counts) / len(counts) / 10,
+            math.log1p(min(counts)) / 10,
+            math.log1p(popularity),
+            float(key in self.aliases),
         )
+        self._static[key] = found
+        return found
+
+    def features(self, tokens: list[Token], cand: Candidate, text: str, item_id: str) -> np.ndarray:
+        """The candidate's row for the filter (names in :data:`FEATURE_NAMES`)."""
         span = tokens[cand.first : cand.first + cand.size]
         before = tokens[cand.first - 1].text if cand.first > 0 else ""
         article = before if before in ARTICLES else ""
         if article:  # "like the birds": the cue is the word before the article
             before = tokens[cand.first - 2].text if cand.first > 1 else ""
-        after = tokens[cand.first + cand.size].text if cand.first + cand.size < len(tokens) else ""
+        nxt = cand.first + cand.size
+        after = tokens[nxt].text if nxt < len(tokens) else ""
         mixed_case = text != text.casefold()
         content = [t for t in span if t.text not in ARTICLES and len(t.text) > 2] or span
         cased = (1.0 if all(t.cased for t in content) else -1.0) if mixed_case and cand.first > 0 else 0.0
         quoted = text[max(0, span[0].start - 1) : span[0].start] in "\"'“‘" and span[0].start > 0
         meta = self.catalog.get(item_id, {})
         title_article = str(meta.get("title", "")).casefold().split(" ")[0]
-        agrees = (1.0 if title_article == article else -1.0) if article else 0.0
-        sequel = bool(SEQUEL.match(text[span[-1].end :]))
-        # how often people named any film this title can mean (the label is about the span)
-        popularity = max(stats.item_counts.get(i, 0) for i in self.keys[cand.key]) * scale if stats else 0
+        year = int(after) if YEAR.fullmatch(after) else None
+        years = [self.catalog.get(i, {}).get("year") for i in self.keys[cand.key]]
         return np.array(
             [
-                1.0,
-                math.log1p(mentions),
-                math.log1p(plain),
-                math.log((mentions + 0.5) / (plain + 0.5)),
-                float(len(words) == 1),
-                float(len(words) == 2),
-                math.log(len(cand.key)),
-                common,
+                *self._key_features(cand.key),
                 cased,
-                float(before in CUES),
-                float(bool(re.fullmatch(r"(19|20)\d\d", after))),
+                float(before in TITLE_CUES),
+                float(year is not None),
+                float(year is not None and not any(isinstance(y, int) and abs(y - year) <= 1 for y in years)),
                 float(quoted),
-                math.log1p(popularity),
                 math.log1p(float(meta.get("reviews") or 0)) / 5,
                 float(cand.fuzzy),
-                float(cand.key in self.aliases),
                 float(cand.first == 0),
                 float(before in DETERMINERS and not article),
-                agrees,
-                float(sequel),
-                float(after in AFTER_CUES),
+                (1.0 if title_article == article else -1.0) if article else 0.0,
+                float(bool(SEQUEL.match(text[span[-1].end :]))),
+                float(after in AFTER_TITLE),
                 float(not after or bool(re.match(r"\s*[.!?,;)]", text[span[-1].end :]))),
-                # interactions: context matters most for one-word titles and when case says nothing
-                float(before in CUES) * float(len(words) == 1),
-                float(after in AFTER_CUES) * float(len(words) == 1),
-                float(before in CUES) * math.log((mentions + 0.5) / (plain + 0.5)),
                 float(not mixed_case),
-                float(not mixed_case) * math.log((mentions + 0.5) / (plain + 0.5)),
+                float(self._inside_other_film(tokens, cand)),
             ]
         )
+
+    def _inside_other_film(self, tokens: list[Token], cand: Candidate) -> bool:
+        """Whether the span is part of a longer name people used for a film outside the catalog
+        ("pacific rim uprising", "blade runner 2049", "rogue one a star wars story")."""
+        if not self._outside:
+            return False
+        end = cand.first + cand.size
+        for first in range(max(0, cand.first - OUTSIDE_REACH), cand.first + 1):
+            for last in range(end, min(len(tokens), end + OUTSIDE_REACH) + 1):
+                if (first, last) != (cand.first, end) and " ".join(
+                    t.text for t in tokens[first:last]
+                ) in self._outside:
+                    return True
+        return False
 
     def choose(self, tokens: list[Token], cand: Candidate) -> str:
         """The item a key means here: the year written after it, then the spelling with or without
@@ -179,11 +179,7 @@ class TitleSpotter:
         named it, then critic reviews."""
         ids = self.keys[cand.key]
         nxt = cand.first + cand.size
-        year = (
-            int(tokens[nxt].text)
-            if nxt < len(tokens) and re.fullmatch(r"(19|20)\d\d", tokens[nxt].text)
-            else None
-        )
+        year = int(tokens[nxt].text) if nxt < len(tokens) and YEAR.fullmatch(tokens[nxt].text) else None
         with_article = cand.first > 0 and tokens[cand.first - 1].text in ARTICLES
         counts = self.stats.item_counts if self.stats else {}
 
@@ -202,22 +198,31 @@ class TitleSpotter:
 
         return min(ids, key=rank)
 
-    def probability(self, feats: np.ndarray) -> float:
-        if self.stats is None:
-            return 0.0
-        logit = float(np.dot(self.stats.weights, feats)) - FUZZY_PENALTY * feats[14]
-        return float(1 / (1 + np.exp(-logit)))
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        """P(film) of each candidate row; a fuzzy match pays a penalty (the filter learned on
+        exact spans only)."""
+        if self.stats is None or self.stats.model is None:
+            return np.zeros(len(rows))
+        p = self.stats.model.probability(rows)
+        odds = np.log(np.clip(p, 1e-9, 1 - 1e-9) / np.clip(1 - p, 1e-9, 1))
+        p = 1 / (1 + np.exp(-(odds - FUZZY_PENALTY * rows[:, F["fuzzy"]])))
+        # "heat (1995)" is Heat in any case (no training rendering wrote a year in lower case)
+        dated = (rows[:, F["year"]] > 0) & (rows[:, F["year_mismatch"]] == 0)
+        return np.where(dated, np.maximum(p, 0.99), p)
 
     def _rule_accepts(self, tokens: list[Token], cand: Candidate, text: str) -> bool:
         """Without learned statistics: several words, or one word quoted, or capitalised after a
         cue word (a typo of a title will do), or capitalised with the title's own article ("The
         Godfather")."""
         feats = self.features(tokens, cand, text, self.keys[cand.key][0])
-        if cand.size >= 2 and not all(t.text in _COMMON for t in tokens[cand.first : cand.first + cand.size]):
-            return feats[8] >= 0 or feats[9] > 0
-        capitalised = feats[8] > 0
+        cased, cue = feats[F["cased"]], feats[F["cue"]]
+        words = tokens[cand.first : cand.first + cand.size]
+        if cand.size >= 2 and not all(t.text in COMMON_WORDS for t in words):
+            return cased >= 0 or cue > 0
         return (
-            feats[11] > 0 or (feats[9] > 0 and (capitalised or cand.fuzzy)) or (capitalised and feats[18] > 0)
+            feats[F["quoted"]] > 0
+            or (cue > 0 and (cased > 0 or cand.fuzzy))
+            or (cased > 0 and feats[F["agrees"]] > 0)
         )
 
     def spot(self, text: str) -> list[Mention]:
@@ -228,24 +233,35 @@ class TitleSpotter:
         seven").
         """
         tokens = tokenize(text)
-        scored: list[tuple[Candidate, str, float]] = []
-        doubtful: list[tuple[Candidate, str, float]] = []
-        for cand in self.candidates(tokens):
-            item_id = self.choose(tokens, cand)
-            if self.stats is None:
-                if self._rule_accepts(tokens, cand, text):
-                    scored.append((cand, item_id, 1.0))
+        cands = [(cand, self.choose(tokens, cand)) for cand in self.candidates(tokens)]
+        if self.stats is None:
+            accepted = [(c, i, 1.0) for c, i in cands if self._rule_accepts(tokens, c, text)]
+            return self._resolve(tokens, accepted)
+        rows = np.array([self.features(tokens, c, text, i) for c, i in cands]).reshape(-1, FEATURES)
+        # ReDial's renderings always capitalise a title in mixed-case text; people often do not
+        # ("i didn't like gravity, but i loved Alien"): a lower-case span reads as in lower case.
+        lower = rows[:, F["cased"]] < 0
+        rows[lower, F["cased"]], rows[lower, F["lower_case"]] = 0.0, 1.0
+        threshold = self.stats.threshold
+        scored, doubtful = [], []
+        for (cand, item_id), p in zip(cands, self.probabilities(rows), strict=True):
+            if self._indefinite(tokens, cand, item_id):
                 continue
-            p = self.probability(self.features(tokens, cand, text, item_id))
-            if p >= self.stats.threshold:
-                scored.append((cand, item_id, p))
-            elif p >= self.stats.threshold / 2:
-                doubtful.append((cand, item_id, p))
+            if p >= threshold:
+                scored.append((cand, item_id, float(p)))
+            elif p >= threshold / 2:
+                doubtful.append((cand, item_id, float(p)))
         mentions = self._resolve(tokens, scored)
         while joined := [d for d in doubtful if any(_listed(text, tokens, d[0], m) for m in mentions)]:
             doubtful = [d for d in doubtful if d not in joined]
             mentions = self._resolve(tokens, scored := scored + joined)
         return mentions
+
+    def _indefinite(self, tokens: list[Token], cand: Candidate, item_id: str) -> bool:
+        """A one-word title after "a" / "an" that is not its own article is a word ("a heat wave")."""
+        before = tokens[cand.first - 1].text if cand.first > 0 else ""
+        title = str(self.catalog.get(item_id, {}).get("title", "")).casefold()
+        return cand.size == 1 and before in ("a", "an") and not title.startswith(f"{before} ")
 
     @staticmethod
     def _resolve(tokens: list[Token], scored: list[tuple[Candidate, str, float]]) -> list[Mention]:
@@ -279,10 +295,3 @@ def _fits(stats: ReaderStats, catalog: Mapping[str, Any]) -> bool:
     training dialogues named. Another catalog (books, a test catalog) is read by rules."""
     known = sum(1 for i in stats.item_counts if i in catalog)
     return known >= max(1, 0.05 * len(catalog))
-
-
-_COMMON = frozenset(
-    """a an the and or but of in on at to for with is it its be i you me my we he she they this that
-    what who how when where why all some any no not so do go up out one two love life time day night
-    home man men girl boy good big last first new old little""".split()  # noqa: SIM905
-)

@@ -95,3 +95,20 @@ YEAR_BOUNDS: list[tuple[re.Pattern[str], Callable[..., dict[str, int]]]] = [
         lambda y: {"year_from": y, "year_to": y},
     ),
 ]
+
+# Title spotting (chatrec.dialogue.mentions): words before / after a span that make it a title,
+# and words too common to be a title on their own when the spotter has no statistics.
+TITLE_CUES = frozenset(
+    """like liked love loved loves enjoyed enjoy hated hate seen watched saw watch see than as about
+    and or of also recommend recommended suggest favorite favourite favourites favorites fan
+    try tried called movie movies film films watching titled named""".split()  # noqa: SIM905 (reads as prose)
+)
+AFTER_TITLE = frozenset(
+    "is was and or movie movies film films series too franchise trilogy but were are has had".split()  # noqa: SIM905
+)
+DETERMINERS = frozenset({"a", "an", "my", "this", "some", "your", "any", "no", "that", "very", "so", "too"})
+COMMON_WORDS = frozenset(
+    """a an the and or but of in on at to for with is it its be i you me my we he she they this that
+    what who how when where why all some any no not so do go up out one two love life time day night
+    home man men girl boy good big last first new old little""".split()  # noqa: SIM905
+)

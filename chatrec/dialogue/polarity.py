@@ -21,17 +21,22 @@ NEGATIVE = re.compile(
     r"\b(?:hat(?:e|ed|es)|dislik(?:e|ed|es)|detest(?:ed)?|loathe[d]?|can'?t stand|cannot stand|"
     r"could ?n'?t stand|(?:did|do|does|could|would|was|were|is|are)(?: ?n[o']?t|n't) "
     r"(?:really |much |even |quite )?"
-    r"(?:like|love|enjoy|care for|get into|impress|good|great|funny|fun|that good|very good|worth)|"
+    r"(?:like|love|enjoy|care (?:much |too much )?for|get into|impress|good|great|funny|fun|that good|"
+    r"very good|worth)|"
     r"(?:not|never|wasn'?t|isn'?t) (?:really |much |a |at all |very |even |that )*"
     r"(?:big |huge |the biggest )?"
     r"(?:fan|into|my (?:thing|cup of tea|type|style)|for me|good|great|funny|worth)|"
     r"boring|bored|overrated|over-rated|never again|awful|terrible|horrible|worst|sucked|sucks|"
-    r"disappoint\w*|meh|stupid|dumb|lame|waste of time|not impressed|"
-    r"too (?:slow|long|scary|gory|violent|silly|cheesy|sappy|dark)|bad|don'?t want|do not want|no more|"
-    r"nothing (?:like|by|from|with)|no (?:more )?(?:\w+ )?by|anything but|tired of|sick of|"
+    r"dis+ap+oint\w*|let ?down|meh|stupid|dumb|lame|waste of time|not impressed|not interested|"
+    r"not sure about|"
+    r"least favou?rite|not something|pass on|skip(?:ped)?|could ?n'?t (?:watch|finish|get into)|"
+    r"(?:losing|lost) interest|"
+    r"(?:too|a (?:bit|little)(?: too)?) (?:slow|long|scary|gory|violent|silly|cheesy|sappy|dark|young|weird|"
+    r"predictable|confusing|sad|depressing|creepy|much)|bad|don'?t want|do not want|no more|"
+    r"nothing (?:like|by|from|with)|no (?:more )?(?:\w+ )?by|anything but|(?<!never get )tired of|sick of|"
     r"fell asleep|turned it off|walked out|hated it|(?:wasn'?t|not) (?:a )?fan|over ?rated|a bit much|"
     r"not (?:my|really my) (?:speed|favou?rite|genre)|not (?:really |normally |usually )?(?:up for|into)|"
-    r"(?:wasn'?t|isn'?t|not) (?:as|that|very|so) (?:good|great|funny)|to+ (?:kiddie|childish|much)|"
+    r"(?:wasn'?t|isn'?t|not) (?:as|that|very|so) (?:good|great|funny)(?! as)|to+ (?:kiddie|childish|much)|"
     r"does ?n[o']?t include|without|other than|besides)\b",
     re.I,
 )
@@ -50,6 +55,23 @@ UNSEEN = re.compile(
     re.I,
 )
 SEEN = re.compile(r"\b(?:seen|watched|saw|already|see(?:n)? (?:it|that))\b", re.I)
+# Right before the mention, across clause ends: "all of those except John Wick", "but not Ted",
+# "something not like Twilight", "my least favourite movies are It".
+EXCLUDED = re.compile(
+    r"(?:\bexcept(?: for)?|\bnot(?: (?:even|so much|really|stuff|anything|something|things|movies|films|"
+    r"ones|that's|that is|quite))*(?: (?:like|similar to))?|"
+    r"\bleast favou?rite(?: \w+){0,2} (?:is|are|was|were))\W*$",
+    re.I,
+)
+SEEN_BUT_NOT = re.compile(r"\b(?:seen|saw|watched)\b[^.!?;]*\b(?:but not|just not|except(?: for)?)\W*$", re.I)
+# after the mention only: "X wasn't as good as Y" (before it, "not as good as X" praises X)
+WORSE = re.compile(r"\b(?:wasn'?t|isn'?t|not) (?:as|so) (?:good|great|funny) as\b", re.I)
+NOT_BAD = re.compile(r"\b(?:not|(?:is|was|were|are)n'?t) (?:too |that |so )?bad\b", re.I)
+# "movies like X" compares, it does not like: only other cues decide ("I don't like movies like X")
+COMPARISON = re.compile(
+    r"\b(?:movies?|films?|shows?|stuff|something|anything|ones?|things?|type|kind|too \w+) like$", re.I
+)
+ANAPHOR = re.compile(r"\b(?:it|that|this one|that one|those|them)\b", re.I)
 
 
 def clause(text: str, start: int, end: int) -> tuple[str, str]:
@@ -65,14 +87,16 @@ def clause(text: str, start: int, end: int) -> tuple[str, str]:
 
 def _short_next_clause(text: str, end: int) -> str:
     """The clause right after the mention's own, when the mention ends its clause and the next
-    one is a short comment of at most four words with no other title in it."""
+    one, with no other title in it, is a short comment (four words at most) or says "it" / "that
+    one" within eight ("I've seen Panic Room, but I didn't like it")."""
     match = CLAUSE_END.search(text, end)
-    if not match or text[end : match.start()].strip(" \t\"'”)") or "\0" in text[match.end() :]:
+    if not match or text[end : match.start()].strip(" \t\"'”),") or "\0" in text[match.end() :]:
         return ""
     rest = text[match.end() :]
     nxt = CLAUSE_END.search(rest)
     follow = rest[: nxt.start()] if nxt else rest
-    return follow if len(follow.split()) <= 4 else ""
+    words = len(follow.split())
+    return follow if words <= 4 or (words <= 8 and ANAPHOR.search(follow)) else ""
 
 
 def _cues(kind: str, pattern: re.Pattern[str], before: str, after: str) -> list[tuple[int, str, int, int]]:
@@ -86,6 +110,11 @@ def _cues(kind: str, pattern: re.Pattern[str], before: str, after: str) -> list[
 
 LIST_GLUE = re.compile(r"\s*(?:,|&|/|,?\s*(?:and|or|nor))?\s*(?:the\s+|a\s+|an\s+)?", re.I)
 PRIORITY = {"disliked": 0, "asked": 1, "liked": 2}
+
+
+def _good(match: re.Match[str]) -> str:
+    """ "not bad" as a positive word of the same length (offsets hold)."""
+    return "good".ljust(len(match.group()))
 
 
 def polarity(text: str, start: int, end: int, *, others: Sequence[tuple[int, int]] = ()) -> Polarity:
@@ -106,11 +135,20 @@ def polarity(text: str, start: int, end: int, *, others: Sequence[tuple[int, int
     if (last := before.rfind("\0")) >= 0 and not LIST_GLUE.fullmatch(before[last + 1 :]):
         before = before[last + 1 :]  # "nothing by Agatha Christie please, a mystery": not glued
     before = before.replace("\0", " ")
+    before, after = NOT_BAD.sub(_good, before), NOT_BAD.sub(_good, after)
     cues = [
         *_cues("disliked", NEGATIVE, before, after),
+        *_cues("disliked", WORSE, "", after),
         *_cues("asked", UNSEEN, before, after),
-        *_cues("liked", POSITIVE, before, after),
+        *[
+            c
+            for c in _cues("liked", POSITIVE, before, after)
+            if c[3] > 0 or not COMPARISON.search(before[: len(before) + c[3]])
+        ],
     ]
+    prior = text[max(0, start - 60) : start].replace("\0", " ")
+    if EXCLUDED.search(prior):  # "I saw Taken but not Taken 2" is not having seen it
+        cues.append((0, "asked" if SEEN_BUT_NOT.search(prior) else "disliked", 0, 0))
     strong = [c for c in cues if c[1] != "liked"]
     cues = [c for c in cues if c[1] != "liked" or not any(s[2] < c[3] and c[2] < s[3] for s in strong)]
     if not cues and (follow := _short_next_clause(text, end)):  # "Avatar? never again"

@@ -69,12 +69,17 @@ class Reader:
         for name, start, end in people:
             others = [*spans, *(p for p in people_spans if p != (start, end))]
             reading.people.append((name, polarity(masked, start, end, others=others)))
+        in_topics = self.vocabulary.topic_phrase_words(masked)
         for genre, start, end in self._genres(_mask(masked, people_spans)):
+            if genre.casefold() in in_topics:
+                continue
             reading.genres.append((genre, polarity(masked, start, end, others=[*spans, *people_spans])))
+        genres = {g.casefold() for g, _ in reading.genres}  # "a family comedy": the genre, not a topic
         reading.topics = [
             t
             for t in self.vocabulary.read(masked).topics
-            if not re.search(rf"\b(no|not|without|hate)\s+(an? )?{re.escape(t)}", masked, re.I)
+            if t.casefold() not in genres
+            and not re.search(rf"\b(no|not|without|hate)\s+(an? )?{re.escape(t)}", masked, re.I)
         ]
         reading.constraints = runtime_bounds(masked)
         found = decades(masked)

@@ -9,29 +9,27 @@ error, timeout or unusable output leaves a reply that still carries every recomm
 from __future__ import annotations
 
 import logging
+import queue
 import re
+import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from chatrec.catalog import Catalog, list_field
+from chatrec.catalog import Catalog
+from chatrec.dialogue.checks import Check
+from chatrec.dialogue.claims import Claim
 from chatrec.dialogue.evidence import Evidence
+from chatrec.dialogue.markup import strip_markup
 from chatrec.dialogue.preferences import describe_constraints
 from chatrec.dialogue.prompts import prompt, reply
 from chatrec.dialogue.state import DialogueState
-from chatrec.dialogue.understand import Understander
 
 log = logging.getLogger(__name__)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-# Talk about the task instead of the films: a small model's most common failure.
-META = re.compile(r"\b(user|instructions?|introduction|prompt|assistant|as an ai|language model)\b", re.I)
-NAME = re.compile(r"\b[A-Z][\w'’.-]+(?:\s+(?:(?:of|the|and|de|van|von|la|le|du)\s+)*[A-Z][\w'’.-]+)+")
 MAX_REQUEST_CHARS = 300
-MAX_REASON_WORDS = 45
-MIN_WORDS = 5  # "Another 48 Hrs." alone is no reason
 
 
 class LLMUnavailable(Exception):
@@ -41,62 +39,13 @@ class LLMUnavailable(Exception):
 class Unusable(Exception):
     """The LLM answered, but the text failed the checks: use the evidence sentence for this item
     and keep asking the LLM for the next one. Not an :class:`LLMUnavailable`, so no ``except``
-    order can turn one bad sentence into "the LLM is down for this turn"."""
+    order can turn one bad sentence into "the LLM is down for this turn". ``sentence`` and
+    ``problems`` say what was written and why it was refused (the reasons benchmark counts them)."""
 
-
-@dataclass
-class Check:
-    """Grounding checks for LLM text, against one catalog."""
-
-    understander: Understander
-
-    def __post_init__(self) -> None:
-        system = " ".join(prompt(n) for n in ("intro.system", "reason.system")).casefold()
-        words = re.findall(r"\w+", system)
-        self._shingles = {" ".join(words[i : i + 6]) for i in range(len(words) - 5)}
-
-    def leaks_prompt(self, text: str) -> bool:
-        words = re.findall(r"\w+", text.casefold())
-        return any(" ".join(words[i : i + 6]) in self._shingles for i in range(len(words) - 5))
-
-    def foreign_names(self, text: str, allowed: set[str]) -> list[str]:
-        """Catalog people and titles in ``text`` that are not in ``allowed``."""
-        allowed_folded = {a.casefold() for a in allowed}
-        people = [
-            p for p in self.understander.vocabulary.read(text).people if p.casefold() not in allowed_folded
-        ]
-        catalog = self.understander.catalog
-        titles = [
-            str(catalog[i].get("title"))
-            for i, _ in self.understander.find_titles(text, fuzzy=False)
-            if str(catalog[i].get("title")).casefold() not in allowed_folded
-        ]
-        return people + titles
-
-    @staticmethod
-    def unknown_proper_names(text: str, allowed: set[str]) -> list[str]:
-        """Runs of capitalised words that are no allowed name, nor inside one (a misspelt
-        "Robert DeNiro" is caught here, since no catalog lookup finds it)."""
-        folded = [a.casefold() for a in allowed]
-        found = []
-        for match in NAME.finditer(text):
-            name = match.group(0).casefold()
-            if not any(name in a or a in name for a in folded):
-                found.append(match.group(0))
-        return found
-
-    def foreign_topics(self, text: str, topics: set[str]) -> list[str]:
-        """Plot topics ``text`` claims ("a submarine thriller") that are not among ``topics``."""
-        return [t for t in self.understander.vocabulary.read(text).topics if t not in topics]
-
-    def acceptable(self, sentence: str, allowed: set[str]) -> bool:
-        return (
-            len(sentence.split()) >= MIN_WORDS
-            and not META.search(sentence)
-            and not self.leaks_prompt(sentence)
-            and not self.foreign_names(sentence, allowed)
-            and not self.unknown_proper_names(sentence, allowed)
-        )
+    def __init__(self, sentence: str, problems: Sequence[Claim] = ()) -> None:
+        super().__init__(sentence[:80])
+        self.sentence = sentence
+        self.problems = list(problems)
 
 
 class Responder:
@@ -108,20 +57,46 @@ class Responder:
         self.timeout = timeout
 
     def _stream(self, system: str, user: str, deadline: float) -> Iterator[str]:
+        """The model's text as it arrives, until ``deadline`` on the wall clock.
+
+        The model streams in a worker thread and this side waits on a queue with the time left,
+        so a server that drips one token a minute cannot hold the turn past the deadline; the
+        worker stops at its next token once nobody listens.
+        """
         if self.model is None:
             raise LLMUnavailable("no language model configured")
+        model, chunks, stop = self.model, queue.Queue[object](), threading.Event()
+
+        def pump() -> None:
+            try:
+                for chunk in model.stream([SystemMessage(system), HumanMessage(user)]):
+                    if stop.is_set():
+                        return
+                    chunks.put(chunk.content)
+                chunks.put(_END)
+            except Exception as exc:  # any backend failure: HTTP errors, connection, llama.cpp
+                chunks.put(exc)
+
+        threading.Thread(target=pump, name="llm-stream", daemon=True).start()
         try:
-            for chunk in self.model.stream([SystemMessage(system), HumanMessage(user)]):
-                if time.monotonic() > deadline:
-                    raise LLMUnavailable("timed out")
-                if not isinstance(chunk.content, str):
+            while True:
+                try:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise queue.Empty
+                    item = chunks.get(timeout=left)
+                except queue.Empty:
+                    raise LLMUnavailable("timed out") from None
+                if item is _END:
+                    return
+                if isinstance(item, Exception):
+                    log.warning("LLM call failed: %s", type(item).__name__)
+                    raise LLMUnavailable(type(item).__name__)
+                if not isinstance(item, str):
                     raise Unusable("malformed output")
-                yield chunk.content
-        except (LLMUnavailable, Unusable):
-            raise
-        except Exception as exc:  # any backend failure: HTTP errors, connection, llama.cpp
-            log.warning("LLM call failed: %s", type(exc).__name__)
-            raise LLMUnavailable(type(exc).__name__) from None
+                yield item
+        finally:
+            stop.set()
 
     def intro(
         self, message: str, state: DialogueState, evidences: Sequence[Evidence], deadline: float
@@ -139,34 +114,38 @@ class Responder:
         for piece in self._stream(prompt("intro.system"), user, deadline):
             buffer += piece
             *complete, buffer = SENTENCE_END.split(buffer)
-            for sentence in complete:
+            for sentence in map(strip_markup, complete):
                 if sent < 2 and self.check.acceptable(sentence, allowed):
                     sent += 1
                     yield sentence.strip() + " "
-        if buffer.strip() and sent < 2 and self.check.acceptable(buffer, allowed):
-            yield buffer.strip() + " "
+        buffer = strip_markup(buffer)
+        if buffer and sent < 2 and self.check.acceptable(buffer, allowed):
+            yield buffer + " "
 
     def reason(self, request: str, ev: Evidence, deadline: float) -> str:
-        """A phrased reason for one item if it passes the checks, else LLMUnavailable."""
+        """A phrased reason for one item if it passes every check, else :class:`Unusable`."""
         user = prompt("reason.user").format(
             request=request[:MAX_REQUEST_CHARS].replace('"', "'"),
             film=ev.item.label,
-            facts="\n".join(f"- {f}" for f in ev.facts),
+            noun_title=ev.wording.noun.capitalize(),
+            facts="\n".join(f"- {f}" for f in ev.lines),
             title=ev.item.title,
         )
-        text = " ".join("".join(self._stream(prompt("reason.system"), user, deadline)).split())
-        text = text.strip('"“” ')
+        system = prompt("reason.system").format(noun=ev.wording.noun)
+        text = ""
+        for piece in self._stream(system, user, deadline):
+            text += piece
+            if SENTENCE_END.search(text.strip()):
+                break  # only the first sentence is shown: stop paying for the rest
+        text = " ".join(strip_markup(text).split()).strip('"“” ')
         first = SENTENCE_END.split(text)[0] if text else ""
-        allowed = ev.names | {ev.item.title}
-        if not first or len(first.split()) > MAX_REASON_WORDS or not self.check.acceptable(first, allowed):
-            raise Unusable(first[:80])
-        if self.check.foreign_topics(first, set(list_field(ev.item.metadata, "topics"))):
-            raise Unusable(first[:80])  # a topic is named only when the film's plot has it
-        # Small models garble relations: "Heat is a tense crime film" as the reason for another film.
-        others = ev.liked_titles - {ev.item.title}
-        if any(first.casefold().startswith(t.casefold()) for t in others):
-            raise Unusable(first[:80])
+        problems = self.check.reason_problems(first, ev)
+        if problems:
+            raise Unusable(first, problems)
         return first
+
+
+_END = object()  # the model finished
 
 
 def _tastes(state: DialogueState) -> str:

@@ -23,10 +23,16 @@ class Tastes(BaseModel):
     topics: list[str] = Field(default_factory=list)  # plot topics ("heist"), chatrec/catalog/topics.py
 
 
-def _add(values: list, *new: object) -> None:
+# Per-session caps, newest kept: 10,000 👍 must not make every later turn slow.
+MAX_LIKES = 200  # liked or disliked items, and liked or disliked genres and people
+MAX_SHOWN = 500  # items shown or mentioned (the exclusion list) and their reasons
+
+
+def _add(values: list, *new: object, keep: int = MAX_LIKES) -> None:
     for value in new:
         if value not in values:
             values.append(value)
+    del values[:-keep]
 
 
 def _drop(values: list, *old: object) -> None:
@@ -51,16 +57,16 @@ class DialogueState(BaseModel):
 
     def like(self, item_id: str) -> None:
         _add(self.liked_ids, item_id)
-        _add(self.mentioned_ids, item_id)
+        _add(self.mentioned_ids, item_id, keep=MAX_SHOWN)
         _drop(self.disliked_ids, item_id)
 
     def dislike(self, item_id: str) -> None:
         _add(self.disliked_ids, item_id)
-        _add(self.mentioned_ids, item_id)
+        _add(self.mentioned_ids, item_id, keep=MAX_SHOWN)
         _drop(self.liked_ids, item_id)
 
     def mention(self, item_id: str) -> None:
-        _add(self.mentioned_ids, item_id)
+        _add(self.mentioned_ids, item_id, keep=MAX_SHOWN)
 
     def like_attributes(
         self,
@@ -97,10 +103,12 @@ class DialogueState(BaseModel):
         self.constraints = Filters.model_validate(merged)
 
     def record_shown(self, ids: list[str], reasons: dict[str, str]) -> None:
-        _add(self.shown_ids, *ids)
+        _add(self.shown_ids, *ids, keep=MAX_SHOWN)
         self.last_shown = list(ids)
         self.focus_id = None  # "it" now means the first of these, unless the turn named a film
         self.reasons.update(reasons)
+        kept = set(self.shown_ids)
+        self.reasons = {i: r for i, r in self.reasons.items() if i in kept}
 
     def excluded_ids(self) -> list[str]:
         """Never recommend these: already shown, disliked, or named by the user (seen)."""

@@ -1,5 +1,6 @@
-"""Soft wishes steer the ranking: a liked genre or decade ("a comedy maybe", "something from the
-eighties would be nice") moves matching items ahead of the rest without excluding anything.
+"""Soft wishes steer the ranking: a liked genre, plot topic or decade ("a comedy maybe", "a heist
+film", "something from the eighties would be nice") moves matching items ahead of the rest
+without excluding anything.
 
 A bonus of a few hundredths on a cosine (what retrieval alone gives a named genre) is noise
 beside the reranker's spread, so here a match is worth the whole spread of the candidates'
@@ -12,21 +13,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from chatrec.catalog import list_field
 from chatrec.dialogue.state import DialogueState
 from chatrec.store.chroma import Hit
 
 
 def steer(hits: Sequence[Hit], state: DialogueState) -> list[Hit]:
-    """The hits with scores raised by the share of liked genres (and decades) each matches."""
+    """The hits with scores raised by the share of liked genres and topics (and decades) each
+    matches. A topic counts only where the film's own plot carries it (metadata ``topics``)."""
     liked, disliked, decades = set(state.likes.genres), set(state.dislikes.genres), state.likes.decades
-    if not hits or not (liked or disliked or decades):
+    topics = set(state.likes.topics)
+    if not hits or not (liked or disliked or decades or topics):
         return list(hits)
     scores = [h.score for h in hits]
-    spread = max(max(scores) - min(scores), 1e-6)
+    spread = max(scores) - min(scores) + 1e-6  # a match beats every non-match, ties included
     steered = []
     for hit in hits:
         genres = set(hit.item.metadata.get("genres", []))  # type: ignore[arg-type]
         match = len(genres & liked) / len(liked) if liked else 0.0
+        if topics:
+            match += len(topics.intersection(list_field(hit.item.metadata, "topics"))) / len(topics)
         year = hit.item.year
         if decades and year is not None and any(d <= year < d + 10 for d in decades):
             match += 1.0

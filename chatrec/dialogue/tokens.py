@@ -4,12 +4,20 @@ the statistics learned from ReDial's train dialogues (``models/chatrec-reader``)
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from chatrec.catalog.titles import normalise_title
 from chatrec.config import packaged_model
+
+ARTICLES = frozenset({"the", "a", "an"})
+FUZZY_CUTOFF = 88.0
 
 
 def default_model_dir() -> Path:
@@ -68,6 +76,81 @@ class Candidate:
     fuzzy: bool = False
 
 
+class Forest:
+    """A boosted tree ensemble (fitted by scikit-learn at training time, shipped as plain arrays)
+    evaluated with NumPy for every candidate of a message at once: no model library at run time.
+
+    Nodes of all trees share flat arrays; a leaf points to itself, so ``depth`` steps of "go left
+    when the feature is at most the threshold" bring every (candidate, tree) pair to its leaf."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.base = float(spec["base"])
+        self.depth = int(spec["depth"])
+        self.roots = np.asarray(spec["roots"], dtype=np.int64)
+        self.feature = np.asarray(spec["feature"], dtype=np.int64)
+        self.threshold = np.asarray(spec["threshold"], dtype=np.float64)
+        self.left = np.asarray(spec["left"], dtype=np.int64)
+        self.right = np.asarray(spec["right"], dtype=np.int64)
+        self.value = np.asarray(spec["value"], dtype=np.float64)
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        """P(film) for each row of ``x`` (candidates x features)."""
+        if not len(x):
+            return np.zeros(0)
+        nodes = np.broadcast_to(self.roots, (len(x), len(self.roots)))
+        rows = np.arange(len(x))[:, None]
+        for _ in range(self.depth):
+            go_left = x[rows, self.feature[nodes]] <= self.threshold[nodes]
+            nodes = np.where(go_left, self.left[nodes], self.right[nodes])
+        logit = self.base + self.value[nodes].sum(axis=1)
+        return 1 / (1 + np.exp(-logit))
+
+
+class TypoMatcher:
+    """Spans around a word nobody uses (a typo) compared with the longer titles by edit ratio.
+
+    Titles are bucketed by length: a ratio above the cutoff needs lengths within about a quarter
+    of each other, so each phrase is compared with a few thousand titles, not all of them."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self._by_length: dict[int, list[str]] = {}
+        for key in keys:
+            self._by_length.setdefault(len(key), []).append(key)
+        self._choices: dict[int, list[str]] = {}
+
+    def _near(self, length: int) -> list[str]:
+        if length not in self._choices:
+            low, high = int(length * 0.78), int(length * 1.28) + 1
+            self._choices[length] = [k for n in range(low, high + 1) for k in self._by_length.get(n, [])]
+        return self._choices[length]
+
+    def candidates(
+        self, tokens: list[Token], exact: list[Candidate], vocabulary: set[str]
+    ) -> list[Candidate]:
+        covered = {i for c in exact if c.size > 1 for i in range(c.first, c.first + c.size)}
+        unknown = [i for i, t in enumerate(tokens) if t.text not in vocabulary and not t.text.isdigit()]
+        found: list[Candidate] = []
+        for index in unknown:
+            if index in covered:
+                continue
+            best: Candidate | None = None
+            best_score = FUZZY_CUTOFF
+            for size in range(1, 6):
+                for first in range(max(0, index - size + 1), min(index, len(tokens) - size) + 1):
+                    phrase = " ".join(t.text for t in tokens[first : first + size])
+                    if phrase.split()[0] in ARTICLES:
+                        continue
+                    match = process.extractOne(
+                        phrase, self._near(len(phrase)), scorer=fuzz.ratio, score_cutoff=best_score
+                    )
+                    if match and match[1] > best_score:
+                        best, best_score = Candidate(first, size, match[0], fuzzy=True), match[1]
+            if best:
+                found.append(best)
+                covered.update(range(best.first, best.first + best.size))
+        return found
+
+
 @dataclass
 class ReaderStats:
     """What ReDial's train dialogues say about title strings and films (see module docstring)."""
@@ -77,9 +160,13 @@ class ReaderStats:
     word_counts: dict[str, int]  # word -> frequency in plain text
     item_counts: dict[str, int]  # catalog id -> times people named the film
     aliases: dict[str, str]  # a normalised name people used -> catalog id
-    weights: list[float]
+    forest: dict[str, Any]  # the filter: a :class:`Forest` spec over the spotter's features
     threshold: float
     scale: float = 1.0  # counts are per this many train dialogues' worth (cross-fitting)
+    model: Forest | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.model = Forest(self.forest) if self.forest else None
 
     @classmethod
     def load(cls, directory: Path) -> ReaderStats | None:
@@ -90,15 +177,27 @@ class ReaderStats:
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        (directory / "title_stats.json").write_text(json.dumps(self.__dict__, sort_keys=True) + "\n")
+        saved = {k: v for k, v in self.__dict__.items() if k != "model"}
+        (directory / "title_stats.json").write_text(json.dumps(saved, sort_keys=True) + "\n")
+
+
+SEQUEL_NUMBERS = {"2": "ii", "3": "iii", "4": "iv", "5": "v", "6": "vi", "7": "vii", "8": "viii"}
+_NUMBER = "|".join([*SEQUEL_NUMBERS, *SEQUEL_NUMBERS.values()])
+_SEQUEL_END = re.compile(rf"^(.+?) (?:part |vol |volume |chapter )?({_NUMBER})$")
 
 
 def title_keys(title: str) -> list[str]:
     """The normalised title, plus how people shorten it: without a subtitle after a colon (when
-    two words or more remain) and with a possessive joined ("ocean s eleven" -> "oceans eleven")."""
+    two words or more remain), with a possessive joined ("ocean s eleven" -> "oceans eleven"),
+    and a sequel's number as people write it ("godfather part ii" -> "godfather 2", "godfather ii")."""
     keys = [normalise_title(title)]
     head = title.split(":")[0]
     if head != title and len(normalise_title(head).split()) >= 2:
         keys.append(normalise_title(head))
     keys += [k.replace(" s ", "s ") for k in keys if " s " in k]
+    for key in list(keys):
+        if match := _SEQUEL_END.match(key):
+            base, number = match.groups()
+            arabic = next((a for a, r in SEQUEL_NUMBERS.items() if number in (a, r)), number)
+            keys += [f"{base} {n}" for n in (arabic, SEQUEL_NUMBERS[arabic], f"part {arabic}")]
     return [k for k in dict.fromkeys(keys) if k]

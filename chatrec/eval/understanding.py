@@ -30,8 +30,9 @@ from typing import Any
 
 import numpy as np
 
-from chatrec.dialogue.mention_train import MENTION, read_jsonl, render, seeker_messages
+from chatrec.dialogue.mention_train import MENTION, render, seeker_messages
 from chatrec.ingest.links import MentionLinker
+from chatrec.ingest.redial import read_dialogues
 
 RENDERINGS = ("canonical", "lower")
 Reader = Callable[[str], dict[str, str]]  # message -> catalog id -> liked | disliked | seen | mentioned
@@ -66,7 +67,7 @@ def build_samples(data: Path, catalog: Mapping[str, Mapping[str, Any]]) -> tuple
     linker = MentionLinker.for_data(catalog, data)
     samples: list[Sample] = []
     counts: Counter[str] = Counter()
-    for dialogue in read_jsonl(data):
+    for dialogue in read_dialogues(data):
         names = dialogue.get("movieMentions") or {}
         questions = dialogue.get("initiatorQuestions") or {}
         questions = questions if isinstance(questions, dict) else {}

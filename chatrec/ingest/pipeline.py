@@ -11,11 +11,13 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tqdm import tqdm
 
 from chatrec.catalog import FieldMapping, Item, RowError, item_from_row
+from chatrec.catalog.mapping import check_columns
+from chatrec.errors import SourceError
 from chatrec.ingest.plots import PlotSource
 from chatrec.ingest.sources import Row
 from chatrec.store.chroma import Store
@@ -26,17 +28,34 @@ def _stderr(line: str) -> None:
     print(line, file=sys.stderr)
 
 
+@dataclass(frozen=True)
+class Rejected:
+    """A source row that was skipped: where it is ("line 12", "row 3") and why."""
+
+    where: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.reason}"
+
+
 @dataclass
 class Summary:
-    """What an ingest did."""
+    """What an ingest did; ``rejected`` lists every skipped row, ``warnings`` the mapping's fields
+    that no row filled."""
 
     added: int = 0
     updated: int = 0
     unchanged: int = 0
-    skipped: int = 0
     removed: int = 0
     stale: int = 0
     embedded_seconds: float = 0.0
+    rejected: list[Rejected] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> int:
+        return len(self.rejected)
 
     def line(self) -> str:
         text = (
@@ -50,31 +69,73 @@ class Summary:
         return text
 
 
-def collect_items(
-    rows: Iterable[Row], mapping: FieldMapping, log: Callable[[str], None]
-) -> tuple[dict[str, Item], int]:
-    """Valid items by id (first occurrence wins) and the number of rows skipped, each logged."""
+def collect_items(rows: Iterable[Row], mapping: FieldMapping) -> tuple[dict[str, Item], list[Rejected]]:
+    """Valid items by id (first occurrence wins) and the rows skipped, with where and why.
+
+    Sources without a header (JSONL, rows built in code) are checked against the mapping here:
+    a column that no row has is a ConfigError, as it is for a CSV header.
+    """
     items: dict[str, Item] = {}
-    skipped = 0
+    rejected: list[Rejected] = []
+    columns: set[str] = set()
     for number, row in enumerate(rows, 1):
+        where = getattr(row, "where", None) or f"row {number}"
         try:
             if isinstance(row, RowError):
                 raise row
+            columns.update(row)
             item = item_from_row(row, mapping)
             if item.id in items:
                 raise RowError(f"duplicate id {item.id!r}")
         except RowError as exc:
-            skipped += 1
-            log(f"skipped row {number}: {exc}")
+            rejected.append(Rejected(where, str(exc)))
             continue
         items[item.id] = item
-    return items, skipped
+    if columns:
+        check_columns(mapping, sorted(columns), "any row of the source")
+    return items, rejected
 
 
-def _finish(pending: tuple[Future[None], int] | None, bar: tqdm) -> None:
+def empty_fields(items: Iterable[Item], mapping: FieldMapping) -> list[str]:
+    """Warnings for mapped fields that no item has: an empty column, or one read as the wrong type
+    in every row, leaves filters and reasons without it."""
+    filled = {name for item in items for name in item.metadata}
+    return [
+        f"field {name!r} (column {spec.column!r}) is empty in every row"
+        for name, spec in mapping.fields.items()
+        if name not in filled
+    ]
+
+
+class Progress:
+    """Embedding progress: a tqdm bar on a terminal; elsewhere (a log file, CI, a pipe), where
+    tqdm is silent, a plain line every 10 % or every 10 seconds."""
+
+    def __init__(self, total: int, log: Callable[[str], None], terminal: bool | None = None) -> None:
+        self.total, self.done, self.log = total, 0, log
+        terminal = sys.stderr.isatty() if terminal is None else terminal
+        self.bar = tqdm(total=total, unit="items", desc="embedding") if terminal and total else None
+        self.shown_at, self.shown_share = time.monotonic(), 0.0
+
+    def update(self, count: int) -> None:
+        self.done += count
+        if self.bar is not None:
+            self.bar.update(count)
+            return
+        share = self.done / self.total
+        if share >= self.shown_share + 0.1 or share == 1 or time.monotonic() - self.shown_at >= 10:
+            self.log(f"embedded {self.done}/{self.total} items ({share:.0%})")
+            self.shown_at, self.shown_share = time.monotonic(), share
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _finish(pending: tuple[Future[None], int] | None, progress: Progress) -> None:
     if pending is not None:
         pending[0].result()
-        bar.update(pending[1])
+        progress.update(pending[1])
 
 
 def run_ingest(
@@ -86,35 +147,44 @@ def run_ingest(
     batch_size: int = 256,
     prune: bool = False,
     log: Callable[[str], None] = _stderr,
+    terminal: bool | None = None,
     plots: PlotSource | None = None,
 ) -> Summary:
     """Bring the store in line with the source rows; see the module docstring for guarantees.
-    With ``plots``, items that have a plot get its topics and a plot-blended vector."""
-    items, skipped = collect_items(rows, mapping, log)
+
+    Skipped rows are in the summary, not logged one by one; ``log`` gets the warnings and, when
+    stderr is not a terminal (``terminal``: ask it), the progress lines. With ``plots``, items
+    that have a plot get its topics and a plot-blended vector."""
+    items, rejected = collect_items(rows, mapping)
     if plots is not None:
         items = {i: plots.enrich(item) for i, item in items.items()}
+    if rejected and not items:  # checked before the store is touched: --prune would empty it
+        raise SourceError(f"no row of the source could be used ({len(rejected)} skipped; {rejected[0]})")
+    summary = Summary(rejected=rejected, warnings=empty_fields(items.values(), mapping) if items else [])
+    for warning in summary.warnings:
+        log(f"warning: {warning}")
+    store.check_embedder(embedder.identity, claim=True)
     stored = store.content_hashes()
     hashes = {i: item.content_hash(embedder.model_id) for i, item in items.items()}
     todo = [item for i, item in items.items() if stored.get(i) != hashes[i]]
-    summary = Summary(skipped=skipped, unchanged=len(items) - len(todo))
+    summary.unchanged = len(items) - len(todo)
     summary.updated = sum(1 for item in todo if item.id in stored)
     summary.added = len(todo) - summary.updated
     todo.sort(key=lambda item: len(item.embed_text))  # similar lengths per batch: little padding
     started = time.perf_counter()
-    with (
-        tqdm(total=len(todo), unit="items", desc="embedding", disable=None) as bar,
-        ThreadPoolExecutor(1) as writer,
-    ):
+    progress = Progress(len(todo), log, terminal)
+    with ThreadPoolExecutor(1) as writer:
         pending: tuple[Future[None], int] | None = None
         for start in range(0, len(todo), batch_size):
             batch = todo[start : start + batch_size]
             vectors = embedder.embed([item.embed_text for item in batch])
             if plots is not None:
                 vectors = plots.blend(batch, vectors)
-            _finish(pending, bar)  # the writer stays at most one batch behind the embedder
+            _finish(pending, progress)  # the writer stays at most one batch behind the embedder
             hashes_ = [hashes[item.id] for item in batch]
             pending = (writer.submit(store.upsert, batch, vectors, hashes_), len(batch))
-        _finish(pending, bar)
+        _finish(pending, progress)
+    progress.close()
     summary.embedded_seconds = time.perf_counter() - started
     gone = sorted(set(stored) - set(items))
     if prune and gone:

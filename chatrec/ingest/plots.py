@@ -112,7 +112,10 @@ class PlotKnowledge:
         return replace(item, metadata=metadata)
 
     def blend(self, items: Sequence[Item], vectors: np.ndarray) -> np.ndarray:
-        """Each item's metadata vector blended with its plot vector, renormalised."""
+        """Each item's metadata vector blended with its plot vector, renormalised (unchanged at
+        weight 0: topics without the vectors, for another embedder than the one that made them)."""
+        if self.weight <= 0:
+            return vectors
         out = vectors.copy()
         for row, item in enumerate(items):
             key = self._key(item)

@@ -57,21 +57,33 @@ def split_of(dialogue_id: str) -> Literal["train", "val"]:
 
 
 def read_dialogues(path: Path, *, split: Split = "all", limit: int | None = None) -> Iterator[dict[str, Any]]:
-    """Dialogues of a ReDial JSONL file, the first ``limit`` of the chosen split."""
+    """Dialogues of a ReDial JSONL file, the first ``limit`` of the chosen split; a file that is
+    not ReDial JSONL is a SourceError naming the first bad line."""
     if not path.is_file():
         raise SourceError(f"ReDial file not found: {path}")
     count = 0
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
+    with path.open("rb") as fh:
+        for number, line in enumerate(fh, 1):
             if not line.strip():
                 continue
-            dialogue = json.loads(line)
+            dialogue = _dialogue(line, f"line {number} of {path}")
             if split != "all" and split_of(str(dialogue["conversationId"])) != split:
                 continue
             yield dialogue
             count += 1
             if limit is not None and count >= limit:
                 return
+
+
+def _dialogue(line: bytes, where: str) -> dict[str, Any]:
+    try:
+        dialogue = json.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        reason = f"not valid JSON ({exc.msg})" if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
+        raise SourceError(f"{where} is {reason}: the data must be ReDial-format JSONL") from None
+    if not isinstance(dialogue, dict) or "conversationId" not in dialogue:
+        raise SourceError(f"{where} is not a ReDial dialogue (a JSON object with a conversationId)")
+    return dialogue
 
 
 def _render(text: str, names: dict[str, str]) -> str:

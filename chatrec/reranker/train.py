@@ -14,6 +14,7 @@ import itertools
 import json
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from tqdm import tqdm
 
 from chatrec import metrics
 from chatrec.config import Settings
+from chatrec.errors import ConfigError
 from chatrec.ingest.redial import Sample, context_query
 from chatrec.reranker.data import Group, redial_groups, redial_samples, synthetic_groups
 from chatrec.reranker.model import (
@@ -170,6 +172,12 @@ def tune_fusion(reranker: Reranker, retriever: Retriever, samples: list[Sample])
     return {"samples": len(samples), "retrieval": table[0], "best": best, "without_cross_encoder": without}
 
 
+def _require(found: Sequence[object], problem: str) -> None:
+    """Checked before training starts, so a run cannot fail after its hours of work."""
+    if not found:
+        raise ConfigError(problem)
+
+
 def train_reranker(
     retriever: Retriever, data: Path, out: Path, settings: Settings, config: TrainConfig
 ) -> dict[str, Any]:
@@ -184,8 +192,11 @@ def train_reranker(
     rng = random.Random(config.seed)
     train_samples = redial_samples(retriever, data, "train")
     val_samples = redial_samples(retriever, data, "val")
+    _require(val_samples, f"no dialogue of {data} falls in the validation split with a film in the catalog")
     groups = redial_groups(retriever, train_samples, rng) + synthetic_groups(retriever, config.synthetic, rng)
     val_groups = redial_groups(retriever, val_samples, random.Random(config.seed + 1))
+    _require(groups, f"nothing to train on: no usable train-split dialogue in {data} and --synthetic 0")
+    _require(val_groups, f"no validation dialogue of {data} has enough candidates to rank")
     model, tokenizer = _model(config.layers)
     scorer = TorchReranker(model, tokenizer, max_length=config.max_length, fusion=Fusion())
     trainable = [p for p in model.parameters() if p.requires_grad]

@@ -6,9 +6,9 @@ are pulled in as extra candidates, and every candidate's cosine similarity gets 
 bonus per signal it matches. Hard filters apply to every candidate channel alike.
 
 Speed: the catalog's metadata is in memory (the understanding needs it anyway), so hits are built
-from it and an unfiltered vector query asks Chroma for ids and distances only; for a catalog small
-enough, its vectors are in memory too and a filtered query is an exact scan of the items that pass
-(``chatrec.retrieval.memory``), instead of a filtered Chroma query of 30-110 ms.
+from it; for a catalog small enough, its vectors are in memory too and every query is an exact
+scan of the items the hard filters allow (``chatrec.retrieval.memory``), with no Chroma round trip
+and no documents read back. A bigger catalog asks the store, whose filter index does the same.
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ from chatrec.catalog.titles import TitleIndex
 from chatrec.catalog.vocabulary import QuerySignals, Vocabulary, has_content
 from chatrec.config import Settings
 from chatrec.errors import ConfigError
-from chatrec.retrieval.memory import FilterIndex, VectorTable
+from chatrec.retrieval.memory import VectorTable
 from chatrec.store.chroma import Hit, Store
 from chatrec.store.embeddings import Embedder, load_embedder
+from chatrec.store.filtering import FilterIndex
 
 # Filter fields whose values must match the catalog's spelling, and the metadata key they test.
 CANONICAL_FIELDS = {
@@ -40,6 +41,7 @@ CANONICAL_FIELDS = {
 LIKE_WEIGHT = 0.5  # share of the liked items' mean vector in the query vector
 DENSE_CANDIDATES = 100
 PERSON_CANDIDATES = 50
+TOPIC_CANDIDATES = 50  # films whose plots carry a topic the query names, e.g. "heist"
 IN_MEMORY_ITEMS = 200_000  # up to this many items, vectors are held in memory (17k of 384 floats: 26 MB)
 # topic 0.1 and popularity 0.05 chosen on the topic benchmark (benchmarks/topic_variants.py; each
 # gained on both halves of its requests) and checked on ReDial dev retrieval (README).
@@ -61,9 +63,11 @@ class Retriever:
     """Embeds query text and asks the store for the nearest items that pass the filters."""
 
     def __init__(self, embedder: Embedder, store: Store) -> None:
+        store.check_embedder(embedder.identity)  # another embedder's query vectors mean nothing here
         self.embedder = embedder
         self.store = store
         self._last_query: tuple[tuple[str, tuple[str, ...]], np.ndarray] | None = None
+        self._last_mask: tuple[Filters, np.ndarray] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Retriever:
@@ -127,26 +131,34 @@ class Retriever:
 
     @cached_property
     def _index(self) -> FilterIndex:
-        return FilterIndex(self.catalog)
+        """The catalog's filter columns, built from the metadata read already (no second pass)."""
+        return FilterIndex(self.catalog.items())
+
+    def _allowed(self, filters: Filters) -> np.ndarray:
+        """The index's mask for these filters; the last one is kept, as a turn asks again."""
+        last = self._last_mask
+        if last is None or last[0] != filters:
+            last = self._last_mask = (filters.model_copy(deep=True), self._index.allowed(filters))
+        return last[1]
 
     @cached_property
     def _table(self) -> VectorTable | None:
         """Every item's vector in memory when the catalog is small enough (None: ask the store)."""
         if len(self.catalog) > IN_MEMORY_ITEMS:
             return None
-        return VectorTable(self._index, self.store.all_vectors())
+        return VectorTable(self._index, self.store)
 
     def warm(self) -> None:
         """Read the catalog, its filter columns and its vectors now, not in the first turn."""
-        self._index.mask(Filters(year_from=0))
+        self._allowed(Filters())
         _ = self._table
 
     def items(self, ids: Sequence[str], filters: Filters | None = None) -> list[Item]:
         """Items by id that pass the filters, in the order asked, from the in-memory catalog
         (without their embedded text); ids it does not know (ingested since) come from the store."""
         filters = filters or Filters()
-        passes = self._index.passes(ids, filters)
-        found = {i: self.catalog.item(i) for i, ok in zip(ids, passes, strict=True) if ok}
+        allowed, rows = self._allowed(filters), self._index.row
+        found = {i: self.catalog.item(i) for i in ids if i in rows and allowed[rows[i]]}
         unknown = [i for i in ids if i not in self.catalog]
         if unknown:
             found.update({item.id: item for item in self.store.get(unknown, filters=filters)})
@@ -162,13 +174,12 @@ class Retriever:
         return {**found, **self.store.vectors(unknown)} if unknown else found
 
     def _nearest(self, vector: np.ndarray, n: int, filters: Filters, exclude_ids: Sequence[str]) -> list[Hit]:
-        """The ``n`` nearest items that pass the filters: Chroma's index when nothing is filtered
-        (ids and distances only), else an exact scan of the items in memory that pass."""
+        """The ``n`` nearest items that pass the filters: an exact scan of the vectors in memory
+        (a big catalog: the store's filtered query), hits built from the catalog in memory."""
         table = self._table
-        if filters.is_empty() or table is None:
-            found = self.store.nearest(vector, n=n, filters=filters, exclude_ids=exclude_ids)
-        else:
-            found = table.nearest(vector, n, filters, exclude_ids)
+        if table is None:
+            return self.store.query(vector, n=n, filters=filters, exclude_ids=exclude_ids)
+        found = table.nearest(vector, n, self._allowed(filters), exclude_ids)
         items = {item.id: item for item in self.items([i for i, _ in found])}
         return [Hit(items[i], s) for i, s in found if i in items]
 
@@ -209,9 +220,13 @@ class Retriever:
             return self._nearest(vector, n, filters, exclude_ids)
         titled_ids = {h.item.id for h in titled}
         pool = {h.item.id: h for h in self._nearest(vector, max(n, DENSE_CANDIDATES), filters, exclude_ids)}
-        for person in signals.people:
-            with_person = filters.model_copy(update={"people": [*filters.people, person]})
-            for h in self._nearest(vector, max(n, PERSON_CANDIDATES), with_person, exclude_ids):
+        # Dense search alone misses most films that carry a person or plot topic the query names:
+        # one filtered query per signal adds them, and the bonus below then weighs them.
+        channels = [("people", p, PERSON_CANDIDATES) for p in signals.people]
+        channels += [("topics", t, TOPIC_CANDIDATES) for t in signals.topics[:3]]
+        for field, value, size in channels:
+            narrowed = filters.model_copy(update={field: [*getattr(filters, field), value]})
+            for h in self._nearest(vector, max(n, size), narrowed, exclude_ids):
                 pool.setdefault(h.item.id, h)
         for hit in titled:
             pool[hit.item.id] = Hit(hit.item, pool[hit.item.id].score if hit.item.id in pool else 0.0)

@@ -19,8 +19,17 @@ from chatrec.catalog import Item
 from chatrec.catalog.filters import Filters
 from chatrec.config import Settings
 from chatrec.errors import StoreError
+from chatrec.store.filtering import FilterIndex
 
 HASH_KEY = "content_hash"
+# Filtered queries (README, "The store at scale"): up to EXACT_LIMIT allowed items, Chroma ranks
+# exactly those ids; beyond, the nearest ids are over-fetched unfiltered and the allowed ones kept.
+EXACT_LIMIT = 20_000
+MAX_FETCH = 10_000
+RESULT = ["documents", "metadatas", "distances"]
+CATALOG_KEY = "chatrec_catalog"  # collection metadata: which catalog the items came from
+EMBEDDER_KEY = "chatrec_embedder"  # collection metadata: which embedder made the vectors
+UNRECORDED_EMBEDDER = "all-MiniLM-L6-v2 (384-d)"  # the only one before embedders were recorded
 PAGE = 5000
 
 
@@ -93,6 +102,7 @@ class Store:
             name = settings.collection
             raise StoreError(f"cannot open collection {name!r} at {self.where}: {exc}") from exc
         self.max_batch = int(client.get_max_batch_size())
+        self._index: FilterIndex | None = None  # built at the first filtered query; writes reset it
 
     @property
     def where(self) -> str:
@@ -111,6 +121,45 @@ class Store:
                 "run `chatrec ingest` first"
             )
 
+    def _recorded(self, key: str) -> str | None:
+        with _reaching(self.where, "read its metadata"):
+            value = (self._col.metadata or {}).get(key)
+        return str(value) if value is not None else None
+
+    def _record(self, key: str, value: str) -> None:
+        with _reaching(self.where, "write its metadata"):
+            self._col.modify(metadata={**(self._col.metadata or {}), key: value})
+
+    def catalog(self) -> str | None:
+        """The catalog that ingest recorded for this collection (None: not recorded)."""
+        return self._recorded(CATALOG_KEY)
+
+    def record_catalog(self, name: str) -> None:
+        """Record which catalog the collection holds, so another one cannot mix in or prune it."""
+        self._record(CATALOG_KEY, name)
+
+    def embedder(self) -> str | None:
+        """The identity of the embedder that made the stored vectors (``Embedder.identity``);
+        unrecorded items are the packaged MiniLM's, and None means an empty, unclaimed collection."""
+        recorded = self._recorded(EMBEDDER_KEY)
+        if recorded is None and self.count():
+            return UNRECORDED_EMBEDDER
+        return recorded
+
+    def check_embedder(self, identity: str, *, claim: bool = False) -> None:
+        """Refuse vectors from any embedder but the one that filled the collection: another
+        model's vectors (even of the same dimension) would be compared as if they meant the same.
+        With ``claim`` (ingest), an unclaimed collection records ``identity`` as its embedder."""
+        recorded = self.embedder()
+        if recorded is not None and recorded != identity:
+            raise StoreError(
+                f"collection {self.settings.collection!r} at {self.where} was embedded by {recorded}, "
+                f"not {identity}: set CHATREC_EMBEDDINGS and CHATREC_EMBEDDING_MODEL as when it was "
+                "ingested, or ingest into another collection (CHATREC_COLLECTION)"
+            )
+        if claim and self._recorded(EMBEDDER_KEY) is None:
+            self._record(EMBEDDER_KEY, identity)
+
     def _pages(self, include: list[str]) -> Iterator[dict[str, Any]]:
         total = self.count()
         for offset in range(0, total, PAGE):
@@ -126,6 +175,7 @@ class Store:
 
     def upsert(self, items: Sequence[Item], vectors: np.ndarray, hashes: Sequence[str]) -> None:
         """Write items with their vectors; the hash is stored last-in-row, so a row is all or nothing."""
+        self._index = None
         for start in range(0, len(items), self.max_batch):
             chunk = slice(start, start + self.max_batch)
             self._col.upsert(
@@ -138,6 +188,7 @@ class Store:
             )
 
     def delete(self, ids: Sequence[str]) -> None:
+        self._index = None
         for start in range(0, len(ids), self.max_batch):
             self._col.delete(ids=list(ids[start : start + self.max_batch]))
 
@@ -164,15 +215,6 @@ class Store:
             i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"], strict=True)
         }
 
-    def all_vectors(self) -> dict[str, np.ndarray]:
-        """Every stored vector by id, in one paged pass (to hold a small catalog in memory)."""
-        found: dict[str, np.ndarray] = {}
-        with _reaching(self.where, "fetch vectors"):
-            for page in self._pages(["embeddings"]):
-                for item_id, v in zip(page["ids"], page["embeddings"], strict=True):
-                    found[item_id] = np.asarray(v, dtype=np.float32)
-        return found
-
     def query(
         self,
         vector: np.ndarray,
@@ -181,47 +223,70 @@ class Store:
         filters: Filters | None = None,
         exclude_ids: Sequence[str] = (),
     ) -> list[Hit]:
-        """The ``n`` items nearest to ``vector`` that pass ``filters`` and are not excluded."""
-        res = self._query(vector, n, filters, exclude_ids, ["documents", "metadatas", "distances"])
-        columns = (res["ids"], res["documents"], res["metadatas"], res["distances"])
-        return [Hit(_item(i, d, m), 1.0 - float(dist)) for i, d, m, dist in zip(*columns, strict=True)]
+        """The ``n`` items nearest to ``vector`` that pass ``filters`` and are not excluded.
 
-    def nearest(
-        self,
-        vector: np.ndarray,
-        *,
-        n: int = 10,
-        filters: Filters | None = None,
-        exclude_ids: Sequence[str] = (),
-    ) -> list[tuple[str, float]]:
-        """Ids and similarities of the ``n`` nearest items, as :meth:`query` but without documents
-        and metadata: reading those back is most of a query's cost (about 9 of 10 ms for 100
-        results), and a caller holding the catalog's metadata in memory has no need for them."""
-        res = self._query(vector, n, filters, exclude_ids, ["distances"])
-        return [(i, 1.0 - float(d)) for i, d in zip(res["ids"], res["distances"], strict=True)]
-
-    def _query(
-        self,
-        vector: np.ndarray,
-        n: int,
-        filters: Filters | None,
-        exclude_ids: Sequence[str],
-        include: list[str],
-    ) -> dict[str, list[Any]]:
-        """One query's result columns, excluded ids dropped. Exclusions are applied by
-        over-fetching ``len(exclude_ids)`` extra results, which is exact: the excluded ids can
-        displace at most that many."""
+        Exclusions are applied by over-fetching ``len(exclude_ids)`` extra results, which is exact:
+        the excluded ids can displace at most that many. Filters are answered by the in-memory
+        :class:`FilterIndex` (see EXACT_LIMIT), never by a scan of Chroma's metadata.
+        """
         excluded = set(exclude_ids)
-        where = filters.where() if filters else None
+        k = n + len(excluded)
+        vector = np.asarray(vector, dtype=np.float32)
         with _reaching(self.where, "answer a query"):
-            res = self._col.query(
-                query_embeddings=[np.asarray(vector, dtype=np.float32)],
-                n_results=n + len(excluded),
-                where=where,
-                include=include,
+            if filters is None or filters.is_empty():
+                res = self._col.query(query_embeddings=[vector], n_results=k, include=RESULT)
+            else:
+                res = self._filtered(vector, k, filters)
+        hits = [
+            Hit(_item(i, d, m), 1.0 - float(dist))
+            for i, d, m, dist in zip(
+                res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True
             )
-        keep = [k for k, i in enumerate(res["ids"][0]) if i not in excluded][:n]
-        return {key: [res[key][0][k] for k in keep] for key in ["ids", *include]}
+            if i not in excluded
+        ]
+        return hits[:n]
+
+    def filter_index(self) -> FilterIndex:
+        """The filterable fields of every stored item, read once (and again after a write)."""
+        if self._index is None:
+            with _reaching(self.where, "read its metadata"):
+                self._index = FilterIndex(
+                    (i, m or {})
+                    for page in self._pages(["metadatas"])
+                    for i, m in zip(page["ids"], page["metadatas"], strict=True)
+                )
+        return self._index
+
+    def _filtered(self, vector: np.ndarray, k: int, filters: Filters) -> dict[str, Any]:
+        """Chroma's query result for the ``k`` nearest items among those the filters allow."""
+        index = self.filter_index()
+        mask = index.allowed(filters)
+        allowed = int(mask.sum())
+        if not allowed:
+            return {"ids": [[]], "documents": [[]], "metadatas": [[]], "distances": [[]]}
+        fetch = max(k, min(MAX_FETCH, -(-2 * k * len(index) // allowed)))  # twice the expected need
+        if allowed <= EXACT_LIMIT or fetch >= len(index):
+            ids = index.ids[mask].tolist()
+            return self._col.query(
+                query_embeddings=[vector], ids=ids, n_results=min(k, allowed), include=RESULT
+            )
+        res = self._col.query(query_embeddings=[vector], n_results=fetch, include=["distances"])
+        kept = [
+            (i, d) for i, d in zip(res["ids"][0], res["distances"][0], strict=True) if mask[index.row[i]]
+        ][:k]
+        if len(kept) < k and fetch < len(index):  # the allowed items lie far from the query: ask Chroma
+            return self._col.query(
+                query_embeddings=[vector], n_results=k, where=filters.where(), include=RESULT
+            )
+        got = self._col.get(ids=[i for i, _ in kept], include=["documents", "metadatas"])
+        by_id = dict(zip(got["ids"], zip(got["documents"], got["metadatas"], strict=True), strict=True))
+        kept = [(i, d) for i, d in kept if i in by_id]
+        return {
+            "ids": [[i for i, _ in kept]],
+            "documents": [[by_id[i][0] for i, _ in kept]],
+            "metadatas": [[by_id[i][1] for i, _ in kept]],
+            "distances": [[d for _, d in kept]],
+        }
 
     def metadata(self) -> dict[str, dict[str, Any]]:
         """Every item's metadata by id, in one pass: what catalog-wide indexes are built from."""

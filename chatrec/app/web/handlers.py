@@ -1,4 +1,4 @@
-"""The web app's handlers: each takes the browser's session id and returns new component values.
+"""The web app's handlers: each takes the browser's session token and returns new component values.
 
 Nothing here decides anything: the agent understands, ranks and writes; these turn clicks into
 library calls (feedback, removing a preference, setting filters) and events into page updates.
@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import html
 import logging
-import uuid
 from collections.abc import Iterator
 from dataclasses import asdict
 from typing import Any
 
 import gradio as gr
-from pydantic import ValidationError
 
 from chatrec.agent import ChatRec
 from chatrec.app.web.render import (
@@ -31,6 +29,7 @@ from chatrec.app.web.render import (
 )
 from chatrec.errors import ChatrecError
 from chatrec.events import Done, Notice, Reason, Recommendations, TextDelta
+from chatrec.inputs import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -38,51 +37,72 @@ FAILED = "Sorry, something went wrong on our side. Your conversation is kept; pl
 
 
 class ChatApp:
-    """The handlers behind the page; each takes the browser's session id and returns new values
-    for the components, so the same functions serve the UI and its tests."""
+    """The handlers behind the page; each takes the browser's session token (and Gradio's request,
+    for the logged-in user) and returns new values for the components, so the same functions serve
+    the UI and its tests.
+
+    A session is only ever reached through a token the server issued to this user: a page that
+    sends none, or one it does not own, gets a new session of its own.
+    """
 
     def __init__(self, bot: ChatRec) -> None:
         self.bot = bot
         self.catalog = bot.catalog
         self.genres = sorted(bot.retriever.vocabulary.known("genres"))
 
+    def _own(self, token: object, user: str | None) -> tuple[str, bool]:
+        """The caller's own session: ``token`` if it is theirs, else a new one (True)."""
+        if self.bot.owns(token, user=user):
+            return str(token), False
+        return self.bot.new_session(user), True  # none yet, someone else's, or not a token at all
+
     def _view(
-        self, session_id: str
+        self, session_id: str, user: str | None
     ) -> tuple[list[Entry], float | None, float | None, list[str], float | None]:
-        state = self.bot.state(session_id)
+        state = self.bot.state(session_id, user=user)
         c = state.constraints
         return preference_entries(state, self.catalog), c.year_from, c.year_to, list(c.genres), c.max_runtime
 
-    def load(self, session_id: str | None) -> tuple[Any, ...]:
-        """Page load: a new session id, or the stored conversation and state of the kept one."""
-        session_id = session_id or uuid.uuid4().hex
-        history = self.bot.history(session_id)  # one read serves the chat and the cards
-        return (
-            session_id,
-            history_messages(history),
-            last_cards(history, self.bot.state(session_id)),
-            *self._view(session_id),
-        )
+    def load(self, session_id: str | None, request: gr.Request | None = None) -> tuple[Any, ...]:
+        """Page load: the stored conversation of the browser's own session, or a new session."""
+        user = _user(request)
+        try:
+            session_id, _ = self._own(session_id, user)
+            history = self.bot.history(session_id, user=user)  # one read serves the chat and the cards
+            return (
+                session_id,
+                history_messages(history),
+                last_cards(history, self.bot.state(session_id, user=user)),
+                *self._view(session_id, user),
+            )
+        except ChatrecError as exc:  # the store is busy or unreadable: say so, show nothing
+            gr.Warning(f"Could not load the conversation: {exc}")
+            return session_id or "", [], [], [], None, None, [], None
 
-    def respond(self, message: str, history: Messages, session_id: str) -> Iterator[tuple[Any, ...]]:
+    def respond(
+        self, message: str, history: Messages, session_id: str, request: gr.Request | None = None
+    ) -> Iterator[tuple[Any, ...]]:
         """One turn, streamed: cards as soon as the ranker has them, then text and reasons.
 
         Every update is a new history list, so nothing already sent is mutated under the page.
+        Everything that can fail is inside the ``try``: the page always gets a one-line reply.
         """
-        if not session_id:
-            session_id = uuid.uuid4().hex
-        past = [*history, {"role": "user", "content": html.escape(message or "")}]
+        user = _user(request)
+        message = clean_text(message) if isinstance(message, str) else ""
+        past = [*history, {"role": "user", "content": html.escape(message)}]
         cards: list[Card] = []
         text = ""
         notices: list[str] = []
-        view = self._view(session_id)
+        view: tuple[Any, ...] = ([], None, None, [], None)
         try:
-            for event in self.bot.stream(message, session_id=session_id):
+            session_id, _ = self._own(session_id, user)
+            view = self._view(session_id, user)
+            for event in self.bot.stream(message, session_id, user=user):
                 if isinstance(event, Notice):
                     notices.append(event.text)
                 elif isinstance(event, Recommendations):
                     cards = [{**asdict(r), "feedback": ""} for r in event.items]
-                    view = self._view(session_id)
+                    view = self._view(session_id, user)
                 elif isinstance(event, TextDelta):
                     text += event.text
                 elif isinstance(event, Reason):
@@ -90,6 +110,7 @@ class ChatApp:
                         {**c, "reason": event.text} if c["item_id"] == event.item_id else c for c in cards
                     ]
                 elif isinstance(event, Done):
+                    view = self._view(session_id, user)
                     break
                 yield "", replied(past, with_notices(text, notices)), cards, session_id, *view
             reply = with_notices(text, notices)
@@ -98,15 +119,28 @@ class ChatApp:
         except Exception:
             log.exception("a chat turn failed")
             reply = FAILED
-        yield "", replied(past, reply), cards, session_id, *self._view(session_id)
+        yield "", replied(past, reply), cards, session_id, *view
 
-    def feedback(self, item_id: str, liked: bool, session_id: str, cards: list[Card]) -> tuple[Any, ...]:
-        state = self.bot.feedback(session_id, item_id, liked=liked)
+    def feedback(
+        self, item_id: str, liked: bool, session_id: str, cards: list[Card], request: gr.Request | None = None
+    ) -> tuple[Any, ...]:
+        try:
+            state = self.bot.feedback(session_id, item_id, liked=liked, user=_user(request))
+        except ChatrecError as exc:
+            gr.Warning(f"Not noted: {exc}")
+            return cards, gr.skip()
         return [with_feedback(dict(c), state) for c in cards], preference_entries(state, self.catalog)
 
-    def remove(self, kind: str, value: str, session_id: str) -> tuple[Any, ...]:
-        self.bot.remove_preference(session_id, kind, value)
-        return self._view(session_id)
+    def remove(
+        self, kind: str, value: str, session_id: str, request: gr.Request | None = None
+    ) -> tuple[Any, ...]:
+        user = _user(request)
+        try:
+            self.bot.remove_preference(session_id, kind, value, user=user)
+            return self._view(session_id, user)
+        except ChatrecError as exc:
+            gr.Warning(f"Not removed: {exc}")
+            return tuple(gr.skip() for _ in range(5))
 
     def apply_filters(
         self,
@@ -115,34 +149,65 @@ class ChatApp:
         genres: list[str],
         max_runtime: float | None,
         session_id: str,
+        request: gr.Request | None = None,
     ) -> tuple[Any, ...]:
+        user = _user(request)
         try:
             self.bot.constrain(
                 session_id,
+                user=user,
                 year_from=as_int(year_from),
                 year_to=as_int(year_to),
                 genres=list(genres or []),
                 max_runtime=as_int(max_runtime),
             )
-        except ValidationError as exc:
-            gr.Warning("Filters not applied: " + "; ".join(e["msg"] for e in exc.errors()))
-        return self._view(session_id)
+            return self._view(session_id, user)
+        except ChatrecError as exc:
+            gr.Warning(f"Filters not applied: {exc}")
+        try:
+            return self._view(session_id, user)
+        except ChatrecError:
+            return tuple(gr.skip() for _ in range(5))
 
-    def new_conversation(self, session_id: str) -> tuple[Any, ...]:
-        if session_id:
-            self.bot.reset(session_id)
-        return [], [], *self._view(session_id)
+    def new_conversation(self, session_id: str, request: gr.Request | None = None) -> tuple[Any, ...]:
+        """Start over: the caller's own session is emptied; anyone else's is out of reach."""
+        user = _user(request)
+        session_id, fresh = self._own(session_id, user)
+        if not fresh:
+            self.bot.reset(session_id, user=user)
+        return session_id, [], [], *self._view(session_id, user)
 
-    def api_chat(self, message: str, session_id: str = "api") -> dict:
-        """One whole turn for API clients: the reply text, the recommendations, the state."""
-        reply = self.bot.chat(message, session_id=session_id)
+    def api_new_session(self, request: gr.Request | None = None) -> str:
+        """A new conversation for API clients: pass the returned token as ``session_id``."""
+        return self.bot.new_session(_user(request))
+
+    def api_chat(
+        self, message: str, session_id: str | None = None, request: gr.Request | None = None
+    ) -> dict:
+        """One whole turn for API clients: the reply text, the recommendations, the state, and the
+        session token (a new session when ``session_id`` is omitted)."""
+        try:
+            reply = self.bot.chat(message, session_id, user=_user(request))
+        except ChatrecError as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
         return {
             "text": reply.text,
             "recommendations": [{**asdict(r), "label": r.label} for r in reply.recommendations],
             "notices": reply.notices,
             "state": reply.state.model_dump(),
+            "session_id": reply.session_id,
         }
 
-    def api_feedback(self, session_id: str, item_id: str, liked: bool) -> dict:
+    def api_feedback(
+        self, session_id: str, item_id: str, liked: bool, request: gr.Request | None = None
+    ) -> dict:
         """👍 / 👎 for API clients; returns the session's state."""
-        return self.bot.feedback(session_id, item_id, liked=liked).model_dump()
+        try:
+            return self.bot.feedback(session_id, item_id, liked=liked, user=_user(request)).model_dump()
+        except ChatrecError as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+
+
+def _user(request: gr.Request | None) -> str | None:
+    """The logged-in user (CHATREC_APP_AUTH), or None when the app has no login."""
+    return getattr(request, "username", None) if request is not None else None

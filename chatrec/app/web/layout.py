@@ -6,25 +6,32 @@ import gradio as gr
 
 from chatrec.agent import ChatRec
 from chatrec.app.web.handlers import ChatApp
-from chatrec.app.web.render import EXAMPLES, Card, Entry, card_html
+from chatrec.app.web.render import Card, Entry, card_html
 
 STORAGE_KEY = "chatrec-session"
+# Gradio encrypts browser state in the browser, so the key it uses is sent to every page in
+# GET /config: it cannot be a secret, and is none. What protects a session is the server-issued
+# token stored under it, which the server checks on every call. A fixed key (not a random one per
+# start) lets a browser read its token again after a server restart.
+BROWSER_STATE_KEY = "chatrec-browser-state"
 
 
-def build_app(bot: ChatRec, *, secret: str | None = None) -> gr.Blocks:
-    """The page. ``secret`` keys the browser-side session id, so it survives server restarts."""
+def build_app(bot: ChatRec) -> gr.Blocks:
+    """The page. The browser keeps its session token in local storage, so a reload or a restart
+    of the server finds the conversation again."""
     app = ChatApp(bot)
+    words = bot.wording  # the catalog's own words: "book" and "by" for a books catalog
     with gr.Blocks(title="chatrec") as page:
-        session = gr.BrowserState("", storage_key=STORAGE_KEY, secret=secret)
+        session = gr.BrowserState("", storage_key=STORAGE_KEY, secret=BROWSER_STATE_KEY)
         cards = gr.State([])
         prefs = gr.State([])
-        gr.Markdown("## chatrec\nTell me what you feel like watching; 👍 and 👎 teach me your taste.")
+        gr.Markdown(f"## chatrec\n{words.banner}")
         with gr.Row():
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(label="Conversation", height=420, elem_id="chat")
                 with gr.Row():
                     message = gr.Textbox(
-                        placeholder="e.g. something like Heat but shorter",
+                        placeholder=words.placeholder,
                         show_label=False,
                         scale=5,
                         elem_id="message",
@@ -37,21 +44,29 @@ def build_app(bot: ChatRec, *, secret: str | None = None) -> gr.Blocks:
                     with gr.Row(elem_id="cards"):
                         for card in items:
                             with gr.Column(min_width=220, elem_classes="rec", variant="panel"):
-                                gr.HTML(card_html(card), elem_classes="card-body")
+                                gr.HTML(card_html(card, words), elem_classes="card-body")
                                 with gr.Row():
                                     up = gr.Button("👍", size="sm", min_width=40, elem_classes="thumb-up")
                                     down = gr.Button("👎", size="sm", min_width=40, elem_classes="thumb-down")
                             for button, liked in ((up, True), (down, False)):
+
+                                def thumb(
+                                    sid: str,
+                                    cs: list[Card],
+                                    request: gr.Request,
+                                    _id: str = card["item_id"],
+                                    _liked: bool = liked,
+                                ) -> tuple:
+                                    return app.feedback(_id, _liked, sid, cs, request)
+
                                 button.click(
-                                    lambda sid, cs, _id=card["item_id"], _liked=liked: app.feedback(
-                                        _id, _liked, sid, cs
-                                    ),
+                                    thumb,
                                     inputs=[session, cards],
                                     outputs=[cards, prefs],
                                     api_visibility="private",
                                 )
 
-                gr.Examples(EXAMPLES, inputs=[message], label="Try")
+                gr.Examples(list(words.examples), inputs=[message], label="Try")
                 new = gr.Button("New conversation", size="sm", elem_id="new-conversation")
 
             with gr.Column(scale=2):
@@ -83,8 +98,17 @@ def build_app(bot: ChatRec, *, secret: str | None = None) -> gr.Blocks:
                                     min_width=0,
                                     elem_classes="pref-chip",
                                 )
+
+                                def remove(
+                                    sid: str,
+                                    request: gr.Request,
+                                    _k: str = entry["kind"],
+                                    _v: str = entry["value"],
+                                ) -> tuple:
+                                    return app.remove(_k, _v, sid, request)
+
                                 chip.click(
-                                    lambda sid, _k=entry["kind"], _v=entry["value"]: app.remove(_k, _v, sid),
+                                    remove,
                                     inputs=[session],
                                     outputs=view,
                                     api_visibility="private",
@@ -107,8 +131,12 @@ def build_app(bot: ChatRec, *, secret: str | None = None) -> gr.Blocks:
             api_visibility="private",
         )
         new.click(
-            app.new_conversation, inputs=[session], outputs=[chatbot, cards, *view], api_visibility="private"
+            app.new_conversation,
+            inputs=[session],
+            outputs=[session, chatbot, cards, *view],
+            api_visibility="private",
         )
+        gr.api(app.api_new_session, api_name="new_session")
         gr.api(app.api_chat, api_name="chat")
         gr.api(app.api_feedback, api_name="feedback")
     return page

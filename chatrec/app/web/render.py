@@ -6,18 +6,15 @@ Every catalog and LLM string is HTML-escaped here, because catalog rows are data
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import asdict
 from typing import Any
 
 from chatrec.catalog import Catalog
+from chatrec.catalog.wording import Wording
 from chatrec.dialogue.state import DialogueState
+from chatrec.errors import InputError
 
-EXAMPLES = [
-    "I loved Heat. Something similar, but under two hours",
-    "A funny animated film for the whole family",
-    "No horror please, something from the 80s",
-    "Show me more",
-]
 CSS = """
 .rec-card { padding: 0.6rem 0.8rem; }
 .rec-title { font-weight: 600; font-size: 1.05rem; }
@@ -34,12 +31,13 @@ Card = dict[str, Any]
 Entry = dict[str, str]
 
 
-def card_html(card: Card) -> str:
-    """One recommendation as a card; every field escaped."""
+def card_html(card: Card, wording: Wording | None = None) -> str:
+    """One recommendation as a card, in the catalog's words ("dir." for films); every field escaped."""
+    label = (wording or Wording()).card_label("directors")
     facts = [
         str(card.get("year") or ""),
         ", ".join(card.get("genres") or []),
-        ("dir. " + ", ".join(card["directors"][:2])) if card.get("directors") else "",
+        (f"{label} " + ", ".join(card["directors"][:2])) if card.get("directors") else "",
         f"{card['runtime']} min" if card.get("runtime") else "",
         str(card.get("rating") or ""),
     ]
@@ -86,7 +84,12 @@ def with_feedback(card: Card, state: DialogueState) -> Card:
 
 
 def as_int(value: float | None) -> int | None:
-    return None if value is None else int(value)
+    """A number field's value as a whole number; infinity and NaN are refused, not crashed on."""
+    if value is None:
+        return None
+    if not math.isfinite(value):
+        raise InputError("numbers must be finite")
+    return int(value)
 
 
 def replied(past: Messages, reply: str) -> Messages:

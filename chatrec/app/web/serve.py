@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import uuid
-from pathlib import Path
+import socket
 
 from chatrec.agent import ChatRec
 from chatrec.app.web.layout import build_app
@@ -13,14 +12,16 @@ from chatrec.config import Settings
 from chatrec.errors import ConfigError
 
 
-def browser_secret(data_dir: Path) -> str:
-    """A per-installation key for the browser-side session id, created once."""
-    path = data_dir / ".browser-secret"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(uuid.uuid4().hex)
-        path.chmod(0o600)
-    return path.read_text().strip()
+def require_free_port(host: str, port: int) -> None:
+    """Fail in a second with a line that names ``--port``, not after loading the models with
+    Gradio's advice to set GRADIO_SERVER_PORT."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            problem = f"cannot listen on {host}:{port} ({exc.strerror})"
+            raise ConfigError(f"{problem}: pick another port with --port") from None
 
 
 def serve(settings: Settings, *, share: bool = False) -> None:
@@ -28,14 +29,17 @@ def serve(settings: Settings, *, share: bool = False) -> None:
     from chatrec.ingest.run import ingest
     from chatrec.store.chroma import Store
 
+    require_free_port(settings.app_host, settings.app_port)
+
     store = Store(settings)
     if store.count() == 0:
         print("the store is empty: ingesting the default catalog first", flush=True)
         ingest(settings, store=store)
     print("loading the models (embedder, reranker, chat LLM)", flush=True)
     bot = ChatRec.from_settings(settings)
+    bot.warm_up()  # so the first visitor does not wait for the models to load
     print("building the page", flush=True)
-    page = build_app(bot, secret=browser_secret(settings.data_dir))
+    page = build_app(bot)
     auth = settings.app_auth.get_secret_value().split(":", 1) if settings.app_auth else None
     if auth is not None and len(auth) != 2:
         raise ConfigError("CHATREC_APP_AUTH must be 'user:password'")

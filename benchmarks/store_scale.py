@@ -1,0 +1,232 @@
+"""The store at scale: synthetic catalogs of 100k and 1M items on a Chroma server (`chroma run`).
+
+Usage: python -m benchmarks.store_scale [--sizes 17472 100000 1000000] [--repeats N]
+(needs the default catalog ingested: its items are the seeds, read from CHATREC_DATA_DIR).
+
+The synthetic items are jittered copies of the real ones: each copy gets a varied title, year and
+runtime, a genre swapped or added now and then, some of its people replaced by others of the
+catalog, and the seed's stored vector plus Gaussian noise (cosine ~0.9 to the seed), so nothing is
+embedded. One collection grows through the sizes; at each size the script reports the ingest
+throughput, the server's memory (RSS of the `chroma run` process tree), unfiltered and filtered
+query p50/p95 with the filters the agent sends, and the agent's recommendations p95
+(:class:`RankingPipeline` with the shipped reranker on typical dialogue states; no co-occurrence
+hybrid: its interactions know only the real catalog's ids).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.common import latency_ms, timed
+from benchmarks.turn_latency import MESSAGES
+from chatrec.catalog import Item
+from chatrec.catalog.filters import Filters
+from chatrec.config import Settings
+from chatrec.dialogue.state import DialogueState
+from chatrec.dialogue.understand import Understander
+from chatrec.ranking.pipeline import CANDIDATES, RankingPipeline
+from chatrec.reranker.model import load_reranker, rerank_head
+from chatrec.retrieval.retriever import Retriever
+from chatrec.store.chroma import HASH_KEY, Hit, Store
+from chatrec.store.embeddings import load_embedder
+
+NOISE = 0.025  # per dimension: noise of norm ~0.49 on a unit vector, cosine ~0.9 to the seed
+SUFFIXES = ["II", "Returns", "Reloaded", "Redux", "Origins", "Forever", "Rising", "Legacy", "Unbound"]
+LIST_FIELDS = ("genres", "directors", "writers", "cast")
+FILTERS = {
+    "year range": Filters(year_from=1990, year_to=1999),
+    "genre contains": Filters(genres=["Comedy"]),
+    "not_genres": Filters(not_genres=["Horror"]),
+    "max_runtime": Filters(max_runtime=100),
+    "person contains": Filters(people=["Tom Hanks"]),
+    "year + genre + runtime": Filters(year_from=1980, genres=["Drama"], max_runtime=120),
+}
+QUERIES = ["a heist thriller", "something funny for the family", "a sad drama about war", "space adventure"]
+
+
+def seeds(settings: Settings) -> tuple[list[str], list[str], list[dict], np.ndarray]:
+    """The ingested catalog's ids, documents, metadata and vectors."""
+    col = Store(settings)._col
+    got = col.get(include=["documents", "metadatas", "embeddings"])
+    metas = [{k: v for k, v in (m or {}).items() if k != HASH_KEY} for m in got["metadatas"]]
+    return list(got["ids"]), list(got["documents"]), metas, np.asarray(got["embeddings"], np.float32)
+
+
+def jittered(seed: dict, copy: int, pools: dict[str, list[str]], rng: np.random.Generator) -> dict:
+    """A varied copy of one item's metadata (copy 0 is the item itself)."""
+    meta = dict(seed)
+    if copy == 0:
+        return meta
+    meta["title"] = f"{seed['title']} {SUFFIXES[copy % len(SUFFIXES)]} {copy // len(SUFFIXES) or ''}".strip()
+    if "year" in meta:
+        meta["year"] = int(np.clip(meta["year"] + rng.integers(-8, 9), 1920, 2025))
+    if "runtime" in meta:
+        meta["runtime"] = int(max(40, meta["runtime"] + rng.integers(-15, 16)))
+    meta["reviews"] = int(int(meta.get("reviews") or 0) * rng.random() * 0.5)  # the real ones stay on top
+    for field in LIST_FIELDS:
+        values = list(meta.get(field) or [])
+        if field == "genres":
+            if values and rng.random() < 0.3:
+                values[rng.integers(len(values))] = pools[field][rng.integers(len(pools[field]))]
+            if rng.random() < 0.2:
+                values.append(pools[field][rng.integers(len(pools[field]))])
+        else:
+            values = [
+                pools[field][rng.integers(len(pools[field]))] if rng.random() < 0.5 else v for v in values
+            ]
+        values = list(dict.fromkeys(values))
+        if values:
+            meta[field], meta[f"{field}_count"] = values, len(values)
+    return meta
+
+
+def synthetic(
+    start: int, stop: int, base: tuple[list[str], list[str], list[dict], np.ndarray], batch: int
+) -> Iterator[tuple[list[Item], np.ndarray]]:
+    """Items ``start``..``stop`` of the synthetic catalog (deterministic per index), in batches."""
+    ids, docs, metas, vectors = base
+    pools = {f: sorted({v for m in metas for v in (m.get(f) or [])}) for f in LIST_FIELDS}
+    for lo in range(start, stop, batch):
+        rng = np.random.default_rng(lo)
+        index = np.arange(lo, min(stop, lo + batch))
+        seed, copy = index % len(ids), index // len(ids)
+        vecs = vectors[seed] + (copy > 0)[:, None] * rng.normal(0, NOISE, (len(index), vectors.shape[1]))
+        vecs = (vecs / np.linalg.norm(vecs, axis=1, keepdims=True)).astype(np.float32)
+        items = []
+        for s, c in zip(seed, copy, strict=True):
+            meta = jittered(metas[s], int(c), pools, rng)
+            text = docs[s].replace(metas[s]["title"], meta["title"], 1)
+            items.append(
+                Item(id=ids[s] if c == 0 else f"{ids[s]}~{c}", title=meta["title"], text=text, metadata=meta)
+            )
+        yield items, vecs
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, in MB (from /proc)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+            total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS"))
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, StopIteration, ProcessLookupError):
+            continue
+    return total / 1024
+
+
+def start_chroma(path: Path, port: int) -> subprocess.Popen:
+    chroma = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
+    args = [chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import urllib.request
+
+    for _ in range(600):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("chroma run did not answer")
+
+
+def measure(settings: Settings, repeats: int, reranker, embedder) -> None:
+    """Query and recommendation latencies on the collection ``settings`` names."""
+    store = Store(settings)
+    retriever = Retriever(embedder, store)
+    _, load_s = timed(lambda: (retriever.catalog, retriever.vocabulary, retriever.titles))
+    print(
+        f"  agent start: catalog, vocabulary and titles read in {load_s:.1f} s; "
+        f"this process {rss_mb(os.getpid()):.0f} MB",
+        flush=True,
+    )
+    vectors = [embedder.embed_query(q) for q in QUERIES]
+    turn = iter(range(10**9))
+
+    def query(f: Filters | None) -> None:
+        store.query(vectors[next(turn) % len(vectors)], n=CANDIDATES, filters=f)
+
+    t = latency_ms(lambda: query(None), repeats)
+    print(f"  query n=100, no filter: p50 {t['p50']:.1f} / p95 {t['p95']:.1f} ms", flush=True)
+    for name, f in FILTERS.items():
+        t = latency_ms(lambda f=f: query(f), repeats)
+        print(f"  query n=100, {name}: p50 {t['p50']:.1f} / p95 {t['p95']:.1f} ms", flush=True)
+    understander = Understander(retriever.titles, retriever.vocabulary, retriever.catalog)
+
+    def rerank(query: str, hits: Sequence[Hit], depth: int) -> list[Hit]:
+        return rerank_head(reranker, query, hits, depth)
+
+    pipeline = RankingPipeline(
+        retriever,
+        rerank,
+        candidates=max(CANDIDATES, settings.rerank_candidates),
+        rerank_depth=settings.rerank_candidates,
+    )
+    worst = []
+    for message in MESSAGES:
+
+        def rank(message: str = message) -> None:
+            state = DialogueState()
+            understander.read(message, state)
+            pipeline.rank(state, message, settings.k)
+
+        t = latency_ms(rank, max(3, repeats // 4))
+        worst.append(t["p95"])
+        print(f"  recommendations: p50 {t['p50']:.0f} / p95 {t['p95']:.0f} ms  {message}", flush=True)
+    print(f"  recommendations ready: worst per-message p95 {max(worst):.0f} ms", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[17472, 100_000, 1_000_000])
+    parser.add_argument("--repeats", type=int, default=40)
+    parser.add_argument("--work", type=Path, help="keep the server's data here (default: a temp dir)")
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    local = Settings()
+    base = seeds(local)
+    embedder, reranker = load_embedder(local), load_reranker(local)
+    work = args.work or Path(tempfile.mkdtemp(prefix="store-scale-"))
+    server = start_chroma(work, args.port)
+    try:
+        settings = local.model_copy(
+            update={"chroma_url": f"http://127.0.0.1:{args.port}", "collection": "scale"}
+        )
+        store = Store(settings)
+        done = store.count()
+        print(f"seeds: {len(base[0])} items; server data in {work}; {done} items already there", flush=True)
+        for size in sorted(args.sizes):
+            if size > done:
+                started = time.perf_counter()
+                for items, vecs in synthetic(done, size, base, store.max_batch):
+                    store.upsert(items, vecs, ["synthetic"] * len(items))
+                took = time.perf_counter() - started
+                print(
+                    f"{size:,} items: ingested {size - done:,} in {took:.0f} s = "
+                    f"{(size - done) / took:.0f} items/s",
+                    flush=True,
+                )
+                done = size
+            print(f"{size:,} items: server RSS {rss_mb(server.pid):.0f} MB", flush=True)
+            measure(settings, args.repeats, reranker, embedder)
+            print(f"{size:,} items: server RSS after queries {rss_mb(server.pid):.0f} MB", flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+if __name__ == "__main__":
+    main()

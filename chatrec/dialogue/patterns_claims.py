@@ -1,0 +1,146 @@
+"""The words by which a sentence makes a checkable claim (see :mod:`chatrec.dialogue.claims`).
+
+Kept apart from the checks so that the lists can grow with every new bad output seen, without the
+logic moving. Each pattern was written from real outputs of the embedded models.
+"""
+
+from __future__ import annotations
+
+import re
+
+WORD = re.compile(r"[\w'’-]+")
+# A person's name in role phrases: capitalised words, with the particles names carry.
+_NAME = r"[A-Z][\w'’.-]+(?:\s+(?:(?:de|van|von|la|le|du|del|da|di|of)\s+)*[A-Z][\w'’.-]+)*"
+_NAMES = rf"(?P<names>{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)"
+NAMES = re.compile(r"\s*(?:,|\band\b|&)\s*")
+
+# "directed by X", "starring X and Y", "written by X": the role, then the names.
+ROLE_BEFORE = (
+    (re.compile(rf"\b(?:directed|helmed|filmed) by\s+{_NAMES}"), "directors"),
+    (re.compile(rf"\b(?:director|filmmaker)\s+{_NAMES}"), "directors"),
+    (
+        re.compile(rf"\b(?:stars|starring|featuring|features|co-stars|led by|actors?|actress)\s+{_NAMES}"),
+        "cast",
+    ),
+    (re.compile(rf"\b(?:written|scripted|penned)\s+by\s+{_NAMES}"), "writers"),
+    (re.compile(rf"\b(?:screenplay|script) (?:is )?by\s+{_NAMES}"), "writers"),
+    (re.compile(rf"\b(?:produced|created|designed|composed|scored|shot|edited) by\s+{_NAMES}"), "any"),
+    (re.compile(rf"\bby\s+{_NAMES}"), "any"),
+    (re.compile(rf"\bwith\s+{_NAMES}"), "any"),
+)
+# "X directs it", "X stars", "X plays": the names, then the role.
+ROLE_AFTER = (
+    (re.compile(rf"{_NAMES}\s+(?:directs|directed|helms|helmed)\b"), "directors"),
+    (re.compile(rf"{_NAMES}\s+(?:stars|star|plays|play|co-stars|leads|lead)\b"), "cast"),
+    (re.compile(rf"{_NAMES}\s+(?:wrote|writes|scripted|penned)\b"), "writers"),
+)
+# A role followed by no name at all: "starring players from various countries".
+ROLE_NO_NAME = re.compile(
+    r"\b(?:starring|stars|featuring|directed by|written by|designed by)\s+(?!it\b)(?:[a-z]|the\b)"
+)
+
+# Words people use for genres that the catalog's vocabulary does not list (``GENRE_ALIASES`` in
+# chatrec.catalog.vocabulary covers "funny", "scary", "animated"...).
+GENRE_WORDS = {
+    "hilarious": "Comedy",
+    "comedic": "Comedy",
+    "humorous": "Comedy",
+    "laugh": "Comedy",
+    "laughs": "Comedy",
+    "terrifying": "Horror",
+    "creepy": "Horror",
+    "spooky": "Horror",
+    "frightening": "Horror",
+    "action-packed": "Action",
+    "thrilling": "Thriller",
+    "suspenseful": "Thriller",
+    "dramatic": "Drama",
+    "biographical": "Biography",
+    "historical": "History",
+    "mysterious": "Mystery",
+    "adventurous": "Adventure",
+    "family-friendly": "Family",
+    "kid-friendly": "Family",
+    "kids": "Family",
+    "children": "Family",
+    "musical": "Musical",
+    "sports": "Sport",
+    "war-time": "War",
+    "wartime": "War",
+    "fantastical": "Fantasy",
+    "lighter": "Comedy",
+}
+NEGATION = re.compile(r"\b(?:no|not|non|without|isn't|free of|nothing)\b[\s-]*(?:\w+\s+)?$", re.I)
+# "your taste for comedy", "the comedy you asked for": the user's words, not a claim about the item.
+TASTE_REFERENCE = re.compile(r"\byour taste for [\w -]+", re.I)
+TASTE_PHRASE = re.compile(
+    r"\b(?:as you asked|you asked for|you (?:like|love|enjoy|enjoyed|wanted|mentioned)|your favou?rite"
+    r"|whom you|your (?:decade|years|limit))\b",
+    re.I,
+)
+
+DECADE_WORDS = {"twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 1950, "sixties": 1960}
+DECADE_WORDS |= {"seventies": 1970, "eighties": 1980, "nineties": 1990}
+RECENT = re.compile(r"\b(?:recent|latest|new release|brand[- ]new|modern-day|just released)\b", re.I)
+OLD = re.compile(r"\b(?<!modern )(?:classic|vintage|old-school|golden age|old-fashioned)\b", re.I)
+
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+NUMBER_WORDS |= {"eight": 8, "nine": 9, "ten": 10, "an": 1, "a": 1}
+MINUTES = re.compile(r"\b(\d{1,3})[- ]?(?:minutes?|mins?)\b", re.I)
+HOURS = re.compile(
+    r"(?:\b(?P<bound>under|less than|within|below|shy of|over|more than|longer than|above|about|around)\s+)?"
+    r"\b(?P<n>\d|one|two|three|four|an|a)[- ]hours?\b",
+    re.I,
+)
+SHORT = re.compile(r"\b(?:short|brief|quick|compact|brisk|tight)\b(?! of)", re.I)
+THAN = re.compile(r"\b(\w+er) than\b", re.I)
+
+AWARD = re.compile(
+    r"\b(?:(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+)?"
+    r"(?:oscars?|academy awards?|oscar[- ]winning|oscar[- ]nominated|award[- ]winning|awards?|won|winner"
+    r"|nominated|nominations?|golden globes?|bafta|cannes|emmys?|festival|prize)\b",
+    re.I,
+)
+RATING = re.compile(r"\brated\s+(G|PG|PG-13|R|NC-17)\b")
+SCORE = re.compile(
+    r"\b(?P<n>\d{1,3})\s*(?:%|percent|/\s*100|out of 100| on metacritic| on rotten)|"
+    r"\b(?:metacritic|rotten tomatoes|score of|scores?)\D{0,12}(?P<m>\d{1,3})\b",
+    re.I,
+)
+ACCLAIM = re.compile(
+    r"\b(?:acclaimed|critics (?:love|adore|praise|rate)|well[- ]reviewed|highly rated|rave reviews|praised"
+    r"|critical (?:hit|success|darling)|celebrated)\b",
+    re.I,
+)
+UNCHECKABLE = re.compile(
+    r"\b(?:masterpiece|cult classic|blockbuster|box[- ]office|smash hit|bestsell\w*|best-selling|imdb"
+    r"|out of 10|/10|stars? out of|\d(?:\.\d)? stars)\b",
+    re.I,
+)
+
+STORY_STRONG = re.compile(
+    r"\b(?:named|called) [A-Z]|\bwho (?:must|tries|struggles|finds|discovers|falls|learns|sets out|embarks"
+    r"|is forced|has to|becomes|gets|wants|decides|is struggling|fights|battles|returns|travels|searches"
+    r"|goes|meets|loses|uncovers|plans|teams up)\b|\b(?:a|an) (?:young|old|elderly|teenage|little|troubled"
+    r"|struggling|lonely|retired|former|down-on-his-luck) (?:woman|man|girl|boy|couple|family|cop|detective"
+    r"|soldier|boxer|writer|student|mother|father|lawyer)\b|\bstruggling with\b|\bsuffering from\b"
+    r"|\bon a (?:mission|quest|journey)\b|\b(?:his|her)\b|\btheir (?:lives|journey|quest|friendship)\b",
+    re.I,
+)
+STORY_SOFT = re.compile(
+    r"\b(?:tells the story|the story of|story about|a story of|follows|following|cent(?:er|re)s on"
+    r"|revolves around|is about|about (?:a|an|the|two|three)|set (?:in|on|during|against)|takes place"
+    r"|plot|narrative|tale of|chronicles|depicts|portrays|explores|deals with|focuses on|based on"
+    r"|true story|inspired by|journey)\b",
+    re.I,
+)
+
+CAPITAL = re.compile(r"(?<![\w'’.-])[A-Z][a-z][\w'’-]*")
+# Capitalised words that name nothing invented: sentence openers, awards, sources, peoples.
+FREE_WORDS = set(
+    """it its it's this that these those the a an and also like with from for fans people critics
+    if you your as at in on of to his her their while both another one here there
+    oscar oscars academy award awards rotten tomatoes metacritic hollywood
+    american british english french german italian spanish japanese korean chinese indian mexican
+    canadian australian irish scottish russian swedish danish norwegian brazilian european""".split()  # noqa: SIM905
+)

@@ -1,0 +1,128 @@
+"""Sentences from evidence that read like a person wrote them, and never repeat within a reply.
+
+A reason's *template* is its sentence with the names, titles, genres and numbers taken out: "It
+is a crime film, as you asked" and "It is a drama film, as you asked" share one, and a reply that
+says both reads like a form. :func:`phrase_reply` gives every item of a reply a plain sentence of
+its own template (rotating the phrasings of each fact and the way two facts are joined);
+:func:`distinct` keeps a phrased reason only if its template is new in the reply.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from chatrec.catalog import list_field
+from chatrec.dialogue.evidence import Evidence, Fact
+from chatrec.dialogue.respond import LLMUnavailable, Responder, Unusable
+
+# Facts that say the same kind of thing: one of each per sentence ("a comedy, as you asked"
+# and "a comedy, like Airplane!" are one fact twice).
+FAMILIES = {"genre": "genre", "genre_like": "genre", "basic": "genre", "directors": "credit"}
+FAMILIES |= {"person": "credit", "credit": "credit", "contrast": "genre"}
+JOINERS = ("{a}, and {b}", "{a}; {b}", "{a}. Also, {b}")
+NUMBER = re.compile(r"\d+")
+PUNCTUATION = re.compile(r"[^\w\s#]")
+
+
+def template(sentence: str, ev: Evidence) -> str:
+    """The sentence with the item-specific words masked: what two reasons must not share."""
+    text = sentence.casefold()
+    names = {*ev.names, *ev.liked_titles, ev.item.title}
+    for name in sorted((n.casefold() for n in names if n), key=len, reverse=True):
+        text = text.replace(name, " N ")
+    genres = {*ev.item.genres, *(g for m in ev.related for g in list_field(m, "genres"))}
+    for genre in sorted((g.casefold() for g in genres), key=len, reverse=True):
+        text = re.sub(rf"\b{re.escape(genre)}\b", " G ", text)
+    text = PUNCTUATION.sub(" ", NUMBER.sub("#", text))
+    words = [w for w in text.split() if w not in ("a", "an", "and")]  # "a G" vs "an G"
+    return " ".join(re.sub(r"\b(?:G )+G\b", "G", " ".join(words)).split())
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _second(facts: Sequence[Fact]) -> Fact | None:
+    """The fact to say after the lead: a different kind, a quality fact (critics, awards, what
+    fans pick) before more of the same taste."""
+    family = FAMILIES.get(facts[0].kind, facts[0].kind)
+    rest = [f for f in facts[1:] if FAMILIES.get(f.kind, f.kind) != family]
+    quality = [f for f in rest if f.kind in ("together", "critics", "awards")]
+    return next(iter(quality or rest), None)
+
+
+def sentences(ev: Evidence, offset: int = 0) -> list[tuple[str, list[str]]]:
+    """Every plain sentence for ``ev`` with the clauses it says, the ones suited to position
+    ``offset`` in a reply first."""
+    if not ev.facts:
+        return [("It matches what you asked for.", [])]
+    lead, second = ev.facts[0], _second(ev.facts)
+    found: dict[str, list[str]] = {}
+    for i, j, k in itertools.product(range(len(lead.ways)), range(3), range(len(JOINERS))):
+        a = lead.ways[(i + offset) % len(lead.ways)]
+        if second is None:
+            found.setdefault(_capital(a) + ".", [a])
+            continue
+        b = second.ways[(j + offset) % len(second.ways)]
+        found.setdefault(_capital(JOINERS[(k + offset) % len(JOINERS)].format(a=a, b=b)) + ".", [a, b])
+    # Each lead phrasing alone comes last: a fallback that is still a true, personal sentence.
+    for w in lead.ways:
+        found.setdefault(_capital(w) + ".", [w])
+    return list(found.items())
+
+
+def distinct(candidate: str | None, ev: Evidence, used: set[str], offset: int = 0) -> str:
+    """``candidate`` if its template is new in this reply, else the first plain sentence that is;
+    the template is recorded in ``used``."""
+    options = [(candidate, ev.clauses)] if candidate else []
+    options += sentences(ev, offset)
+    chosen = next((o for o in options if template(o[0], ev) not in used), options[-1])
+    used.add(template(chosen[0], ev))
+    ev.clauses = chosen[1]
+    return chosen[0]
+
+
+def phrase_reply(evidences: Sequence[Evidence]) -> None:
+    """Give each item of one reply its plain sentence, no two of one template."""
+    used: set[str] = set()
+    for n, ev in enumerate(evidences):
+        ev.sentence = distinct(None, ev, used, offset=n)
+
+
+@dataclass
+class Said:
+    """One item's reason as shown, the LLM's draft (None when none was asked) and why the draft
+    was not shown (``kind: words``)."""
+
+    text: str
+    draft: str | None = None
+    problems: tuple[str, ...] = ()
+
+
+@dataclass
+class ReplyReasons:
+    """The reasons of one reply, in order: the LLM's phrasing where it passes every check and its
+    template is new in the reply, else a plain sentence whose template is. After one LLM failure
+    (``working`` False) the rest of the reply asks it nothing."""
+
+    responder: Responder
+    request: str
+    deadline: float
+    working: bool = True
+    used: set[str] = field(default_factory=set)
+
+    def reason(self, ev: Evidence, n: int) -> Said:
+        phrased, problems = None, []
+        if self.working:
+            try:
+                phrased = self.responder.reason(self.request, ev, self.deadline)
+            except Unusable as exc:
+                phrased, problems = exc.sentence, exc.problems
+            except LLMUnavailable:
+                self.working = False
+        text = distinct(None if problems else phrased, ev, self.used, offset=n)
+        said = [f"{p.kind}: {p.text}" for p in problems] or ["form: a repeated template"] * (text != phrased)
+        return Said(text, phrased, tuple(said) if phrased else ())

@@ -1,0 +1,225 @@
+"""The claim checker and the evidence behind reasons, on real catalog rows (no store needed).
+
+The bad sentences are real outputs of the embedded models (issue 17) and variations of them; each
+must be refused with the right kind of claim, and the evidence sentences must pass the same checker.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from chatrec.catalog import Catalog, item_from_row
+from chatrec.catalog.titles import TitleIndex
+from chatrec.catalog.vocabulary import Vocabulary
+from chatrec.catalog.wording import wording_for
+from chatrec.dialogue.checks import Check
+from chatrec.dialogue.evidence import Evidencer
+from chatrec.dialogue.phrasing import phrase_reply, template
+from chatrec.dialogue.state import DialogueState
+from chatrec.dialogue.understand import Understander
+from chatrec.ingest import movies
+from tests.helpers import violations
+
+
+@pytest.fixture(scope="module")
+def catalog(movie_rows: list[dict]) -> Catalog:
+    items = [item_from_row(r, movies.MAPPING) for r in movie_rows if not isinstance(r, Exception)]
+    return Catalog({i.id: i.metadata for i in items})
+
+
+@pytest.fixture(scope="module")
+def check(catalog: Catalog) -> Check:
+    understander = Understander(
+        TitleIndex.from_metadata(catalog), Vocabulary.from_metadata(catalog), catalog, trained=False
+    )
+    return Check(understander)
+
+
+def find(catalog: Catalog, title: str, year: int) -> str:
+    return next(i for i, m in catalog.items() if m.get("title") == title and m.get("year") == year)
+
+
+def kinds(check: Check, catalog: Catalog, sentence: str, title: str, year: int, state=None) -> set[str]:
+    state = state or DialogueState()
+    ev = Evidencer(catalog).evidence(catalog.item(find(catalog, title, year)), state)
+    return {c.kind for c in check.reason_problems(sentence, ev)}
+
+
+ISSUE = [
+    # (sentence, film, year, the kind of claim that must be refused)
+    (
+        "Pain & Gain is a comedy film that tells the story of a man who is struggling with a severe illness.",
+        "Pain & Gain",
+        2013,
+        "story",
+    ),
+    ("Fight Club is a comedy film that is a thriller and drama film.", "Fight Club", 1999, "genre"),
+    ("Hancock is a funny action film that stars Michael Mann.", "Hancock", 2008, "person"),
+    ("It is a 2011 animation and mystery film directed by Steven Spielberg.", "Heat", 1995, "year"),
+    ("It follows a young woman named Emily who moves to the city.", "Gravity", 2013, "story"),
+    ("It is about a cat named Whiskers who saves the day.", "Up", 2009, "name"),
+    ("Heat is a scary film from the 80s.", "Heat", 1995, "genre"),
+    ("It is a gripping thriller from the 80s.", "Heat", 1995, "year"),
+    ("It is a short film at just 95 minutes.", "Heat", 1995, "runtime"),
+    ("At under two hours, it is a tight watch.", "Heat", 1995, "runtime"),
+    ("It won three Oscars for its direction.", "Heat", 1995, "award"),
+    ("It is an award-winning crime drama.", "Heat", 1995, "award"),
+    ("Critics gave it a 98% score on Rotten Tomatoes.", "Heat", 1995, "score"),
+    ("It is written by Quentin Tarantino, a crime drama.", "Heat", 1995, "person"),
+    ("A box-office smash, it is a crime drama directed by Michael Mann.", "Heat", 1995, "score"),
+    ("It is a crime drama from the 1902s.", "Heat", 1995, "year"),
+    ("Catan is a 1995 game starring players from various countries.", "Heat", 1995, "person"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "title", "year", "kind"), ISSUE)
+def test_real_bad_sentences_are_refused_for_the_right_claim(check, catalog, sentence, title, year, kind):
+    assert kind in kinds(check, catalog, sentence, title, year)
+
+
+def test_a_reason_that_repeats_a_disliked_person_is_refused(check, catalog):
+    state = DialogueState()
+    state.dislike_attributes(people=["Jim Carrey"])
+    found = kinds(check, catalog, "It stars Jim Carrey, as you asked.", "The Mask", 1994, state)
+    assert "taste" in found
+
+
+GOOD = [
+    ("It is a crime thriller directed by Michael Mann, with Al Pacino and Robert De Niro.", "Heat", 1995),
+    ("It runs 170 minutes and critics rate it 84% on Rotten Tomatoes.", "Heat", 1995),
+    ("A 1999 thriller and drama, it stars Brad Pitt and Edward Norton.", "Fight Club", 1999),
+    ("It is a tense 1990s crime drama from Michael Mann.", "Heat", 1995),
+    ("It was nominated for 5 Oscars and critics love it.", "The Insider", 1999),
+]
+
+
+@pytest.mark.parametrize(("sentence", "title", "year"), GOOD)
+def test_true_sentences_pass(check, catalog, sentence, title, year):
+    assert kinds(check, catalog, sentence, title, year) == set()
+
+
+def liked_heat(catalog: Catalog) -> DialogueState:
+    state = DialogueState()
+    state.like(find(catalog, "Heat", 1995))
+    state.constrain(max_runtime=160)
+    return state
+
+
+def test_evidence_leads_with_what_ties_the_pick_to_the_user(catalog):
+    ev = Evidencer(catalog).evidence(catalog.item(find(catalog, "The Insider", 1999)), liked_heat(catalog))
+    assert ev.facts[0].kind == "directors" and "Michael Mann" in ev.facts[0].ways[0]
+    assert "Heat (1995)" in ev.plain()
+
+
+def test_evidence_sentences_pass_the_checker_and_differ_within_a_reply(check, catalog):
+    state = liked_heat(catalog)
+    films = [("The Insider", 1999), ("Collateral", 2004), ("Ronin", 1998), ("Casino", 1995), ("Up", 2009)]
+    evidencer = Evidencer(catalog)
+    evidences = [evidencer.evidence(catalog.item(find(catalog, t, y)), state) for t, y in films]
+    phrase_reply(evidences)
+    for ev in evidences:
+        assert not check.reason_problems(ev.plain(), ev), ev.plain()
+    assert len({template(ev.plain(), ev) for ev in evidences}) == len(evidences)
+
+
+def test_a_books_catalog_says_book_and_by():
+    books = {"b1": {"title": "Emma", "year": 1815, "authors": ["Jane Austen"], "genres": ["Romance"]}}
+    wording = wording_for(books)
+    assert wording.noun == "book" and wording.role("authors") == "by"
+    ev = Evidencer(books, wording=wording).evidence(
+        Catalog(books).item("b1"), DialogueState(likes={"genres": ["Romance"]})
+    )
+    assert "book" in ev.plain() and "film" not in ev.plain()
+    games = wording_for(books, kind="board game", role_words={"directors": "designed by"})
+    assert games.role("directors") == "designed by" and games.card_label("directors") == "designed by"
+
+
+def test_evidence_sentences_pass_the_checker_across_many_states(check, catalog):
+    """Every plain sentence is true by construction: the checker finds no claim in any of them
+    (300 states of liked films, people, genres, decades and limits, each with related items)."""
+    import random
+
+    rng = random.Random(17)
+    popular = sorted(catalog, key=lambda i: -int(catalog[i].get("reviews") or 0))[:600]
+    evidencer = Evidencer(catalog)
+    for _ in range(300):
+        liked = catalog[rng.choice(popular)]
+        state = DialogueState()
+        state.like(next(i for i in popular if catalog[i] is liked))
+        person = rng.choice([*liked.get("directors", []), *liked.get("cast", [])[:3]] or ["Tom Hanks"])
+        state.like_attributes(
+            genres=liked.get("genres", [])[:1], people=[person] * rng.randint(0, 1), decades=[1990]
+        )
+        state.constrain(max_runtime=rng.choice([None, 100, 130]), not_genres=rng.choice([[], ["Horror"]]))
+        fits = [i for i in popular if not violations(catalog[i], state.constraints)]
+        picks = [catalog.item(i) for i in rng.sample(fits, 3)]
+        evidences = [evidencer.evidence(item, state) for item in picks]
+        phrase_reply(evidences)
+        for ev in evidences:
+            assert not check.claims.claims(ev.plain(), ev), ev.plain()
+            assert check.claims.ties(ev.plain(), ev), ev.plain()
+        assert len({template(ev.plain(), ev) for ev in evidences}) == 3
+
+
+def test_cards_use_the_catalogs_role_words():
+    from chatrec.app.web.render import card_html
+
+    card = {"title": "Twilight Struggle", "year": 2005, "directors": ["Ananda Gupta"], "item_id": "g1"}
+    games = wording_for({}, kind="board game", role_words={"directors": "designed by"})
+    assert "designed by Ananda Gupta" in card_html(card, games)
+    assert "dir. Ananda Gupta" in card_html(card)  # the movie catalog keeps its wording
+    assert games.noun == "board game" and "game" in games.banner + games.placeholder + " ".join(
+        games.examples
+    )
+
+
+BOOKS = [
+    ("Emma", 1815, "Jane Austen", "Romance"),
+    ("Persuasion", 1817, "Jane Austen", "Romance"),
+    ("Pride and Prejudice", 1813, "Jane Austen", "Romance"),
+    ("Middlemarch", 1871, "George Eliot", "Drama"),
+    ("Dracula", 1897, "Bram Stoker", "Horror"),
+    ("The Hound of the Baskervilles", 1902, "Arthur Conan Doyle", "Mystery"),
+    ("The Time Machine", 1895, "H. G. Wells", "Sci-Fi"),
+    ("Jane Eyre", 1847, "Charlotte Bronte", "Romance"),
+]
+
+
+def test_a_books_catalog_hears_about_books_never_films(tmp_path, embedder):
+    """Issue 17's 20-book CSV said "film" everywhere and "from the 1902s": the catalog's own words."""
+    from chatrec.catalog import FieldMapping, FieldSpec
+    from chatrec.ingest.pipeline import run_ingest
+    from chatrec.retrieval.retriever import Retriever
+    from chatrec.store.chroma import Store
+    from tests.helpers import make_settings, plain_bot
+
+    mapping = FieldMapping(
+        id="id",
+        title="title",
+        fields={
+            "year": FieldSpec(column="year", type="int"),
+            "authors": FieldSpec(column="author", type="list"),
+            "genres": FieldSpec(column="genre", type="list"),
+        },
+        text=["authors", "genres"],
+    )
+    rows = [
+        {"id": str(n), "title": t, "year": y, "author": a, "genre": g} for n, (t, y, a, g) in enumerate(BOOKS)
+    ]
+    settings = make_settings(tmp_path)
+    store = Store(settings)
+    run_ingest(rows, mapping, store, embedder, log=lambda _: None)
+    bot = plain_bot(Retriever(embedder, store), settings)
+    assert bot.wording.noun == "book"
+    session = bot.new_session()
+    for message in ["hi", "I loved Emma, something similar", "a mystery from the 1900s"]:
+        reply = bot.chat(message, session_id=session)
+        text = reply.text + " ".join(r.reason for r in reply.recommendations)
+        assert "film" not in text and "movie" not in text and "1902s" not in text, text
+    assert any(" by " in r.reason or "book" in r.reason for r in reply.recommendations)
+
+
+def test_a_sentence_opening_with_it_stars_names_no_one_called_it(check, catalog):
+    state = DialogueState()
+    state.like_attributes(people=["Tom Hanks"])
+    assert kinds(check, catalog, "It stars Tom Hanks, as you asked.", "Big", 1988, state) == set()
