@@ -15,6 +15,7 @@ from chatrec.config import Settings
 from chatrec.dialogue.state import DialogueState
 from chatrec.dialogue.understand import Understander
 from chatrec.ranking.pipeline import RankingPipeline
+from chatrec.reranker.model import load_reranker, rerank_head
 from chatrec.retrieval.retriever import Retriever
 
 
@@ -26,7 +27,13 @@ def main() -> None:
     retriever = Retriever.from_settings(settings)
     understander = Understander(retriever.titles, retriever.vocabulary, retriever.catalog)
     hybrid = RankingPipeline.from_settings(retriever, settings)
-    content = RankingPipeline(retriever, hybrid.reranker, candidates=hybrid.candidates, rerank_depth=30)
+    reranker = load_reranker(settings)  # the content-only pipeline uses it even when the hybrid does not
+    content = RankingPipeline(
+        retriever,
+        lambda query, hits, depth: rerank_head(reranker, query, hits, depth),
+        candidates=hybrid.candidates,
+        rerank_depth=30,
+    )
     print(f"hybrid weights: {hybrid.hybrid.weights if hybrid.hybrid else 'none (no interactions)'}")
     for name, pipeline in (("hybrid (default)", hybrid), ("content + reranker, 30 candidates", content)):
         samples: list[float] = []

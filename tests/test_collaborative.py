@@ -14,8 +14,10 @@ from chatrec.app.cli import main
 from chatrec.catalog import Item
 from chatrec.catalog.filters import Filters
 from chatrec.catalog.interactions import CsvCounts, Interactions, MentionLinker, csv_groups, redial_groups
+from chatrec.config import Settings
 from chatrec.dialogue.state import DialogueState
-from chatrec.ranking.hybrid import Hybrid, HybridWeights, load_hybrid
+from chatrec.ranking.hybrid import FEATURES, Hybrid, HybridWeights, load_hybrid
+from chatrec.ranking.pipeline import RankingPipeline
 from chatrec.retrieval.collaborative import Collaborative, Scoring
 from chatrec.retrieval.retriever import Retriever
 from chatrec.store.chroma import Store
@@ -149,7 +151,7 @@ def test_cooccurrence_candidates_obey_the_hard_filters(tiny):
     ranked = [h.item.id for h in hybrid.rank("thriller", state, hits)]
     assert "old" not in ranked and ranked[0] == "ronin"
     found = hybrid.candidates("thriller", state, hits)
-    assert np.isfinite(found.features).all() and found.features.shape == (len(found.hits), 5)
+    assert np.isfinite(found.features).all() and found.features.shape == (len(found.hits), len(FEATURES))
 
 
 def test_ingest_interactions_cli_with_a_csv(tiny, tmp_path, monkeypatch, capsys):
@@ -181,3 +183,19 @@ def test_shipped_artefact_loads_with_its_weights(tmp_path, embedder, monkeypatch
     assert set(stored.counts) == set(top) and all(set(n) <= set(top) for n in stored.pairs.values())
     fitted = HybridWeights.read(default_artefact().parent)
     assert HybridWeights.model_validate(side.weights()) == fitted != HybridWeights()
+
+
+def test_reranker_is_loaded_only_when_the_hybrid_weighs_it(tiny):
+    # A fitted cross-encoder weight of 0 used to load the model and score 20 pairs a turn anyway.
+    settings = tiny.store.settings.model_copy(update={"cache_dir": Settings().cache_dir})
+    side = InteractionStore(settings)
+    side.write(Interactions.from_groups([{"heat": 1.0, "old": 1.0}]), {"cross_encoder": 0.0})
+    pipeline = RankingPipeline.from_settings(tiny, settings)
+    assert pipeline.hybrid is not None and pipeline.hybrid.reranker is None and pipeline.reranker is None
+    state = DialogueState()
+    state.like("heat")
+    assert next(h.item.id for h in pipeline.rank(state, "a thriller", 2)) == "old"
+    side.write(Interactions.from_groups([{"heat": 1.0, "old": 1.0}]), {"cross_encoder": 0.5})
+    pipeline = RankingPipeline.from_settings(tiny, settings)
+    assert pipeline.hybrid is not None and pipeline.hybrid.reranker is not None
+    assert pipeline.reranker is not None

@@ -176,13 +176,13 @@ def test_a_topic_in_the_request_adds_the_films_that_carry_it_whatever_their_text
     run_ingest(ROWS, MAPPING, store, embedder, log=lambda _: None, plots=plots)
     retriever = Retriever(embedder, store)
     asked: list[Filters] = []
-    query = store.query
+    nearest = retriever._nearest  # every vector query of a search, in memory or by the store
 
-    def recording(vector, *, n, filters=None, exclude_ids=()):
-        asked.append(filters or Filters())
-        return query(vector, n=n, filters=filters, exclude_ids=exclude_ids)
+    def recording(vector, n, filters, exclude_ids):
+        asked.append(filters)
+        return nearest(vector, n, filters, exclude_ids)
 
-    store.query = recording  # type: ignore[method-assign]
+    retriever._nearest = recording  # type: ignore[method-assign]
     retriever.search("a tense submarine thriller", n=1)
     assert [f.topics for f in asked] == [[], ["submarine"]]
     assert Filters(topics=["submarine"]).where() == {"topics": {"$contains": "submarine"}}

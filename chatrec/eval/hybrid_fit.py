@@ -90,7 +90,8 @@ def recalls(
     return float(np.mean(r10)), float(np.mean(r50))
 
 
-def _fold(dialogue_id: str) -> int:
+def fold_of(dialogue_id: str) -> int:
+    """Which of two cross-validation folds a dialogue is in (by a hash of its id)."""
     return int(hashlib.sha256(f"fold:{dialogue_id}".encode()).hexdigest(), 16) % 2
 
 
@@ -115,7 +116,7 @@ def collect(args: argparse.Namespace, settings: Settings) -> tuple[list[Turn], d
         found = hybrid.candidates(query, state, hits)
         turns.append(
             Turn(
-                _fold(sample.dialogue_id),
+                fold_of(sample.dialogue_id),
                 query,
                 [h.item.id for h in found.hits],
                 [h.item for h in found.hits],

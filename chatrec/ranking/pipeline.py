@@ -84,16 +84,26 @@ class RankingPipeline:
 
     @classmethod
     def from_settings(cls, retriever: Retriever, settings: Settings) -> RankingPipeline:
-        """The pipeline chat and the ``full`` evaluation share: with the configured reranker."""
+        """The pipeline chat and the ``full`` evaluation share. The configured reranker is loaded
+        only when it takes part: always without interactions, and with them only when the fitted
+        hybrid gives the cross-encoder a weight (loading and running it for a weight of 0 cost a
+        model in memory and most of a turn's ranking time, for nothing)."""
         from chatrec.reranker.model import load_reranker, rerank_head
 
+        retriever.warm()
+        candidates = max(CANDIDATES, settings.rerank_candidates)
+        hybrid = load_hybrid(retriever)
+        if hybrid is not None and not hybrid.weights.cross_encoder:
+            return cls(retriever, candidates=candidates, hybrid=hybrid)
         reranker = load_reranker(settings)
+        if hybrid is not None:
+            hybrid.reranker = reranker
         return cls(
             retriever,
             lambda query, hits, depth: rerank_head(reranker, query, hits, depth),
-            candidates=max(CANDIDATES, settings.rerank_candidates),
+            candidates=candidates,
             rerank_depth=settings.rerank_candidates,
-            hybrid=load_hybrid(retriever, reranker),
+            hybrid=hybrid,
         )
 
     def content(self, state: DialogueState, text: str, n: int) -> tuple[str, list[Hit]]:
@@ -119,5 +129,5 @@ class RankingPipeline:
         if self.hybrid is None and self.reranker is not None and hits:
             hits = self.reranker(query, hits, self.rerank_depth)
         hits = steer(hits, state)  # soft wishes ("a comedy maybe") decide among the candidates
-        vectors = self.retriever.store.vectors([h.item.id for h in hits])
+        vectors = self.retriever.vectors([h.item.id for h in hits])
         return mmr(hits, vectors, n)

@@ -4,6 +4,11 @@ Dense similarity alone misses what small sentence encoders are weak at: names an
 query is also read for catalog-grounded signals (people, genres, decades); items by a named person
 are pulled in as extra candidates, and every candidate's cosine similarity gets a small, fixed
 bonus per signal it matches. Hard filters apply to every candidate channel alike.
+
+Speed: the catalog's metadata is in memory (the understanding needs it anyway), so hits are built
+from it; for a catalog small enough, its vectors are in memory too and every query is an exact
+scan of the items the hard filters allow (``chatrec.retrieval.memory``), with no Chroma round trip
+and no documents read back. A bigger catalog asks the store, whose filter index does the same.
 """
 
 from __future__ import annotations
@@ -21,8 +26,10 @@ from chatrec.catalog.titles import TitleIndex
 from chatrec.catalog.vocabulary import QuerySignals, Vocabulary, has_content
 from chatrec.config import Settings
 from chatrec.errors import ConfigError
+from chatrec.retrieval.memory import VectorTable
 from chatrec.store.chroma import Hit, Store
 from chatrec.store.embeddings import Embedder, load_embedder
+from chatrec.store.filtering import FilterIndex
 
 # Filter fields whose values must match the catalog's spelling, and the metadata key they test.
 CANONICAL_FIELDS = {
@@ -35,6 +42,7 @@ LIKE_WEIGHT = 0.5  # share of the liked items' mean vector in the query vector
 DENSE_CANDIDATES = 100
 PERSON_CANDIDATES = 50
 TOPIC_CANDIDATES = 50  # films whose plots carry a topic the query names, e.g. "heist"
+IN_MEMORY_ITEMS = 200_000  # up to this many items, vectors are held in memory (17k of 384 floats: 26 MB)
 # topic 0.1 and popularity 0.05 chosen on the topic benchmark (benchmarks/topic_variants.py; each
 # gained on both halves of its requests) and checked on ReDial dev retrieval (README).
 BONUS = {"title": 0.5, "person": 0.25, "genre": 0.05, "decade": 0.1, "topic": 0.1, "popularity": 0.05}
@@ -58,6 +66,8 @@ class Retriever:
         store.check_embedder(embedder.identity)  # another embedder's query vectors mean nothing here
         self.embedder = embedder
         self.store = store
+        self._last_query: tuple[tuple[str, tuple[str, ...]], np.ndarray] | None = None
+        self._last_mask: tuple[Filters, np.ndarray] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Retriever:
@@ -109,7 +119,7 @@ class Retriever:
         """The most-reviewed items: the ranking when nothing is known about the user yet."""
         excluded = set(exclude_ids)
         ids = [i for i in self._by_popularity[: n + len(excluded)] if i not in excluded][:n]
-        return [Hit(item, 0.0) for item in self.store.get(ids)]
+        return [Hit(item, 0.0) for item in self.items(ids)]
 
     def _titled(self, query: str, filters: Filters, exclude_ids: Sequence[str]) -> list[Hit]:
         """The item a query names by its whole title ("Swept Away", "the godfather (1972)"):
@@ -117,11 +127,70 @@ class Retriever:
         item_id = self.titles.link_name(query.strip()) if len(query) < 200 else None
         if not item_id or item_id in exclude_ids:
             return []
-        return [Hit(item, 0.0) for item in self.store.get([item_id], filters=filters)]
+        return [Hit(item, 0.0) for item in self.items([item_id], filters)]
+
+    @cached_property
+    def _index(self) -> FilterIndex:
+        """The catalog's filter columns, built from the metadata read already (no second pass)."""
+        return FilterIndex(self.catalog.items())
+
+    def _allowed(self, filters: Filters) -> np.ndarray:
+        """The index's mask for these filters; the last one is kept, as a turn asks again."""
+        last = self._last_mask
+        if last is None or last[0] != filters:
+            last = self._last_mask = (filters.model_copy(deep=True), self._index.allowed(filters))
+        return last[1]
+
+    @cached_property
+    def _table(self) -> VectorTable | None:
+        """Every item's vector in memory when the catalog is small enough (None: ask the store)."""
+        if len(self.catalog) > IN_MEMORY_ITEMS:
+            return None
+        return VectorTable(self._index, self.store)
+
+    def warm(self) -> None:
+        """Read the catalog, its filter columns and its vectors now, not in the first turn."""
+        self._allowed(Filters())
+        _ = self._table
+
+    def items(self, ids: Sequence[str], filters: Filters | None = None) -> list[Item]:
+        """Items by id that pass the filters, in the order asked, from the in-memory catalog
+        (without their embedded text); ids it does not know (ingested since) come from the store."""
+        filters = filters or Filters()
+        allowed, rows = self._allowed(filters), self._index.row
+        found = {i: self.catalog.item(i) for i in ids if i in rows and allowed[rows[i]]}
+        unknown = [i for i in ids if i not in self.catalog]
+        if unknown:
+            found.update({item.id: item for item in self.store.get(unknown, filters=filters)})
+        return [found[i] for i in ids if i in found]
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored vectors by id: from memory for a small catalog (a turn needs a few hundred)."""
+        table = self._table
+        if table is None:
+            return self.store.vectors(ids)
+        found = table.get(ids)
+        unknown = [i for i in ids if i not in found]
+        return {**found, **self.store.vectors(unknown)} if unknown else found
+
+    def _nearest(self, vector: np.ndarray, n: int, filters: Filters, exclude_ids: Sequence[str]) -> list[Hit]:
+        """The ``n`` nearest items that pass the filters: an exact scan of the vectors in memory
+        (a big catalog: the store's filtered query), hits built from the catalog in memory."""
+        table = self._table
+        if table is None:
+            return self.store.query(vector, n=n, filters=filters, exclude_ids=exclude_ids)
+        found = table.nearest(vector, n, self._allowed(filters), exclude_ids)
+        items = {item.id: item for item in self.items([i for i, _ in found])}
+        return [Hit(items[i], s) for i, s in found if i in items]
 
     def query_vector(self, query: str, like_ids: Sequence[str] = ()) -> np.ndarray:
-        """The query text's vector blended with the mean vector of items the user liked."""
-        liked = list(self.store.vectors(like_ids).values())
+        """The query text's vector blended with the mean vector of items the user liked (the last
+        one is remembered: the fusion of a turn asks again for the same)."""
+        key = (query, tuple(like_ids))
+        last = self._last_query
+        if last is not None and last[0] == key:
+            return last[1]
+        liked = list(self.vectors(like_ids).values())
         if liked and not has_content(query):
             vector = np.mean(liked, axis=0)
         else:
@@ -129,7 +198,9 @@ class Retriever:
             if liked:
                 mean = np.mean(liked, axis=0)
                 vector = (1 - LIKE_WEIGHT) * vector + LIKE_WEIGHT * mean / np.linalg.norm(mean)
-        return vector / max(float(np.linalg.norm(vector)), 1e-12)
+        vector = vector / max(float(np.linalg.norm(vector)), 1e-12)
+        self._last_query = (key, vector)
+        return vector
 
     def search(
         self,
@@ -146,21 +217,16 @@ class Retriever:
         signals = self.vocabulary.read(query) if query.strip() else QuerySignals()
         titled = self._titled(query, filters, exclude_ids)
         if not signals and not titled:
-            return self.store.query(vector, n=n, filters=filters, exclude_ids=exclude_ids)
+            return self._nearest(vector, n, filters, exclude_ids)
         titled_ids = {h.item.id for h in titled}
-        pool = {
-            h.item.id: h
-            for h in self.store.query(
-                vector, n=max(n, DENSE_CANDIDATES), filters=filters, exclude_ids=exclude_ids
-            )
-        }
+        pool = {h.item.id: h for h in self._nearest(vector, max(n, DENSE_CANDIDATES), filters, exclude_ids)}
         # Dense search alone misses most films that carry a person or plot topic the query names:
         # one filtered query per signal adds them, and the bonus below then weighs them.
         channels = [("people", p, PERSON_CANDIDATES) for p in signals.people]
         channels += [("topics", t, TOPIC_CANDIDATES) for t in signals.topics[:3]]
         for field, value, size in channels:
             narrowed = filters.model_copy(update={field: [*getattr(filters, field), value]})
-            for h in self.store.query(vector, n=max(n, size), filters=narrowed, exclude_ids=exclude_ids):
+            for h in self._nearest(vector, max(n, size), narrowed, exclude_ids):
                 pool.setdefault(h.item.id, h)
         for hit in titled:
             pool[hit.item.id] = Hit(hit.item, pool[hit.item.id].score if hit.item.id in pool else 0.0)
