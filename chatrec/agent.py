@@ -256,11 +256,11 @@ class ChatRec:
         if understanding.intent not in ("why", "question") and understanding.item_id:
             state.focus_id = understanding.item_id  # the film this message named stays "it"
         full = "".join(draft.parts).strip()
-        self.sessions.save_state(key, state)
         if text.strip():
-            self.sessions.append(key, "user", text)
-            recommendations = [asdict(r) for r in draft.recommendations]
-            self.sessions.append(key, "assistant", full, recommendations, draft.notices)
+            shown = [asdict(r) for r in draft.recommendations]
+            self.sessions.save_turn(key, state, text, full, shown, draft.notices)
+        else:
+            self.sessions.save_state(key, state)
         yield Done(Reply(full, draft.recommendations, state, understanding.intent, draft.notices, token))
 
     def _respond(

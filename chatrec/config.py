@@ -127,9 +127,12 @@ class Settings(BaseSettings):
         "default: the 0.5B model's openings invent facts; a capable model may turn it on.",
     )
     llm_max_tokens: int = Field(80, ge=8, le=2048)
-    # llama.cpp's threads wait on each other: on cores busy with other turns, 2 threads took 2-52 s
-    # for 20 tokens where 1 thread took 1.1-1.3 s (measured here, README "Serving many people").
-    llm_threads: int = Field(1, ge=1, description="CPU threads for the embedded LLM.")
+    # One user on quiet cores: 2 threads write a 3-reason turn in 3.9 s where 1 thread took 8.1 s
+    # (p50, AVX2 machine). llama.cpp's threads wait on each other, so on cores busy with other work
+    # 1 thread is steadier (2 threads took 2-52 s for 20 tokens): set 1 for a busy shared server.
+    llm_threads: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, ge=1, description="CPU threads for the embedded LLM."
+    )
     # One embedded model instance answers one prompt at a time; a server (vLLM, Ollama) may take more.
     llm_slots: int = Field(1, ge=1, le=256, description="Turns the LLM writes for at the same time.")
     llm_wait: float = Field(

@@ -4,9 +4,10 @@ SQLAlchemy Core, and the one-line errors each gives when it is busy, unreachable
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -28,6 +29,11 @@ class Backend:
 
     engine: Engine
     path: Path | None  # the SQLite file; None for a database server
+    # SQLite takes one writer at a time, and its busy handler polls: under 20 concurrent turns a
+    # thread slowed by the GIL held the lock while others polled past the busy timeout (7 of 193
+    # turns said "busy" in the load benchmark). Threads of one process queue here instead, so the
+    # timeout only measures other processes.
+    serial: AbstractContextManager[object] = field(default_factory=nullcontext)
 
     @property
     def where(self) -> str:
@@ -59,7 +65,7 @@ def open_backend(target: Path | str, busy_seconds: float) -> Backend:
     if url.get_backend_name() == "sqlite":
         if not url.database or url.database == ":memory:":
             raise ConfigError("a SQLite session store needs a file: sqlite:///PATH")
-        return Backend(_sqlite(url, busy_seconds), Path(url.database))
+        return Backend(_sqlite(url, busy_seconds), Path(url.database), threading.RLock())
     if url.get_backend_name() != "postgresql":
         raise ConfigError(f"sessions go to SQLite or PostgreSQL, not {url.get_backend_name()}")
     if url.drivername == "postgresql":

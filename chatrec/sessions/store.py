@@ -91,7 +91,7 @@ class SessionStore:
 
     @contextmanager
     def _db(self) -> Iterator[Connection]:
-        with self.backend.errors(), self.backend.engine.begin() as db:
+        with self.backend.serial, self.backend.errors(), self.backend.engine.begin() as db:
             yield db
 
     def _server_key(self) -> bytes:
@@ -172,11 +172,23 @@ class SessionStore:
 
     def save_state(self, key: str, state: DialogueState) -> None:
         with self._db() as db:
-            db.execute(
-                sessions.update()
-                .where(sessions.c.id == key)
-                .values(state=state.model_dump_json(), updated=time.time())
-            )
+            self._set_state(db, key, state)
+
+    def save_turn(
+        self,
+        key: str,
+        state: DialogueState,
+        user: str,
+        reply: str,
+        recommendations: list[dict],
+        notices: list[str],
+    ) -> None:
+        """A turn's state and both its messages in one transaction: a fault at any point leaves
+        the session as it was before the turn, never a question without its answer."""
+        with self._db() as db:
+            self._set_state(db, key, state)
+            self._insert(db, key, "user", user)
+            self._insert(db, key, "assistant", reply, recommendations, notices)
 
     def append(
         self,
@@ -187,19 +199,26 @@ class SessionStore:
         notices: list[str] | None = None,
     ) -> None:
         with self._db() as db:
-            last = sa.select(sa.func.max(messages.c.seq)).where(messages.c.session_id == key)
-            seq = (db.scalar(last) or 0) + 1
-            db.execute(
-                messages.insert().values(
-                    session_id=key,
-                    seq=seq,
-                    role=role,
-                    text=text,
-                    recommendations=json.dumps(recommendations or []),
-                    created=time.time(),
-                    notices=json.dumps(notices or []),
-                )
-            )
+            self._insert(db, key, role, text, recommendations, notices)
+
+    @staticmethod
+    def _set_state(db: Connection, key: str, state: DialogueState) -> None:
+        values = {"state": state.model_dump_json(), "updated": time.time()}
+        db.execute(sessions.update().where(sessions.c.id == key).values(**values))
+
+    @staticmethod
+    def _insert(
+        db: Connection,
+        key: str,
+        role: str,
+        text: str,
+        recommendations: list[dict] | None = None,
+        notices: list[str] | None = None,
+    ) -> None:
+        seq = (db.scalar(sa.select(sa.func.max(messages.c.seq)).where(messages.c.session_id == key)) or 0) + 1
+        row = {"session_id": key, "seq": seq, "role": role, "text": text, "created": time.time()}
+        extra = {"recommendations": json.dumps(recommendations or []), "notices": json.dumps(notices or [])}
+        db.execute(messages.insert().values(**row, **extra))
 
     def history(self, key: str) -> list[StoredMessage]:
         columns = (messages.c.role, messages.c.text, messages.c.recommendations, messages.c.notices)
