@@ -134,7 +134,7 @@ class ChatRec:
         if session_id is None:
             session_id = self.new_session(user)
         key = self._open(session_id, user)
-        with self._lock(key):
+        with self._lock(key), self.responder.serving():
             yield from self._turn(text, key, session_id)
 
     def feedback(

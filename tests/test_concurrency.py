@@ -173,3 +173,26 @@ def test_failure2_concurrent_turns_tokenise_for_the_reranker_without_mixing_sett
     for t in threads:
         t.join()
     assert not errors, errors[:2]
+
+
+@pytest.mark.parametrize("embedded", [True, False])
+def test_an_embedded_llm_gives_way_to_other_turns(retriever, embedded):
+    """On 2 cores the embedded model's sentences would slow everyone's films: while other turns
+    are in progress it is not started, and a generation under way stops at its next token. A
+    model on a server (``yields`` False) keeps writing."""
+    from chatrec.dialogue.respond import LLMUnavailable
+    from chatrec.dialogue.understand import Understander
+
+    check = Check(Understander(retriever.titles, retriever.vocabulary, retriever.catalog))
+    responder = Responder(ScriptedLLM(script=["it is a film."]), check, timeout=5, yields=embedded)
+    deadline = time.monotonic() + 5
+    with responder.serving():
+        assert "".join(responder._stream("system", "user", deadline)), "alone: the LLM writes"
+        with responder.serving():  # another turn begins
+            assert responder.crowded is embedded
+            with responder.turn() as free:
+                assert free is not embedded
+            if embedded:
+                with pytest.raises(LLMUnavailable, match="giving way"):
+                    list(responder._stream("system", "user", deadline))
+        assert not responder.crowded

@@ -60,24 +60,53 @@ class Responder:
     """
 
     def __init__(
-        self, model: BaseChatModel | None, check: Check, *, timeout: float, slots: int = 1, wait: float = 0.5
+        self,
+        model: BaseChatModel | None,
+        check: Check,
+        *,
+        timeout: float,
+        slots: int = 1,
+        wait: float = 0.5,
+        yields: bool = False,
     ) -> None:
         self.model = model
         self.check = check
         self.timeout = timeout
         self.wait = wait
+        self.yields = yields
         self._slots = threading.BoundedSemaphore(slots)
+        self._turns = 0
+        self._count = threading.Lock()
 
     @classmethod
     def from_settings(cls, model: BaseChatModel | None, check: Check, settings: Settings) -> Responder:
         timeout, slots, wait = settings.llm_timeout, settings.llm_slots, settings.llm_wait
-        return cls(model, check, timeout=timeout, slots=slots, wait=wait)
+        # The embedded model writes on the cores that rank everyone's films: it gives way to them.
+        return cls(model, check, timeout=timeout, slots=slots, wait=wait, yields=settings.llm == "local")
+
+    @contextmanager
+    def serving(self) -> Iterator[None]:
+        """Count a turn in progress, from reading its message to saving it (see :attr:`crowded`)."""
+        with self._count:
+            self._turns += 1
+        try:
+            yield
+        finally:
+            with self._count:
+                self._turns -= 1
+
+    @property
+    def crowded(self) -> bool:
+        """Other turns are in progress and the LLM runs on their cores: a turn that would write
+        with it shows catalog reasons instead (with the notice), so their films are not held up
+        behind sentences; on an idle machine every turn gets the LLM."""
+        return self.yields and self._turns > 1
 
     @contextmanager
     def turn(self) -> Iterator[bool]:
         """Whether this turn may use the LLM (True) for the block's duration; False when there is
         none, or it stayed busy with other turns for ``wait`` seconds."""
-        free = self.model is not None and self._slots.acquire(timeout=self.wait)
+        free = self.model is not None and not self.crowded and self._slots.acquire(timeout=self.wait)
         try:
             yield free
         finally:
@@ -115,6 +144,8 @@ class Responder:
                     item = chunks.get(timeout=left)
                 except queue.Empty:
                     raise LLMUnavailable("timed out") from None
+                if self.crowded:
+                    raise LLMUnavailable("giving way to other turns")
                 if item is _END:
                     return
                 if isinstance(item, Exception):
