@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from chatrec.config import Settings
 
 log = logging.getLogger(__name__)
+MAX_REMEMBERED = 100_000  # sessions whose owner is kept in memory (about 20 MB at most)
 BUSY_SECONDS = 2.5  # how long a call waits for a database lock held elsewhere before saying "busy"
 TURN_SECONDS = 30.0  # how long a turn waits for another turn of its session (a reply takes seconds)
 TOKEN_BYTES = 24  # 192 random bits: guessing one is out of reach
@@ -72,6 +73,9 @@ class SessionStore:
         self.backend = open_backend(target, busy_seconds)
         self.path = self.backend.path
         self.turn_seconds = turn_seconds
+        # A session's owner never changes: once read, a token is checked without the database
+        # (a web turn checks its token several times; under load those reads were most of its work).
+        self._owners: dict[str, str] = {}
         if self.path:
             create_private(self.path)  # before sqlite creates it with the umask's mode
         with self.backend.errors():
@@ -124,7 +128,13 @@ class SessionStore:
                 )
             )
             db.execute(session_locks.insert().values(id=key))
+        self._remember(key, owner)
         return token
+
+    def _remember(self, key: str, owner: str) -> None:
+        if len(self._owners) >= MAX_REMEMBERED:
+            self._owners.clear()
+        self._owners[key] = owner
 
     def open(self, token: object, owner: str = "") -> str:
         """The row key of the session ``token`` names, if ``owner`` owns it; else UnknownSession."""
@@ -132,8 +142,12 @@ class SessionStore:
         if len(token) > MAX_TOKEN_CHARS:
             raise UnknownSession(_UNKNOWN)
         key = self._hash(token)
-        with self._db() as db:
-            stored = db.scalar(sa.select(sessions.c.owner).where(sessions.c.id == key))
+        stored = self._owners.get(key)
+        if stored is None:
+            with self._db() as db:
+                stored = db.scalar(sa.select(sessions.c.owner).where(sessions.c.id == key))
+            if stored is not None:
+                self._remember(key, stored)
         if stored is None or not hmac.compare_digest(stored.encode(), owner.encode()):
             raise UnknownSession(_UNKNOWN)
         return key

@@ -27,6 +27,7 @@ from chatrec.app.web.render import (
     with_feedback,
     with_notices,
 )
+from chatrec.dialogue.state import DialogueState
 from chatrec.errors import ChatrecError
 from chatrec.events import Done, Notice, Reason, Recommendation, Recommendations, TextDelta
 from chatrec.inputs import clean_text
@@ -59,7 +60,11 @@ class ChatApp:
     def _view(
         self, session_id: str, user: str | None
     ) -> tuple[list[Entry], float | None, float | None, list[str], float | None]:
-        state = self.bot.state(session_id, user=user)
+        return self._state_view(self.bot.state(session_id, user=user))
+
+    def _state_view(
+        self, state: DialogueState
+    ) -> tuple[list[Entry], float | None, float | None, list[str], float | None]:
         c = state.constraints
         return preference_entries(state, self.catalog), c.year_from, c.year_to, list(c.genres), c.max_runtime
 
@@ -100,9 +105,8 @@ class ChatApp:
             for event in self.bot.stream(message, session_id, user=user):
                 if isinstance(event, Notice):
                     notices.append(event.text)
-                elif isinstance(event, Recommendations):
+                elif isinstance(event, Recommendations):  # the stored state changes only at Done
                     cards = [{**asdict(r), "feedback": ""} for r in event.items]
-                    view = self._view(session_id, user)
                 elif isinstance(event, TextDelta):
                     text += event.text
                 elif isinstance(event, Reason):
@@ -110,7 +114,7 @@ class ChatApp:
                         {**c, "reason": event.text} if c["item_id"] == event.item_id else c for c in cards
                     ]
                 elif isinstance(event, Done):
-                    view = self._view(session_id, user)
+                    view = self._state_view(event.reply.state)
                     break
                 yield "", replied(past, with_notices(text, notices)), cards, session_id, *view
             reply = with_notices(text, notices)
