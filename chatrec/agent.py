@@ -9,7 +9,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, replace
 from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -29,30 +29,13 @@ from chatrec.dialogue.respond import Check, LLMUnavailable, Responder, Unusable,
 from chatrec.dialogue.state import DialogueState
 from chatrec.dialogue.understand import Understander
 from chatrec.errors import InputError, UnknownSession
-from chatrec.events import Done, Event, Notice, Reason, Recommendation, Recommendations, Reply, TextDelta
+from chatrec.events import Done, Draft, Event, Reason, Recommendation, Recommendations, Reply
 from chatrec.ranking.pipeline import RankingPipeline
 from chatrec.retrieval.retriever import Retriever
 from chatrec.sessions import SessionStore, StoredMessage
 from chatrec.store.chroma import Hit
 
 DEFAULT = object()
-
-
-@dataclass
-class _Draft:
-    """What a turn has said so far; each method returns the event that says it."""
-
-    parts: list[str] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-    recommendations: list[Recommendation] = field(default_factory=list)
-
-    def say(self, text: str) -> TextDelta:
-        self.parts.append(text)
-        return TextDelta(text)
-
-    def notice(self, text: str) -> Notice:
-        self.notices.append(text)
-        return Notice(text)
 
 
 RECENT_USER_MESSAGES = 3
@@ -227,7 +210,7 @@ class ChatRec:
             yield
 
     def _turn(self, text: str, key: str, token: str) -> Iterator[Event]:
-        draft = _Draft()
+        draft = Draft()
         limit = self.settings.max_message_chars
         if len(text) > limit:
             text = text[:limit]
@@ -264,7 +247,7 @@ class ChatRec:
         yield Done(Reply(full, draft.recommendations, state, understanding.intent, draft.notices, token))
 
     def _respond(
-        self, text: str, state: DialogueState, hits: list[Hit], draft: _Draft, opening: str | None = None
+        self, text: str, state: DialogueState, hits: list[Hit], draft: Draft, opening: str | None = None
     ) -> Iterator[Event]:
         """Recommendations at once (with catalog reasons), then the text as it is written."""
         evidences = [self.evidencer.evidence(h.item, state) for h in hits]

@@ -93,3 +93,20 @@ class Done:
 
 
 Event = Notice | Recommendations | TextDelta | Reason | Done
+
+
+@dataclass
+class Draft:
+    """What a turn has said so far; each method returns the event that says it."""
+
+    parts: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    recommendations: list[Recommendation] = field(default_factory=list)
+
+    def say(self, text: str) -> TextDelta:
+        self.parts.append(text)
+        return TextDelta(text)
+
+    def notice(self, text: str) -> Notice:
+        self.notices.append(text)
+        return Notice(text)
