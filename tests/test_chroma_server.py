@@ -35,10 +35,10 @@ pytestmark = pytest.mark.slow
 
 
 @contextmanager
-def chroma_server(path: Path) -> Iterator[tuple[subprocess.Popen, str]]:
-    """A real `chroma run` on a free loopback port, answering."""
+def chroma_server(path: Path, port: int | None = None) -> Iterator[tuple[subprocess.Popen, str]]:
+    """A real `chroma run` on a loopback port (a free one unless given), answering."""
     chroma = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
-    port = free_port()
+    port = port or free_port()
     args = [chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
     with serving(args, port, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as proc:
         yield proc, f"http://127.0.0.1:{port}"
