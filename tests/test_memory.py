@@ -44,8 +44,12 @@ def test_masks_agree_with_chroma(rows_store, f, min_runtime):
     assert {item.id for item in rows_store.items(ids, f)} == chroma
 
 
-def test_filtered_search_is_exact_and_keeps_exclusions(rows_store):
-    f = Filters(year_from=1980, year_to=1999, not_genres=["Horror"])
+@pytest.mark.parametrize(
+    "f",
+    [Filters(year_from=1980, year_to=1999, not_genres=["Horror"]), Filters()],
+    ids=["filtered", "unfiltered"],
+)
+def test_search_is_exact_and_keeps_exclusions(rows_store, f):
     stored = rows_store.store.vectors(list(rows_store.catalog))
     liked = next(iter(stored))
     vector = stored[liked]  # no request text: the liked film's vector is the query
