@@ -92,7 +92,10 @@ def test_unreachable_server_is_a_clear_error(tmp_path):
         Store(make_settings(tmp_path, chroma_url="localhost:8000"))
 
 
-def test_app_says_clearly_when_the_server_goes_away(tmp_path, embedder, movie_rows):
+def test_a_running_app_keeps_answering_when_the_server_goes_away(tmp_path, embedder, movie_rows):
+    """The retriever holds the catalog and its vectors in memory (up to a size), so a turn needs
+    the server only at start-up; a catalog too big for memory gets the one-line error instead
+    (tests/test_deployment.py)."""
     with chroma_server(tmp_path / "server") as (proc, url):
         settings = make_settings(tmp_path, chroma_url=url, collection="app_films")
         run_ingest(movie_rows[:200], movies.MAPPING, Store(settings), embedder)
@@ -101,5 +104,5 @@ def test_app_says_clearly_when_the_server_goes_away(tmp_path, embedder, movie_ro
         proc.kill()
         proc.wait(timeout=30)
     _, history, cards, *_ = list(app.respond("a comedy", [], "s"))[-1]
-    assert cards == []
-    assert history[-1]["content"].startswith(f"Sorry, I cannot answer right now: the catalog store at {url}")
+    assert len(cards) == 3 and all("Comedy" in c["genres"] for c in cards)
+    assert not history[-1]["content"].startswith("Sorry")
