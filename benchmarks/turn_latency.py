@@ -20,7 +20,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from benchmarks.common import latency_ms
 from chatrec.agent import ChatRec
 from chatrec.config import Settings
-from chatrec.dialogue.prompts import prompt
+from chatrec.dialogue.respond import reason_prompts
 from chatrec.dialogue.state import DialogueState
 from chatrec.events import Done, Reason, Recommendations, TextDelta
 
@@ -85,11 +85,9 @@ def main() -> None:
         print(f"raw query embedding  p50 {embed['p50']:7.1f} ms  p95 {embed['p95']:7.1f} ms")
         print(f"raw chroma query     p50 {query['p50']:7.1f} ms  p95 {query['p95']:7.1f} ms")
         model = bot.responder.model
-        facts = "- it is directed by Michael Mann, who also directed Heat (1995)"
-        user = prompt("reason.user").format(
-            request=MESSAGES[0], film="Collateral (2004)", noun_title="Film", facts=facts, title="Collateral"
-        )
-        system = prompt("reason.system").format(noun="film")
+        liked = DialogueState()
+        top = bot.pipeline.rank(liked, MESSAGES[0], 1)[0]
+        system, user = reason_prompts(MESSAGES[0], bot.evidencer.evidence(top.item, liked))
         first, total = [], []
         for _ in range(6):
             start = time.perf_counter()

@@ -37,6 +37,10 @@ def packaged_model(name: str) -> Path:
     return Path(str(files("chatrec") / "models" / name))
 
 
+def _cores() -> int:
+    return os.cpu_count() or 1
+
+
 def _default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "chatrec"
@@ -130,9 +134,7 @@ class Settings(BaseSettings):
     # One user on quiet cores: 2 threads write a 3-reason turn in 3.9 s where 1 thread took 8.1 s
     # (p50, AVX2 machine). llama.cpp's threads wait on each other, so on cores busy with other work
     # 1 thread is steadier (2 threads took 2-52 s for 20 tokens): set 1 for a busy shared server.
-    llm_threads: int = Field(
-        default_factory=lambda: os.cpu_count() or 1, ge=1, description="CPU threads for the embedded LLM."
-    )
+    llm_threads: int = Field(default_factory=_cores, ge=1, description="CPU threads for the embedded LLM.")
     # One embedded model instance answers one prompt at a time; a server (vLLM, Ollama) may take more.
     llm_slots: int = Field(1, ge=1, le=256, description="Turns the LLM writes for at the same time.")
     llm_wait: float = Field(
@@ -149,9 +151,7 @@ class Settings(BaseSettings):
     )
     k: int = Field(3, ge=1, le=20, description="Recommendations shown per turn.")
     max_message_chars: int = Field(2000, ge=50, description="Longer chat messages are truncated.")
-    threads: int = Field(
-        default_factory=lambda: os.cpu_count() or 1, ge=1, description="CPU threads for models."
-    )
+    threads: int = Field(default_factory=_cores, ge=1, description="CPU threads for models.")
     app_host: str = Field("127.0.0.1", description="Where the browser app listens; 0.0.0.0 exposes it.")
     app_port: int = Field(7860, ge=1, le=65535)
     app_concurrency: int = Field(

@@ -183,14 +183,7 @@ class Responder:
 
     def reason(self, request: str, ev: Evidence, deadline: float) -> str:
         """A phrased reason for one item if it passes every check, else :class:`Unusable`."""
-        user = prompt("reason.user").format(
-            request=request[:MAX_REQUEST_CHARS].replace('"', "'"),
-            film=ev.item.label,
-            noun_title=ev.wording.noun.capitalize(),
-            facts="\n".join(f"- {f}" for f in ev.lines),
-            title=ev.item.title,
-        )
-        system = prompt("reason.system").format(noun=ev.wording.noun)
+        system, user = reason_prompts(request, ev)
         text = ""
         for piece in self._stream(system, user, deadline):
             text += piece
@@ -226,3 +219,15 @@ def plain_intro(state: DialogueState, catalog: Catalog) -> str:
         return reply("intro", limits=limits)
     names = " and ".join(catalog.label(i) for i in liked)
     return reply("intro_liked", liked=names, limits=limits)
+
+
+def reason_prompts(request: str, ev: Evidence) -> tuple[str, str]:
+    """The system and user prompts that ask for one item's reason (benchmarks time them alone)."""
+    user = prompt("reason.user").format(
+        request=request[:MAX_REQUEST_CHARS].replace('"', "'"),
+        film=ev.item.label,
+        noun_title=ev.wording.noun.capitalize(),
+        facts="\n".join(f"- {f}" for f in ev.lines),
+        title=ev.item.title,
+    )
+    return prompt("reason.system").format(noun=ev.wording.noun), user
