@@ -200,6 +200,7 @@ SCENARIOS: list[tuple[str, list[str], list[Check_]]] = [
     ("the-80s", ["a horror film from the 80s"], [years(1980, 1989)]),
     ("seventies", ["seventies crime films"], [years(1970, 1979)]),
     ("nineties-digits", ["a 90's thriller"], [years(1990, 1999)]),
+    ("spelled-years", ["a thriller between nineteen eighty five and two thousand"], [years(1985, 2000)]),
     # corrections and removals
     ("decade-correction", ["an 80s comedy", "actually the 90s instead"], [years(1990, 1999)]),
     ("forget-year", ["something from the 80s", "forget the year limit"], [no_years]),
@@ -245,6 +246,14 @@ def test_seen_that_one_next_marks_seen_and_moves_on(bot):
     shown = first.recommendations[0].item_id
     assert shown in reply.state.mentioned_ids and shown not in reply.state.liked_ids
     assert reply.recommendations and shown not in [r.item_id for r in reply.recommendations]
+
+
+def test_not_that_one_after_naming_a_loved_film_drops_the_card_not_the_film(bot):
+    first = talk(bot, "i loved heat, something like it")
+    reply = talk(bot, "not that one", session=first.session_id)
+    card, heat = first.recommendations[0].item_id, film(bot, "Heat (1995)")
+    assert card in reply.state.disliked_ids
+    assert heat in reply.state.liked_ids and heat not in reply.state.disliked_ids
 
 
 def test_suite_size():

@@ -15,6 +15,7 @@ from chatrec.catalog.topics import (
     load_terms,
     parse_terms,
     query_cues,
+    topic_reader,
 )
 from chatrec.catalog.vocabulary import Vocabulary
 from chatrec.dialogue.evidence import evidence
@@ -198,6 +199,29 @@ def test_a_topic_asked_for_moves_the_films_that_carry_it_ahead_without_dropping_
     ]
     assert [h.item.id for h in steer(hits, state)] == ["3", "1", "2"]
     assert [h.item.id for h in steer(hits, DialogueState())] == ["1", "2", "3"]
+
+
+def test_once_a_film_is_liked_a_wish_nudges_instead_of_reordering_everything():
+    state = DialogueState()
+    state.like_attributes(topics=["heist"])
+    state.like("liked-film")
+    hits = [
+        Hit(Item("1", "Its Fans' Favourite", "x", {"topics": ["police"]}), 3.0),
+        Hit(Item("2", "A Close Second", "x", {}), 1.0),
+        Hit(Item("3", "The Vault Job", "x", {"topics": ["heist"]}), 0.95),
+        Hit(Item("4", "Far Behind", "x", {"topics": ["heist"]}), -2.0),
+    ]
+    assert [h.item.id for h in steer(hits, state)] == ["1", "3", "2", "4"]
+
+
+def test_chat_idioms_name_no_topic():
+    reader = topic_reader(["stalker", "mining", "hollywood", "heist"])
+    assert reader is not None
+    idioms = ["i am a big fan of tom hanks", "a favourite of mine", "in the theater", "the actor was great"]
+    for text in idioms:
+        assert reader.read(text) == (), text
+    assert reader.read("a movie about a stalker") == ("stalker",)
+    assert reader.read("a heist film") == ("heist",)
 
 
 def test_a_request_reads_the_longest_topic_phrase_and_leaves_its_words_to_it():

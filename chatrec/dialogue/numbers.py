@@ -143,3 +143,36 @@ def decades(text: str) -> tuple[int, ...]:
 def removals(text: str) -> list[str]:
     """Constraint fields a message lifts ("forget the year limit", "any length is fine")."""
     return [f for fields, pattern in REMOVE.items() if pattern.search(text) for f in fields]
+
+
+_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_TEENS = [
+    *("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen"),
+    *("eighteen", "nineteen"),
+]
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_SMALL = {w: i + 1 for i, w in enumerate(_UNITS)} | {w: i + 10 for i, w in enumerate(_TEENS)}
+_TENS_VALUE = {w: 20 + 10 * i for i, w in enumerate(_TENS)}
+_TWO_DIGITS = rf"(?:(?:{'|'.join(_TENS)})(?:[ -](?:{'|'.join(_UNITS)}))?|{'|'.join(_TEENS)})"
+SPELLED_YEAR = re.compile(
+    rf"\b(?:(?P<century>nineteen|twenty)[ -](?P<rest>{_TWO_DIGITS})"
+    rf"|two thousand(?:(?: and)? (?P<after>{_TWO_DIGITS}|{'|'.join(_UNITS)}))?)\b",
+    re.I,
+)
+
+
+def _two_digits(words: str) -> int:
+    first, *rest = re.split(r"[ -]", words.lower())
+    return _SMALL[first] if first in _SMALL else _TENS_VALUE[first] + sum(_SMALL[p] for p in rest)
+
+
+def spelled_years(text: str) -> str:
+    """Years written in words as digits: "nineteen ninety" -> 1990, "nineteen eighty-five" -> 1985,
+    "two thousand and ten" -> 2010, "twenty twelve" -> 2012 (so every year rule reads them)."""
+
+    def digits(match: re.Match[str]) -> str:
+        if century := match["century"]:
+            return str((19 if century.lower() == "nineteen" else 20) * 100 + _two_digits(match["rest"]))
+        return str(2000 + (_two_digits(match["after"]) if match["after"] else 0))
+
+    return SPELLED_YEAR.sub(digits, text)

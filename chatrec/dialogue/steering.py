@@ -3,9 +3,15 @@ film", "something from the eighties would be nice") moves matching items ahead o
 without excluding anything.
 
 A bonus of a few hundredths on a cosine (what retrieval alone gives a named genre) is noise
-beside the reranker's spread, so here a match is worth the whole spread of the candidates'
-scores: every candidate that matches outranks every one that does not, and when fewer than k
-match, the others still fill the list. A softly disliked genre costs the same.
+beside the ranking's spread, so when the request is all there is to go on (no liked film yet), a
+match is worth the whole spread of the candidates' scores: every candidate that matches outranks
+every one that does not, and when fewer than k match, the others still fill the list. A softly
+disliked genre costs the same.
+
+Once the user has liked a film, what its fans went on to like is the stronger evidence and a wish
+only nudges: a match is worth ``SEEDED`` of the spread. Chosen on ReDial TRAIN's 1,658 validation
+turns (co-occurrence counted on the other four fifths; dedup R@10 / R@50 after MMR): unsteered
+.245 / .464, the whole spread .234 / .435, a tenth of it .248 / .468, 0.3 of it .249 / .457.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from chatrec.catalog import list_field
 from chatrec.dialogue.state import DialogueState
 from chatrec.store.chroma import Hit
 
+SEEDED = 0.1
+
 
 def steer(hits: Sequence[Hit], state: DialogueState) -> list[Hit]:
     """The hits with scores raised by the share of liked genres and topics (and decades) each
@@ -27,6 +35,8 @@ def steer(hits: Sequence[Hit], state: DialogueState) -> list[Hit]:
         return list(hits)
     scores = [h.score for h in hits]
     spread = max(scores) - min(scores) + 1e-6  # a match beats every non-match, ties included
+    if state.liked_ids:
+        spread *= SEEDED
     steered = []
     for hit in hits:
         genres = set(hit.item.metadata.get("genres", []))  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 from chatrec.catalog import Catalog
 from chatrec.catalog.titles import TitleIndex, normalise_title
 from chatrec.catalog.vocabulary import Vocabulary, decades_in
+from chatrec.dialogue.numbers import spelled_years
 from chatrec.dialogue.patterns import (
     CUE,
     GREETING,
@@ -178,7 +179,9 @@ class Understander:
                     state.focus_id = item_id
                     return Understanding("question", item_id=item_id, question=name)
         if state.last_shown and (NOT_THAT.search(text) or SEEN.search(text)):
-            item_id = self.referenced_item(text, state) or state.last_shown[0]
+            item_id = self.referenced_item(text, state)
+            if item_id is None or (item_id in state.liked_ids and item_id not in state.last_shown):
+                item_id = state.last_shown[0]  # "not that one" after "I loved Heat" + cards: the card
             label = self._label(item_id)
             if SEEN.search(text):
                 state.mention(item_id)
@@ -229,15 +232,14 @@ class Understander:
         decades = decades_in(text)
         if decades:
             changes |= {"year_from": min(decades), "year_to": max(decades) + 9}
-        rest = text
+        rest = spelled_years(text)  # "nothing before nineteen ninety" too
         for pattern, bound in YEAR_BOUNDS:
             if match := pattern.search(rest):
                 changes |= bound(*(int(g) for g in match.groups() if g and g.isdigit()))
                 rest = rest[: match.start()] + " " + rest[match.end() :]  # "nothing before" is not "before"
         if re.search(r"\bany (year|decade|era)\b", text, re.I):
             changes |= {"year_from": None, "year_to": None}
-        minutes = self._max_runtime(text, result)
-        if minutes:
+        if minutes := self._max_runtime(text, result):
             changes["max_runtime"] = minutes
         if re.search(r"\bany (length|runtime)\b", text, re.I):
             changes["max_runtime"] = None
