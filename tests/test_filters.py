@@ -2,7 +2,9 @@
 
 import pytest
 
+from chatrec.catalog.bounds import checked_constraints
 from chatrec.catalog.filters import Filters
+from chatrec.errors import InputError
 
 
 def test_no_filters_is_no_where():
@@ -39,3 +41,9 @@ def test_all_clauses():
 def test_years_must_be_in_order():
     with pytest.raises(ValueError, match="after"):
         Filters(year_from=2000, year_to=1990)
+
+
+def test_any_year_an_item_may_have_can_be_asked_for_and_no_other():
+    assert checked_constraints({"year_to": 1850}) == {"year_to": 1850}  # an ingestible year
+    with pytest.raises(InputError, match="between 1800 and 2100"):
+        checked_constraints({"year_from": 1799})

@@ -12,11 +12,12 @@ from collections.abc import Callable
 from typing import Any
 
 from chatrec.catalog.filters import Filters
+from chatrec.catalog.mapping import DEFAULT_RANGES
 from chatrec.catalog.vocabulary import Vocabulary
 from chatrec.errors import ConfigError, InputError
 from chatrec.inputs import text
 
-YEARS = (1870, 2100)  # the first films to well past any catalog
+YEARS = tuple(map(int, DEFAULT_RANGES["year"]))  # the years an item may have: any of them can be asked for
 RUNTIME_MINUTES = (1, 1000)
 MAX_VALUES = 50  # names per list constraint
 RANGES = {
