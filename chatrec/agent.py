@@ -212,9 +212,9 @@ class ChatRec:
     def _turn(self, text: str, key: str, token: str) -> Iterator[Event]:
         draft = Draft()
         limit = self.settings.max_message_chars
-        if len(text) > limit:
-            text = text[:limit]
-            yield draft.notice(reply("truncated", limit=limit))
+        if len(text) > limit:  # the request often comes last ("... so nothing too long please")
+            text = f"{text[: limit // 2]} … {text[-(limit // 2) :]}"
+            yield draft.notice(reply("truncated", half=limit // 2))
         state, was_reset = self.sessions.load(key)
         if was_reset:
             yield draft.notice(reply("state_reset"))

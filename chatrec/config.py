@@ -150,7 +150,7 @@ class Settings(BaseSettings):
         "(psycopg 3) or sqlite:///FILE; unset means the SQLite file sessions_path.",
     )
     k: int = Field(3, ge=1, le=20, description="Recommendations shown per turn.")
-    max_message_chars: int = Field(2000, ge=50, description="Longer chat messages are truncated.")
+    max_message_chars: int = Field(2000, ge=50, description="Longer messages keep their two ends.")
     threads: int = Field(default_factory=_cores, ge=1, description="CPU threads for models.")
     app_host: str = Field("127.0.0.1", description="Where the browser app listens; 0.0.0.0 exposes it.")
     app_port: int = Field(7860, ge=1, le=65535)

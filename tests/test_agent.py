@@ -165,10 +165,11 @@ def test_empty_messages_get_help_and_no_retrieval(bot, message):
     assert reply.intent == "empty" and not reply.recommendations and "mood" in reply.text
 
 
-def test_oversized_message_is_truncated_with_notice(bot):
-    reply = bot.chat("I want a war film. " * 500)
-    assert reply.notices and "first 2000 characters" in reply.notices[0]
-    assert reply.recommendations
+def test_oversized_message_is_truncated_with_notice_and_its_end_is_read(bot):
+    reply = bot.chat("I want a war film. " * 500 + "nothing longer than 100 minutes please")
+    assert reply.notices and "first and last 1000 characters" in reply.notices[0]
+    assert reply.state.constraints.max_runtime == 100
+    assert reply.recommendations and all((r.runtime or 0) <= 100 for r in reply.recommendations)
 
 
 def test_greeting_why_and_questions(bot):

@@ -276,3 +276,9 @@ def test_failure1_web_api_over_http_with_logins(app, tmp_path):
         assert key not in config and token not in config
     finally:
         page.close()
+
+
+def test_a_blank_message_adds_no_empty_bubble(app):
+    session_id = new_page(app)
+    *_, (_, history, *_) = turn(app, "   ", session_id)
+    assert [m["role"] for m in history] == ["assistant"] and history[0]["content"].strip()

@@ -122,6 +122,17 @@ def avoids_person(name: str) -> Check_:
     return check
 
 
+def no_liked_genre(genre: str) -> Check_:
+    def check(bot: ChatRec, reply: Reply) -> None:
+        assert genre not in reply.state.likes.genres, reply.state.likes
+
+    return check
+
+
+def no_topics(bot: ChatRec, reply: Reply) -> None:
+    assert not reply.state.likes.topics, reply.state.likes  # "a big fan of" names no stalker film
+
+
 def likes_person(name: str) -> Check_:
     def check(bot: ChatRec, reply: Reply) -> None:
         assert name in reply.state.likes.people, reply.state.likes
@@ -189,6 +200,11 @@ SCENARIOS: list[tuple[str, list[str], list[Check_]]] = [
     ("jim-carrey-lower", ["not a fan of jim carrey. a comedy please"], [avoids_person("Jim Carrey")]),
     ("cant-stand-person", ["i can't stand tom cruise"], [avoids_person("Tom Cruise")]),
     ("likes-person", ["anything with tom hanks"], [likes_person("Tom Hanks")]),
+    ("not-with-person", ["a romantic comedy, not with meg ryan"], [avoids_person("Meg Ryan"), mostly_genre("Comedy")]),
+    ("without-person", ["an action movie without tom cruise"], [avoids_person("Tom Cruise"), mostly_genre("Action")]),
+    ("not-his-genre", ["i'm a big fan of tom hanks", "not his war films"], [avoids_genre("War"), likes_person("Tom Hanks"), no_topics]),
+    ("anything-but", ["anything but war films, maybe a drama"], [avoids_genre("War"), mostly_genre("Drama")]),
+    ("live-action", ["no cartoons actually, live action"], [avoids_genre("Animation"), no_liked_genre("Action")]),
     ("loves-director", ["i love christopher nolan films"], [likes_person("Christopher Nolan")]),
     # numbers
     ("war-length", ["a war movie around two and a half hours long"], [runtime(128, 172), mostly_genre("War")]),
@@ -205,6 +221,8 @@ SCENARIOS: list[tuple[str, list[str], list[Check_]]] = [
     ("decade-correction", ["an 80s comedy", "actually the 90s instead"], [years(1990, 1999)]),
     ("forget-year", ["something from the 80s", "forget the year limit"], [no_years]),
     ("any-length", ["under 100 minutes", "any length is fine"], [runtime(None, None)]),
+    ("nothing-longer", ["a comedy, nothing longer than 100 minutes"], [runtime(None, 100)]),
+    ("not-too-long", ["something funny, nothing too long please"], [runtime(None, 120)]),
     ("runtime-correction", ["under two hours", "actually at least two hours"], [runtime(120, None)]),
     ("any-year", ["before 1990", "any year is fine"], [no_years]),
     # soft requests
@@ -216,6 +234,7 @@ SCENARIOS: list[tuple[str, list[str], list[Check_]]] = [
     # references
     ("last-one", ["a crime film please", "tell me more about the last one"], [answers_about_shown(-1)]),
     ("second-one", ["a comedy", "how long is the second one?"], [answers_about_shown(1)]),
+    ("is-it-scary", ["movies like alien", "is the second one scary?"], [answers_about_shown(1), no_liked_genre("Horror")]),
     ("it-after-title", ["I loved Heat", "who directed it?"], [answers_about("Heat (1995)")]),
     ("it-after-question", ["a comedy", "tell me more about the last one", "who directed it?"], [answers_about_shown(-1)]),
     ("about-title", ["a thriller", "tell me more about jaws"], [answers_about("Jaws (1975)")]),

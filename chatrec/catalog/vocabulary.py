@@ -126,7 +126,8 @@ class Vocabulary:
     def genre(self, word: str) -> str | None:
         """The catalog genre a word names ("comedies", "scary", "sci-fi"), if any."""
         word = word.casefold()
-        for candidate in (word, word.rstrip("s"), GENRE_ALIASES.get(word, "")):
+        aliases = (GENRE_ALIASES.get(word, ""), GENRE_ALIASES.get(word[:-1], ""))  # "cartoons" too
+        for candidate in (word, word.rstrip("s"), *aliases):
             if genre := self.canonical("genres", candidate):
                 return genre
         return None

@@ -56,8 +56,8 @@ BOUNDS = [
     (
         "max",
         re.compile(
-            r"\b(?:at most|no longer than|not longer than|no more than|not more than|max(?:imum)?|within|"
-            r"up to|tops|or less|or shorter)\s*$",
+            r"\b(?:at most|(?:no|not|nothing) longer than|(?:no|not|nothing) more than|(?:nothing|not) over|"
+            r"max(?:imum)?|within|up to|tops|or less|or shorter)\s*$",
             re.I,
         ),
     ),

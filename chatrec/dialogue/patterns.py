@@ -41,19 +41,28 @@ SEEN = re.compile(
     re.I,
 )
 QUESTION = {
-    "runtime": re.compile(r"\bhow long\b|\bruntime\b|\blength\b|\bminutes\b", re.I),
+    "runtime": re.compile(
+        r"\bhow long\b|\bruntime\b|\blength\b|\bminutes\b|"
+        r"^\s*(is|was) (it|that|this|the \w+ one) (too )?(long|short)\b",
+        re.I,
+    ),
     "directors": re.compile(r"\bwho directed\b|\bdirector\b", re.I),
     "cast": re.compile(r"\bwho (is|'s) in\b|\bwho stars\b|\bcast\b|\bactors?\b|\bstarring\b", re.I),
     "year": re.compile(r"\bwhen\b.*\b(made|released|out)\b|\bwhat year\b", re.I),
     "rating": re.compile(r"\bwhat(?: is|'s)? (it|that|\w+) rated\b|\brating\b|\brated\b", re.I),
-    "genres": re.compile(r"\bwhat (kind|genre|sort)\b", re.I),
+    # "is the second one scary?": a yes/no question about a shown film is answered with its genres
+    "genres": re.compile(
+        r"\bwhat (kind|genre|sort)\b|^\s*(is|was) (it|that|this|the \w+ one)\b.*\?\s*$", re.I
+    ),
     "about": re.compile(
         r"\b(tell me (more )?about|more about|what(?: is|'s) (it|that|\w+) about|info on)\b", re.I
     ),
 }
 
 NEGATED = re.compile(
-    r"\b(?:no|not|without|nothing|avoid|hate|no more|don'?t want|except)\s+(?:any |more |too )?([\w-]+)", re.I
+    r"\b(?:no|not|without|nothing|avoid|hate|no more|don'?t want|except|other than|"
+    r"(?:anything|everything) but)\s+(?:any |more |too |his |her |their |the )?([\w-]+)",
+    re.I,
 )
 RUNTIME = re.compile(
     r"\b(under|less than|shorter than|below|at most|no longer than|max(?:imum)?|within|not more than|up to)"

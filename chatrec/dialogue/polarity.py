@@ -37,7 +37,7 @@ NEGATIVE = re.compile(
     r"fell asleep|turned it off|walked out|hated it|(?:wasn'?t|not) (?:a )?fan|over ?rated|a bit much|"
     r"not (?:my|really my) (?:speed|favou?rite|genre)|not (?:really |normally |usually )?(?:up for|into)|"
     r"(?:wasn'?t|isn'?t|not) (?:as|that|very|so) (?:good|great|funny)(?! as)|to+ (?:kiddie|childish|much)|"
-    r"does ?n[o']?t include|without|other than|besides)\b",
+    r"does ?n[o']?t include)\b",
     re.I,
 )
 POSITIVE = re.compile(
@@ -56,11 +56,15 @@ UNSEEN = re.compile(
 )
 SEEN = re.compile(r"\b(?:seen|watched|saw|already|see(?:n)? (?:it|that))\b", re.I)
 # Right before the mention, across clause ends: "all of those except John Wick", "but not Ted",
-# "something not like Twilight", "my least favourite movies are It".
+# "something not like Twilight", "not with Meg Ryan", "not his war films", "anything but war
+# films", "an action movie without Tom Cruise or Brad Pitt" (these words exclude only what
+# follows them: the action movie is still wanted), "my least favourite movies are It".
 EXCLUDED = re.compile(
-    r"(?:\bexcept(?: for)?|\bnot(?: (?:even|so much|really|stuff|anything|something|things|movies|films|"
-    r"ones|that's|that is|quite))*(?: (?:like|similar to))?|"
-    r"\bleast favou?rite(?: \w+){0,2} (?:is|are|was|were))\W*$",
+    r"(?:\bexcept(?: for)?|\bwithout|\bother than|\bbesides|\b(?:anything|everything|all) but|"
+    r"\bnot(?: (?:even|so much|really|stuff|anything|something|things|movies|films|"
+    r"ones|that's|that is|quite))*(?: (?:like|similar to|with|by|from|starring|featuring))?|"
+    r"\bleast favou?rite(?: \w+){0,2} (?:is|are|was|were))"
+    r"(?: (?:his|her|their|any|the))?(?:\W|\b(?:or|and|nor)\b)*$",
     re.I,
 )
 SEEN_BUT_NOT = re.compile(r"\b(?:seen|saw|watched)\b[^.!?;]*\b(?:but not|just not|except(?: for)?)\W*$", re.I)

@@ -106,6 +106,8 @@ class Reader:
         words = list(WORD.finditer(text))
         found: dict[str, tuple[str, int, int]] = {}
         for i, match in enumerate(words):
+            if i and words[i - 1].group().casefold() == "live" and match.group().casefold() == "action":
+                continue  # "live action" is no action film
             pair = words[i + 1] if i + 1 < len(words) else None
             for start, end in [(match.start(), pair.end())] if pair else []:
                 if genre := self.vocabulary.genre(text[start:end]):

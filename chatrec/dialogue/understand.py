@@ -276,9 +276,8 @@ class Understander:
             runtime = self.catalog.get(result.liked_ref, {}).get("runtime")
             if runtime:
                 return int(runtime * 0.85)
-        if re.search(r"\bsomething short\b|\ba short (film|movie|one)\b", text, re.I):
-            return 100
-        return None
+        vague = {r"\bsomething short\b|\ba short (film|movie|one)\b": 100, r"\b(nothing|not) too long\b": 120}
+        return next((minutes for words, minutes in vague.items() if re.search(words, text, re.I)), None)
 
     def _attributes(self, text: str, state: DialogueState, result: Understanding) -> None:
         signals = self.vocabulary.read(text)

@@ -94,7 +94,8 @@ class ChatApp:
         """
         user = _user(request)
         message = clean_text(message) if isinstance(message, str) else ""
-        past = [*history, {"role": "user", "content": html.escape(message)}]
+        said = [{"role": "user", "content": html.escape(message)}] if message.strip() else []  # no blank
+        past = [*history, *said]
         cards: list[Card] = []
         text = ""
         notices: list[str] = []
