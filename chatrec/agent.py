@@ -222,7 +222,8 @@ class ChatRec:
         if understanding.intent in ("empty", "greeting", "thanks"):
             yield draft.say(reply(understanding.intent, noun=self.wording.noun))
         elif understanding.intent in ("why", "question") and understanding.item_id:
-            yield draft.say(answer(self.catalog, understanding.item_id, understanding.question, state))
+            asked = (understanding.item_id, understanding.question)
+            yield draft.say(answer(self.catalog, *asked, state, self.evidencer.credits))
         else:
             recent = [m.text for m in self.sessions.history(key) if m.role == "user"]
             query = " ".join([*recent[-(RECENT_USER_MESSAGES - 1) :], text])

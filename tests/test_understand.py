@@ -7,6 +7,8 @@ import pytest
 from chatrec.catalog import Catalog
 from chatrec.catalog.titles import TitleIndex
 from chatrec.catalog.vocabulary import Vocabulary
+from chatrec.dialogue.answers import answer
+from chatrec.dialogue.grounds import Credits
 from chatrec.dialogue.state import DialogueState
 from chatrec.dialogue.understand import Understander
 
@@ -145,3 +147,11 @@ def test_strip_titles():
     from chatrec.catalog.titles import strip_titles
 
     assert strip_titles("I loved Heat (1995), something like heat", ["Heat"]) == "I loved , something like"
+
+
+def test_tell_me_more_names_the_best_known_cast_first_not_the_alphabet():
+    films = {f"n{k}": {"title": f"Neeson film {k}", "cast": ["Liam Neeson"]} for k in range(5)}
+    taken = {"title": "Taken", "year": 2008, "cast": ["Alban Lenoir", "Anatole Taubman", "Liam Neeson"]}
+    catalog = Catalog({**films, "taken": taken})
+    said = answer(catalog, "taken", "about", DialogueState(), Credits(catalog))
+    assert "with Liam Neeson, Alban Lenoir" in said, said

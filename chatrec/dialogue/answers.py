@@ -6,13 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from chatrec.catalog import Catalog
+from chatrec.dialogue.grounds import Credits
 from chatrec.dialogue.prompts import reply
 from chatrec.dialogue.state import DialogueState
 
 
-def answer(catalog: Catalog, item_id: str, question: str | None, state: DialogueState) -> str:
-    """The reply to ``question`` (None: "why this one?") about ``item_id``."""
-    meta = catalog.get(item_id, {})
+def answer(
+    catalog: Catalog, item_id: str, question: str | None, state: DialogueState, credits: Credits | None = None
+) -> str:
+    """The reply to ``question`` (None: "why this one?") about ``item_id``; ``credits`` orders a
+    cast best known first."""
+    meta = dict(catalog.get(item_id, {}))
+    if credits is not None and meta.get("cast"):
+        meta["cast"] = credits.best_known(list(meta["cast"]))
     film = catalog.label(item_id)
     if question is None:
         reason = state.reasons.get(item_id)

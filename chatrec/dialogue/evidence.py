@@ -71,7 +71,8 @@ class Evidencer:
                 ev.facts.append(Fact(role, ways, weight, taste=True))
                 ev.names.add(p)
                 found = True
-        cast = [c for c in list_field(meta, "cast") if c in list_field(liked, "cast")][:2]
+        shared = [c for c in list_field(meta, "cast") if c in list_field(liked, "cast")]
+        cast = self.credits.best_known(shared)[:2]
         if cast:
             verb = "are" if len(cast) > 1 else "is"
             ways = (

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from chatrec.catalog import PEOPLE_FIELDS, Item, label_of, list_field
@@ -76,17 +77,24 @@ class Credits:
 
     def __init__(self, catalog: Mapping[str, Mapping[str, Any]]) -> None:
         self.catalog = catalog
-        self._roles: dict[str, Counter[str]] | None = None
+
+    @cached_property
+    def _roles(self) -> dict[str, Counter[str]]:
+        roles: dict[str, Counter[str]] = {}
+        for meta in self.catalog.values():
+            for role in PEOPLE_FIELDS:
+                for p in list_field(meta, role):
+                    roles.setdefault(p, Counter())[role] += 1
+        return roles
 
     def main_role(self, person: str) -> str | None:
-        if self._roles is None:
-            self._roles = {}
-            for meta in self.catalog.values():
-                for role in PEOPLE_FIELDS:
-                    for p in list_field(meta, role):
-                        self._roles.setdefault(p, Counter())[role] += 1
         counts = self._roles.get(person)
         return counts.most_common(1)[0][0] if counts else None
+
+    def best_known(self, names: list[str]) -> list[str]:
+        """``names`` most credited first: the catalog lists casts alphabetically, and "with Alban
+        Lenoir, Anatole Taubman" is no way to describe Taken (Liam Neeson)."""
+        return sorted(names, key=lambda n: -sum(self._roles.get(n, Counter()).values()))
 
 
 def tastes(state: DialogueState, catalog: Mapping[str, Mapping[str, Any]]) -> tuple[set, set, set]:
