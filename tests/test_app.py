@@ -62,7 +62,7 @@ def test_card_escapes_every_field():
 def test_turn_streams_cards_before_text_and_reasons(app):
     s1 = new_page(app)
     updates = turn(app, "I loved Heat. Something similar, but under two hours", s1)
-    first_with_cards = next(i for i, u in enumerate(updates) if u[2])
+    first_with_cards = next(i for i, u in enumerate(updates) if isinstance(u[2], list) and u[2])
     assert updates[first_with_cards][1][-1]["content"] == "", "cards come before any text"
     _, history, cards, session_id, prefs, *_ = updates[-1]
     assert session_id == s1 and len(cards) == 3
@@ -282,3 +282,11 @@ def test_a_blank_message_adds_no_empty_bubble(app):
     session_id = new_page(app)
     *_, (_, history, *_) = turn(app, "   ", session_id)
     assert [m["role"] for m in history] == ["assistant"] and history[0]["content"].strip()
+
+
+def test_a_question_about_a_card_keeps_the_cards_on_show(app):
+    session_id = new_page(app)
+    cards = turn(app, "a war drama", session_id)[-1][2]
+    updates = turn(app, "how long is the second one?", session_id)
+    assert all(u[2] == gr.skip() for u in updates), "the cards stay for a question"
+    assert str(cards[1]["runtime"]) in updates[-1][1][-1]["content"]

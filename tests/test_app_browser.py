@@ -130,6 +130,8 @@ def test_chat_dislike_reload_and_inert_markup(app_url, browser, tmp_path):
     assert page.locator("#chat [data-testid='bot']").all_inner_texts() == before
     assert titles(page) == shown
     page.wait_for_selector(f".pref-chip:has-text({first[0]!r})")
+    send(page, "how long is the second one?")  # a question about a card keeps the cards
+    assert titles(page) == shown
 
     page.fill("#year-from input", "2031")
     page.fill("#year-to input", "2031")

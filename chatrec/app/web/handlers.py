@@ -96,7 +96,7 @@ class ChatApp:
         message = clean_text(message) if isinstance(message, str) else ""
         said = [{"role": "user", "content": html.escape(message)}] if message.strip() else []  # no blank
         past = [*history, *said]
-        cards: list[Card] = []
+        cards: list[Card] | None = None  # None: the cards on show stay (a question about one of them)
         text = ""
         notices: list[str] = []
         view: tuple[Any, ...] = ([], None, None, [], None)
@@ -112,19 +112,22 @@ class ChatApp:
                     text += event.text
                 elif isinstance(event, Reason):
                     cards = [
-                        {**c, "reason": event.text} if c["item_id"] == event.item_id else c for c in cards
+                        {**c, "reason": event.text} if c["item_id"] == event.item_id else c
+                        for c in cards or []
                     ]
                 elif isinstance(event, Done):
                     view = self._state_view(event.reply.state)
+                    if cards is None and event.reply.intent not in ("why", "question"):
+                        cards = []  # a turn that ranked nothing clears them
                     break
-                yield "", replied(past, with_notices(text, notices)), cards, session_id, *view
+                yield "", replied(past, with_notices(text, notices)), _shown(cards), session_id, *view
             reply = with_notices(text, notices)
         except ChatrecError as exc:
             reply = html.escape(f"Sorry, I cannot answer right now: {exc}")
         except Exception:
             log.exception("a chat turn failed")
             reply = FAILED
-        yield "", replied(past, reply), cards, session_id, *view
+        yield "", replied(past, reply), _shown(cards), session_id, *view
 
     def feedback(
         self, item_id: str, liked: bool, session_id: str, cards: list[Card], request: gr.Request | None = None
@@ -239,6 +242,10 @@ def _api_reply(
         "session_id": session_id,
         "done": done,
     }
+
+
+def _shown(cards: list[Card] | None) -> Any:
+    return gr.skip() if cards is None else cards
 
 
 def _user(request: gr.Request | None) -> str | None:
