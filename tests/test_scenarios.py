@@ -129,6 +129,16 @@ def no_liked_genre(genre: str) -> Check_:
     return check
 
 
+def avoids_topic(topic: str) -> Check_:
+    def check(bot: ChatRec, reply: Reply) -> None:
+        assert topic in reply.state.dislikes.topics and topic not in reply.state.likes.topics, reply.state
+        assert reply.recommendations
+        for r in reply.recommendations:
+            assert topic not in bot.retriever.catalog[r.item_id].get("topics", []), r.label
+
+    return check
+
+
 def no_topics(bot: ChatRec, reply: Reply) -> None:
     assert not reply.state.likes.topics, reply.state.likes  # "a big fan of" names no stalker film
 
@@ -204,6 +214,7 @@ SCENARIOS: list[tuple[str, list[str], list[Check_]]] = [
     ("without-person", ["an action movie without tom cruise"], [avoids_person("Tom Cruise"), mostly_genre("Action")]),
     ("not-his-genre", ["i'm a big fan of tom hanks", "not his war films"], [avoids_genre("War"), likes_person("Tom Hanks"), no_topics]),
     ("anything-but", ["anything but war films, maybe a drama"], [avoids_genre("War"), mostly_genre("Drama")]),
+    ("no-mafia", ["something like the godfather", "no mafia though"], [avoids_topic("mafia")]),
     ("live-action", ["no cartoons actually, live action"], [avoids_genre("Animation"), no_liked_genre("Action")]),
     ("loves-director", ["i love christopher nolan films"], [likes_person("Christopher Nolan")]),
     # numbers

@@ -214,6 +214,20 @@ def test_once_a_film_is_liked_a_wish_nudges_instead_of_reordering_everything():
     assert [h.item.id for h in steer(hits, state)] == ["1", "3", "2", "4"]
 
 
+def test_a_topic_the_user_rules_out_goes_behind_everything_even_after_a_liked_film():
+    state = DialogueState()
+    state.like("the-godfather")
+    state.dislike_attributes(topics=["mafia"])
+    hits = [
+        Hit(Item("1", "Casino", "x", {"topics": ["mafia", "las vegas"]}), 3.0),
+        Hit(Item("2", "Heat", "x", {"topics": ["heist"]}), 1.0),
+        Hit(Item("3", "Plotless", "x", {}), -2.0),
+    ]
+    assert [h.item.id for h in steer(hits, state)] == ["2", "3", "1"]
+    state.like_attributes(topics=["mafia"])  # changing one's mind lifts it
+    assert not state.dislikes.topics and steer(hits, state)[0].item.id == "1"
+
+
 def test_chat_idioms_name_no_topic():
     reader = topic_reader(["stalker", "mining", "hollywood", "heist"])
     assert reader is not None

@@ -22,6 +22,7 @@ EntryKind = Literal[
     "liked_decade",
     "disliked_genre",
     "disliked_person",
+    "disliked_topic",
     "constraint",
 ]
 

@@ -25,6 +25,7 @@ from chatrec.dialogue.state import DialogueState
 from chatrec.dialogue.tokens import Mention, ReaderStats, default_model_dir
 
 WORD = re.compile(r"[\w'’-]+")
+AVOID = r"\b(?:no|not|without|hate|nothing with|(?:anything|everything) but|other than)"
 
 
 @lru_cache(maxsize=4)
@@ -40,6 +41,7 @@ class Reading:
     people: list[tuple[str, Polarity]] = field(default_factory=list)
     genres: list[tuple[str, Polarity]] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)  # plot topics asked for ("a heist film")
+    avoided_topics: list[str] = field(default_factory=list)  # "no mafia", "nothing with zombies"
     constraints: dict[str, Any] = field(default_factory=dict)
     cleared: list[str] = field(default_factory=list)
 
@@ -75,12 +77,10 @@ class Reader:
                 continue
             reading.genres.append((genre, polarity(masked, start, end, others=[*spans, *people_spans])))
         genres = {g.casefold() for g, _ in reading.genres}  # "a family comedy": the genre, not a topic
-        reading.topics = [
-            t
-            for t in self.vocabulary.read(masked).topics
-            if t.casefold() not in genres
-            and not re.search(rf"\b(no|not|without|hate)\s+(an? )?{re.escape(t)}", masked, re.I)
-        ]
+        named = [t for t in self.vocabulary.read(masked).topics if t.casefold() not in genres]
+        avoided = [t for t in named if re.search(rf"{AVOID}\s+(?:an? |any )?{re.escape(t)}", masked, re.I)]
+        reading.topics = [t for t in named if t not in avoided]
+        reading.avoided_topics = avoided
         reading.constraints = runtime_bounds(masked)
         found = decades(masked)
         if found:
@@ -186,8 +186,8 @@ def apply_reading(
     if liked or genres or reading.topics:
         state.like_attributes(genres=genres, people=liked, topics=reading.topics)
         changes.append("noted your tastes")
-    if disliked or not_genres:
-        state.dislike_attributes(genres=not_genres, people=disliked)
+    if disliked or not_genres or reading.avoided_topics:
+        state.dislike_attributes(genres=not_genres, people=disliked, topics=reading.avoided_topics)
         changes.append("noted what you would rather avoid")
     constraints = dict(reading.constraints)
     if not_genres:

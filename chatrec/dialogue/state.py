@@ -81,12 +81,17 @@ class DialogueState(BaseModel):
         _add(self.likes.decades, *decades)
         _drop(self.dislikes.genres, *genres)
         _drop(self.dislikes.people, *people)
+        _drop(self.dislikes.topics, *topics)
 
-    def dislike_attributes(self, genres: Iterable[str] = (), people: Iterable[str] = ()) -> None:
+    def dislike_attributes(
+        self, genres: Iterable[str] = (), people: Iterable[str] = (), topics: Iterable[str] = ()
+    ) -> None:
         _add(self.dislikes.genres, *genres)
         _add(self.dislikes.people, *people)
+        _add(self.dislikes.topics, *topics)
         _drop(self.likes.genres, *genres)
         _drop(self.likes.people, *people)
+        _drop(self.likes.topics, *topics)
 
     def constrain(self, **changes: object) -> None:
         """Merge constraint changes; a new year or runtime bound that contradicts the old range
@@ -124,6 +129,7 @@ class DialogueState(BaseModel):
         found += [Entry("Dislikes", "disliked", i, label(i)) for i in self.disliked_ids]
         found += [Entry("Dislikes", "disliked_genre", g, g) for g in self.dislikes.genres]
         found += [Entry("Dislikes", "disliked_person", p, p) for p in self.dislikes.people]
+        found += [Entry("Dislikes", "disliked_topic", t, t) for t in self.dislikes.topics]
         words = constraint_words(self.constraints)
         return found + [Entry("Constraints", "constraint", name, text) for name, text in words.items()]
 
@@ -137,6 +143,7 @@ class DialogueState(BaseModel):
             "liked_topic": self.likes.topics,
             "disliked_genre": self.dislikes.genres,
             "disliked_person": self.dislikes.people,
+            "disliked_topic": self.dislikes.topics,
         }
         if kind in lists:
             before = len(lists[kind])

@@ -30,13 +30,12 @@ def steer(hits: Sequence[Hit], state: DialogueState) -> list[Hit]:
     """The hits with scores raised by the share of liked genres and topics (and decades) each
     matches. A topic counts only where the film's own plot carries it (metadata ``topics``)."""
     liked, disliked, decades = set(state.likes.genres), set(state.dislikes.genres), state.likes.decades
-    topics = set(state.likes.topics)
-    if not hits or not (liked or disliked or decades or topics):
+    topics, avoided = set(state.likes.topics), set(state.dislikes.topics)
+    if not hits or not (liked or disliked or decades or topics or avoided):
         return list(hits)
     scores = [h.score for h in hits]
-    spread = max(scores) - min(scores) + 1e-6  # a match beats every non-match, ties included
-    if state.liked_ids:
-        spread *= SEEDED
+    whole = max(scores) - min(scores) + 1e-6  # a match beats every non-match, ties included
+    spread = whole * SEEDED if state.liked_ids else whole
     steered = []
     for hit in hits:
         genres = set(hit.item.metadata.get("genres", []))  # type: ignore[arg-type]
@@ -47,5 +46,7 @@ def steer(hits: Sequence[Hit], state: DialogueState) -> list[Hit]:
         if decades and year is not None and any(d <= year < d + 10 for d in decades):
             match += 1.0
         penalty = 1.0 if genres & disliked else 0.0
-        steered.append(replace(hit, score=hit.score + spread * (match - penalty)))
+        # "no mafia" is no soft wish: a film whose plot carries it goes behind every other
+        banned = whole if avoided.intersection(list_field(hit.item.metadata, "topics")) else 0.0
+        steered.append(replace(hit, score=hit.score + spread * (match - penalty) - banned))
     return sorted(steered, key=lambda h: -h.score)
