@@ -72,11 +72,12 @@ def nothing_liked(bot: ChatRec, reply: Reply) -> None:
     assert not reply.state.liked_ids and not reply.state.disliked_ids, reply.state
 
 
-def years(low: int, high: int) -> Check_:
+def years(low: int, high: int | None) -> Check_:
     def check(bot: ChatRec, reply: Reply) -> None:
         c = reply.state.constraints
         assert (c.year_from, c.year_to) == (low, high), c
-        assert reply.recommendations and all(low <= r.year <= high for r in reply.recommendations)
+        top = high or 10_000
+        assert reply.recommendations and all(low <= (r.year or 0) <= top for r in reply.recommendations)
 
     return check
 
@@ -227,6 +228,7 @@ SCENARIOS: list[tuple[str, list[str], list[Check_]]] = [
     ("the-80s", ["a horror film from the 80s"], [years(1980, 1989)]),
     ("seventies", ["seventies crime films"], [years(1970, 1979)]),
     ("nineties-digits", ["a 90's thriller"], [years(1990, 1999)]),
+    ("newer", ["inception and memento are my favourites", "something newer"], [years(2011, None)]),
     ("spelled-years", ["a thriller between nineteen eighty five and two thousand"], [years(1985, 2000)]),
     # corrections and removals
     ("decade-correction", ["an 80s comedy", "actually the 90s instead"], [years(1990, 1999)]),

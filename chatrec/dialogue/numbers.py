@@ -176,3 +176,18 @@ def spelled_years(text: str) -> str:
         return str(2000 + (_two_digits(match["after"]) if match["after"] else 0))
 
     return SPELLED_YEAR.sub(digits, text)
+
+
+NEWER = re.compile(r"\b(?:newer|more recent|(?:less|not as|not so) old)\b", re.I)
+OLDER = re.compile(r"\b(?:older|less recent|(?:not as|not so) new)\b", re.I)
+
+
+def relative_years(text: str, liked: list[object]) -> dict[str, int]:
+    """ "Something newer" than the films the user liked (``liked``: their years): after the newest
+    of them; "older": before the oldest. Nothing when they liked no dated film."""
+    liked_years = [y for y in liked if isinstance(y, int)]
+    if not liked_years:
+        return {}
+    if NEWER.search(text):
+        return {"year_from": max(liked_years) + 1}
+    return {"year_to": min(liked_years) - 1} if OLDER.search(text) else {}

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 from chatrec.catalog import Catalog
 from chatrec.catalog.titles import TitleIndex, normalise_title
 from chatrec.catalog.vocabulary import Vocabulary, decades_in
-from chatrec.dialogue.numbers import spelled_years
+from chatrec.dialogue.numbers import relative_years, spelled_years
 from chatrec.dialogue.patterns import (
     CUE,
     GREETING,
@@ -237,6 +237,7 @@ class Understander:
             if match := pattern.search(rest):
                 changes |= bound(*(int(g) for g in match.groups() if g and g.isdigit()))
                 rest = rest[: match.start()] + " " + rest[match.end() :]  # "nothing before" is not "before"
+        changes |= relative_years(text, [self.catalog.get(i, {}).get("year") for i in state.liked_ids])
         if re.search(r"\bany (year|decade|era)\b", text, re.I):
             changes |= {"year_from": None, "year_to": None}
         if minutes := self._max_runtime(text, result):
