@@ -9,6 +9,10 @@ from chatrec.app.web.handlers import ChatApp
 from chatrec.app.web.render import Card, Entry, card_html
 
 STORAGE_KEY = "chatrec-session"
+# Gradio runs the two re-renders (cards, preference chips) of one update in parallel threads, and
+# its render bookkeeping is not thread-safe ("dictionary changed size during iteration": the cards
+# were missing after a reload under load). They take milliseconds: one at a time.
+ONE_RENDER_AT_A_TIME = {"concurrency_id": "render", "concurrency_limit": 1}
 # Gradio encrypts browser state in the browser, so the key it uses is sent to every page in
 # GET /config: it cannot be a secret, and is none. What protects a session is the server-issued
 # token stored under it, which the server checks on every call. A fixed key (not a random one per
@@ -39,7 +43,7 @@ def build_app(bot: ChatRec) -> gr.Blocks:
                     )
                     send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
 
-                @gr.render(inputs=[cards])
+                @gr.render(inputs=[cards], **ONE_RENDER_AT_A_TIME)
                 def show_cards(items: list[Card]) -> None:
                     with gr.Row(elem_id="cards"):
                         for card in items:
@@ -80,7 +84,7 @@ def build_app(bot: ChatRec) -> gr.Blocks:
                 view = [prefs, year_from, year_to, genres, max_runtime]
                 gr.Markdown("### Your tastes and constraints")
 
-                @gr.render(inputs=[prefs])
+                @gr.render(inputs=[prefs], **ONE_RENDER_AT_A_TIME)
                 def show_prefs(entries: list[Entry]) -> None:
                     if not entries:
                         gr.Markdown("_Nothing yet: say what you like, or use the filters above._")
