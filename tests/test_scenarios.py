@@ -179,6 +179,7 @@ def answered(bot: ChatRec, reply: Reply) -> None:
 # fmt: off
 SCENARIOS: list[tuple[str, list[str], list[Check_]]] = [
     # titles anywhere: no cue word, lists, lower case, typos, no year
+    ("numbered-list", ["i like: 1. toy story 2. finding nemo 3. up. my kid is 6"], [liked("Toy Story (1995)", "Finding Nemo (2003)")]),
     ("favourites", ["Inception and Memento are two of my all-time favourites"], [liked("Inception (2010)", "Memento (2000)")]),
     ("best-ever", ["Jaws is the best movie ever made"], [liked("Jaws (1975)")]),
     ("lower-list", ["i liked heat, ronin and collateral"], [liked("Heat (1995)", "Ronin (1998)", "Collateral (2004)")]),

@@ -191,3 +191,18 @@ def relative_years(text: str, liked: list[object]) -> dict[str, int]:
     if NEWER.search(text):
         return {"year_from": max(liked_years) + 1}
     return {"year_to": min(liked_years) - 1} if OLDER.search(text) else {}
+
+
+LIST_MARKER = re.compile(r"(?:(?<=\s)|(?<=:)|^)(\d{1,2})[.)](?=\s)")
+
+
+def unnumbered(text: str) -> str:
+    """A numbered list ("i like: 1. toy story 2. finding nemo 3. up") as a comma list, so "toy story
+    2" is not read as the sequel. Only markers that count up from 1 are taken as a list."""
+    markers = list(LIST_MARKER.finditer(text))
+    numbers = [int(m.group(1)) for m in markers]
+    if len(numbers) < 2 or numbers != list(range(1, len(numbers) + 1)):
+        return text
+    for i, m in reversed(list(enumerate(markers))):
+        text = f"{text[: m.start()].rstrip()}{',' if i else ''}{text[m.end() :]}"
+    return text.strip()

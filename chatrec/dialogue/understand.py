@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 from chatrec.catalog import Catalog
 from chatrec.catalog.titles import TitleIndex, normalise_title
 from chatrec.catalog.vocabulary import Vocabulary, decades_in
-from chatrec.dialogue.numbers import relative_years, spelled_years
+from chatrec.dialogue.numbers import relative_years, spelled_years, unnumbered
 from chatrec.dialogue.patterns import (
     CUE,
     GREETING,
@@ -157,7 +157,7 @@ class Understander:
 
     def read(self, text: str, state: DialogueState) -> Understanding:
         """Update ``state`` in place from one message and say what kind of turn it is."""
-        text = text.strip()
+        text = unnumbered(text.strip())  # "1. toy story 2. finding nemo" is a list, not Toy Story 2
         if not text:
             return Understanding("empty")
         if GREETING.match(text):
