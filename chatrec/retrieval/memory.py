@@ -32,11 +32,12 @@ class VectorTable:
     def __init__(self, index: FilterIndex, store: Store) -> None:
         self.index = index
         ids = index.ids.tolist()
-        self.matrix = np.zeros((0, 1), dtype=np.float32)
+        self.matrix = np.zeros((len(ids), 1), dtype=np.float32)  # until a vector gives the dimension
+        sized = False
         for start in range(0, len(ids), PAGE):
             page = store.vectors(ids[start : start + PAGE])
-            if page and not self.matrix.size:  # the dimension is known with the first vector
-                dim = len(next(iter(page.values())))
+            if page and not sized:
+                dim, sized = len(next(iter(page.values()))), True
                 self.matrix = np.zeros((len(ids), dim), dtype=np.float32)
             for item_id, vector in page.items():
                 self.matrix[index.row[item_id]] = vector
