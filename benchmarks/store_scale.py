@@ -125,9 +125,10 @@ def threads(pid: int) -> list[int]:
 
 @contextmanager
 def niced(server: int | None = None) -> Iterator[None]:
-    """Building runs at the lowest priority, so that it barely disturbs others; the latency
-    measurements at the normal one. Linux priorities are per thread: this thread (which builds)
-    and every thread of the server (which writes) are lowered, then set back (that needs root)."""
+    """Ingest runs at the lowest priority, so that it barely disturbs others. Linux priorities
+    are per thread: this thread (which builds) and every thread of the server (which writes) are
+    lowered, then set back (that needs root). A machine that moves niced processes to the idle
+    class moves this one too: then grow the collection with ``--ingest-only``, measure in a new run."""
     tids = [threading.get_native_id(), *(threads(server) if server else [])]
     for tid in tids:
         os.setpriority(os.PRIO_PROCESS, tid, 19)
