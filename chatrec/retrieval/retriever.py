@@ -14,6 +14,7 @@ and no documents read back. A bigger catalog asks the store, whose filter index 
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import cached_property
@@ -72,6 +73,7 @@ class Retriever:
         self.store = store
         self._last_query: tuple[tuple[str, tuple[str, ...]], np.ndarray] | None = None
         self._masks: dict[str, np.ndarray] = {}  # recent filter sets (as JSON) -> allowed rows
+        self._masks_lock = threading.Lock()  # sessions' turns run in parallel threads
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Retriever:
@@ -142,12 +144,13 @@ class Retriever:
         """The index's mask for these filters; recent ones are kept, as a turn asks again (each
         costs a few ms at 1M items: a pass over the columns)."""
         key = filters.model_dump_json()
-        mask = self._masks.pop(key, None)
-        if mask is None:
-            mask = self._index.allowed(filters)
-            while len(self._masks) >= MASKS:
-                del self._masks[next(iter(self._masks))]
-        self._masks[key] = mask  # most recent last
+        with self._masks_lock:
+            mask = self._masks.pop(key, None)
+            if mask is None:
+                mask = self._index.allowed(filters)
+                while len(self._masks) >= MASKS:
+                    del self._masks[next(iter(self._masks))]
+            self._masks[key] = mask  # most recent last
         return mask
 
     @cached_property
