@@ -13,7 +13,8 @@ from chatrec.catalog import Item
 from chatrec.catalog.filters import Filters
 from chatrec.ingest import movies
 from chatrec.ingest.pipeline import collect_items
-from chatrec.retrieval.retriever import Retriever
+from chatrec.retrieval import memory
+from chatrec.retrieval.retriever import MASKS, Retriever
 from chatrec.store.chroma import Store
 from tests.conftest import make_settings
 from tests.test_retrieval import filters_strategy
@@ -70,3 +71,44 @@ def test_items_ingested_after_the_catalog_was_read(rows_store, embedder, tmp_pat
     store.upsert([new], embedder.embed([new.text]), ["h"])
     assert [i.id for i in retriever.items(["new", "old", "new"], Filters(year_from=2000))] == ["new", "new"]
     assert sorted(retriever.vectors(["old", "new"])) == ["new", "old"]
+
+
+SCALE_FILTERS = [
+    Filters(),
+    Filters(not_genres=["Horror"]),
+    Filters(genres=["Comedy"], year_from=1980),
+    Filters(people=["Al Pacino"]),
+    Filters(year_from=1990, year_to=1999, max_runtime=100),
+    Filters(people=["Nobody At All"]),
+]
+
+
+@pytest.mark.parametrize("way", ["gather rows", "full product", "cached product"])
+def test_every_scan_of_the_table_gives_the_exact_ranking(rows_store, monkeypatch, way):
+    """At 1M items a narrow filter scans only its rows and a turn's queries share one product
+    (README, "The store at scale"): each way ranks exactly as a brute-force pass over Chroma's
+    stored vectors and Chroma's own ``where``."""
+    monkeypatch.setattr(memory, "GATHER_SHARE", 1.0 if way == "gather rows" else 0.0)
+    table = rows_store._table
+    assert table is not None
+    ids = list(rows_store.catalog)
+    stored = rows_store.store.vectors(ids)
+    for query in ids[:3]:
+        vector = stored[query]
+        if way == "cached product":
+            table.similarities(vector)
+        for f in SCALE_FILTERS:
+            passing = {i.id for i in rows_store.store.get(ids, filters=f)} - {query}
+            best = sorted(passing, key=lambda i: (-float(stored[i] @ vector), table.index.row[i]))[:25]
+            found = table.nearest(vector, 25, rows_store._allowed(f), exclude_ids=[query])
+            assert [i for i, _ in found] == best, (way, f)
+            assert [s for _, s in found] == pytest.approx([float(stored[i] @ vector) for i in best], abs=1e-5)
+
+
+def test_cached_masks_stay_those_of_their_filters(rows_store):
+    """More filter sets than the cache holds, asked in turns: each answer is still its own."""
+    index = rows_store._index
+    sets = [Filters(year_from=year) for year in range(1950, 1950 + 2 * MASKS)] + SCALE_FILTERS
+    for f in [*sets, *reversed(sets), *sets]:
+        assert np.array_equal(rows_store._allowed(f), index.allowed(f)), f
+    assert len(rows_store._masks) == MASKS

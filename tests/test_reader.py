@@ -218,3 +218,28 @@ def test_spotter_without_statistics_falls_back_to_rules():
     assert [m.item_id for m in spotter.spot("I loved Gone Girl")] == ["a"]
     assert [m.item_id for m in spotter.spot("have you read 'Emma'?")] == ["b"]
     assert spotter.spot("emma is my sister") == []
+
+
+def test_typos_of_known_films_are_found_in_a_catalog_too_big_to_compare_every_title(monkeypatch):
+    """Past TYPO_KEYS title keys (a catalog of millions) a typo is compared with the best-known
+    films' titles only (README, "The store at scale"): those are still found, the obscure are not."""
+    from chatrec.dialogue import tokens
+
+    catalog = {
+        "known": {"title": "Jurassic Park", "year": 1993, "reviews": 200},
+        "obscure": {"title": "Jurassic Parka", "year": 2001, "reviews": 1},
+        **{f"x{n}": {"title": f"Filler Picture {n}", "year": 2000, "reviews": 5} for n in range(40)},
+    }
+    assert [m.item_id for m in TitleSpotter(catalog).spot("jurasic parka was fun")] == ["obscure"]
+    monkeypatch.setattr(tokens, "TYPO_KEYS", 10)
+    spotter = TitleSpotter(catalog)
+    assert [m.item_id for m in spotter.spot("jurasic park was amazing")] == ["known"]
+    assert [m.item_id for m in spotter.spot("jurasic parka was fun")] == ["known"]
+
+
+def test_every_title_of_the_default_catalog_is_compared_for_typos(movie_rows):
+    from chatrec.dialogue.mentions import FUZZY_MIN_CHARS
+    from chatrec.dialogue.tokens import TYPO_KEYS
+
+    keys = {k for row in movie_rows for k in title_keys(str(row.get("title", "")))}
+    assert len([k for k in keys if len(k) >= FUZZY_MIN_CHARS]) <= TYPO_KEYS

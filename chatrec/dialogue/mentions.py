@@ -83,7 +83,10 @@ class TitleSpotter:
 
     @cached_property
     def _typos(self) -> TypoMatcher:
-        return TypoMatcher([k for k in self.keys if len(k) >= FUZZY_MIN_CHARS])
+        keys = [k for k in self.keys if len(k) >= FUZZY_MIN_CHARS]
+        return TypoMatcher(
+            keys, lambda k: max(int(self.catalog[i].get("reviews") or 0) for i in self.keys[k])
+        )
 
     # -- candidates ---------------------------------------------------------------------------
     def candidates(self, tokens: list[Token], *, fuzzy: bool = True) -> list[Candidate]:

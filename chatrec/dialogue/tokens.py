@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,10 @@ from chatrec.config import packaged_model
 
 ARTICLES = frozenset({"the", "a", "an"})
 FUZZY_CUTOFF = 88.0
+# Typos are compared with at most this many title keys, those of the most-reviewed films (by
+# ``renown``): each key costs a fuzzy comparison, 120 ms a message at 100k items
+# (benchmarks/store_scale.py). All of the default catalog's keys fit: nothing changes for it.
+TYPO_KEYS = 30_000
 
 
 def default_model_dir() -> Path:
@@ -112,7 +117,10 @@ class TypoMatcher:
     Titles are bucketed by length: a ratio above the cutoff needs lengths within about a quarter
     of each other, so each phrase is compared with a few thousand titles, not all of them."""
 
-    def __init__(self, keys: list[str]) -> None:
+    def __init__(self, keys: list[str], renown: Callable[[str], int] | None = None) -> None:
+        if renown and len(keys) > TYPO_KEYS:  # a big catalog: people misspell the films they know
+            kept = set(sorted(keys, key=lambda k: -renown(k))[:TYPO_KEYS])
+            keys = [k for k in keys if k in kept]
         self._by_length: dict[int, list[str]] = {}
         for key in keys:
             self._by_length.setdefault(len(key), []).append(key)
