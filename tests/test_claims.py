@@ -69,6 +69,10 @@ ISSUE = [
     ("A box-office smash, it is a crime drama directed by Michael Mann.", "Heat", 1995, "score"),
     ("It is a crime drama from the 1902s.", "Heat", 1995, "year"),
     ("Catan is a 1995 game starring players from various countries.", "Heat", 1995, "person"),
+    # Shown by the 0.5B in the 300-case benchmark before the checker knew these claims:
+    ("It's Michael Mann's 76th film in Metacritic history.", "Heat", 1995, "record"),
+    ("It was Steven Spielberg's first film to win three Oscars.", "Jaws", 1975, "record"),
+    ("It was nominated for 1 Oscar for Adam Sandler in Click.", "Click", 2006, "award"),
 ]
 
 
@@ -90,6 +94,7 @@ GOOD = [
     ("A 1999 thriller and drama, it stars Brad Pitt and Edward Norton.", "Fight Club", 1999),
     ("It is a tense 1990s crime drama from Michael Mann.", "Heat", 1995),
     ("It was nominated for 5 Oscars and critics love it.", "The Insider", 1999),
+    ("It was nominated for 1 Oscar for Ted, a comedy film.", "Ted", 2012),  # the film itself
 ]
 
 

@@ -22,6 +22,7 @@ from chatrec.dialogue.evidence import Credits, Evidence
 from chatrec.dialogue.patterns_claims import (
     ACCLAIM,
     AWARD,
+    AWARD_FOR,
     CAPITAL,
     DECADE_WORDS,
     FREE_WORDS,
@@ -34,6 +35,7 @@ from chatrec.dialogue.patterns_claims import (
     OLD,
     RATING,
     RECENT,
+    RECORD,
     ROLE_AFTER,
     ROLE_BEFORE,
     ROLE_NO_NAME,
@@ -49,7 +51,7 @@ from chatrec.dialogue.patterns_claims import (
 )
 from chatrec.dialogue.understand import Understander
 
-KINDS = ("genre", "year", "runtime", "person", "award", "score", "story", "name", "taste")
+KINDS = ("genre", "year", "runtime", "person", "award", "score", "record", "story", "name", "taste")
 FILM_WORDS = re.compile(r"\b(?:films?|movies?|cinema|screen|directed|starring)\b", re.I)
 
 
@@ -234,6 +236,10 @@ class ClaimChecker:
             count = str(NUMBER_WORDS.get(n.casefold(), n)) if n else None
             if not awards or (won and "Won" not in awards) or other or (count and count not in awards):
                 yield Claim("award", match.group(0))
+        if match := AWARD_FOR.search(ctx.untitled):
+            yield Claim("award", match.group(0))
+        if match := RECORD.search(ctx.untitled):
+            yield Claim("record", match.group(0))
 
     def _scores(self, sentence: str, ctx: Context) -> Iterator[Claim]:
         meta = ctx.meta

@@ -101,6 +101,21 @@ AWARD = re.compile(
     r"|nominated|nominations?|golden globes?|bafta|cannes|emmys?|festival|prize)\b",
     re.I,
 )
+# What an award was for ("an Oscar for Adam Sandler", "for Best Picture"): the catalog's awards line
+# says how many, never for what, so only "for it" / "for <the title>" can be checked.
+AWARD_FOR = re.compile(
+    r"\b(?:oscars?|academy awards?|awards?|nominations?|globes?|prizes?)\s+for\s+(?!(?:it|this|that title)\b)"
+    r"[\w'’-]+",
+    re.I,
+)
+# A place in a career or a history ("Michael Mann's 76th film", "his first film to win three Oscars",
+# "her only comedy"): nothing in the catalog orders a person's films, so nothing can check one.
+RECORD = re.compile(
+    r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|final|last|debut|only)\b"
+    r"(?:\s+[\w'’-]+){0,2}?\s+(?:films?|movies?|features?|pictures?|books?|games?|roles?|outings?"
+    r"|collaborations?|ever|to)\b",
+    re.I,
+)
 RATING = re.compile(r"\brated\s+(G|PG|PG-13|R|NC-17)\b")
 SCORE = re.compile(
     r"\b(?P<n>\d{1,3})\s*(?:%|percent|/\s*100|out of 100| on metacritic| on rotten)|"
