@@ -228,3 +228,19 @@ def test_a_sentence_opening_with_it_stars_names_no_one_called_it(check, catalog)
     state = DialogueState()
     state.like_attributes(people=["Tom Hanks"])
     assert kinds(check, catalog, "It stars Tom Hanks, as you asked.", "Big", 1988, state) == set()
+
+
+def test_fans_of_a_film_tell_no_stalker_story(catalog):
+    """The benchmark's own evidence sentence was refused as a story claim: the plot-topic cues
+    read "fans" as a stalker story (real output, American Beauty for a Fight Club fan)."""
+    ids = [find(catalog, "Fight Club", 1999), find(catalog, "American Beauty", 1999)]
+    small = Catalog({**{i: catalog[i] for i in ids}, "s": {"title": "Obsessed", "topics": ["stalker"]}})
+    understander = Understander(
+        TitleIndex.from_metadata(small), Vocabulary.from_metadata(small), small, trained=False
+    )
+    state = DialogueState()
+    state.like(ids[0])
+    ev = Evidencer(small).evidence(small.item(ids[1]), state)
+    checker = Check(understander).claims
+    assert checker.claims("Fans of Fight Club (1999) bring it up; it took home 3 Oscars.", ev) == []
+    assert checker.claims("It is a stalker story that won 3 Oscars.", ev)  # a topic it lacks

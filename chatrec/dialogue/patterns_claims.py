@@ -71,8 +71,9 @@ GENRE_WORDS = {
     "lighter": "Comedy",
 }
 NEGATION = re.compile(r"\b(?:no|not|non|without|isn't|free of|nothing)\b[\s-]*(?:\w+\s+)?$", re.I)
-# "your taste for comedy", "the comedy you asked for": the user's words, not a claim about the item.
-TASTE_REFERENCE = re.compile(r"\byour taste for [\w -]+", re.I)
+# "your taste for comedy", "the comedy you asked for": the user's words, not a claim about the item;
+# "fans of Heat" are people who liked a film (the topic cues read "fan" as a stalker story).
+TASTE_REFERENCE = re.compile(r"\byour taste for [\w -]+|\bfans? of\b", re.I)
 TASTE_PHRASE = re.compile(
     r"\b(?:as you asked|you asked for|you (?:like|love|enjoy|enjoyed|wanted|mentioned)|your favou?rite"
     r"|whom you|your (?:decade|years|limit))\b",
