@@ -244,3 +244,15 @@ def test_fans_of_a_film_tell_no_stalker_story(catalog):
     checker = Check(understander).claims
     assert checker.claims("Fans of Fight Club (1999) bring it up; it took home 3 Oscars.", ev) == []
     assert checker.claims("It is a stalker story that won 3 Oscars.", ev)  # a topic it lacks
+
+
+def test_a_year_inside_the_asked_range_ties_the_reason_to_it(check, catalog):
+    """ "Something from the 80s" (read as 1980-1989): the 0.5B's "It's a 1987 film that holds 96%
+    with critics" was refused as impersonal, though a liked decade counts the same way."""
+    state = DialogueState()
+    state.constrain(year_from=1980, year_to=1989, not_genres=["Horror"])
+    sentence = "It's a 1987 film that holds 96% with critics."
+    assert kinds(check, catalog, sentence, "The Princess Bride", 1987, state) == set()
+    assert "year" in kinds(
+        check, catalog, "It's a 1986 film that holds 96% with critics.", "The Princess Bride", 1987, state
+    )
