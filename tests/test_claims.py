@@ -256,3 +256,14 @@ def test_a_year_inside_the_asked_range_ties_the_reason_to_it(check, catalog):
     assert "year" in kinds(
         check, catalog, "It's a 1986 film that holds 96% with critics.", "The Princess Bride", 1987, state
     )
+
+
+def test_a_reason_is_not_cut_at_an_initial():
+    from chatrec.dialogue.respond import SENTENCE_END
+
+    text = "It is a crime pick directed by D.J. Caruso, like Pain & Gain. Also Mr. Smith. Yes!"
+    assert SENTENCE_END.split(text) == [
+        "It is a crime pick directed by D.J. Caruso, like Pain & Gain.",
+        "Also Mr. Smith.",
+        "Yes!",
+    ]
