@@ -73,6 +73,9 @@ ISSUE = [
     ("It's Michael Mann's 76th film in Metacritic history.", "Heat", 1995, "record"),
     ("It was Steven Spielberg's first film to win three Oscars.", "Jaws", 1975, "record"),
     ("It was nominated for 1 Oscar for Adam Sandler in Click.", "Click", 2006, "award"),
+    # A count checked as a substring of "Won 1 Oscar. Nominated for 3 Oscars." let a wrong one pass.
+    ("It is an animation film by Brad Bird that won 3 Oscars.", "The Incredibles", 2004, "award"),
+    ("It is an animation film that was nominated for 1 Oscar.", "The Incredibles", 2004, "award"),
 ]
 
 
@@ -95,6 +98,8 @@ GOOD = [
     ("It is a tense 1990s crime drama from Michael Mann.", "Heat", 1995),
     ("It was nominated for 5 Oscars and critics love it.", "The Insider", 1999),
     ("It was nominated for 1 Oscar for Ted, a comedy film.", "Ted", 2012),  # the film itself
+    ("It is a film directed by Steven Spielberg, which won 2 Oscars.", "Jurassic Park", 1993),
+    ("It is directed by Steven Spielberg, with 2 Oscar nominations.", "Jurassic Park", 1993),
 ]
 
 

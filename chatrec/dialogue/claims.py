@@ -2,12 +2,11 @@
 evidence it was given.
 
 A small model writes fluent sentences that are often false: "Fight Club is a comedy film",
-"Hancock stars Michael Mann", "tells the story of a man struggling with a severe illness". Each
-kind of claim is found by its words and checked against the catalog: genres (and the words for
-them: "funny", "scary"), years and decades, runtimes ("short", "under two hours"), people with
-their role, awards, ratings and critics' scores, story claims (only a plot topic the item carries
-may support them), names that appear nowhere in the evidence, and what the user is said to like.
-One unsupported claim rejects the sentence; the caller then shows the evidence sentence.
+"Hancock stars Michael Mann". Each kind of claim is found by its words and checked against the
+catalog: genres ("funny", "scary"), years and decades, runtimes ("under two hours"), people with
+their role, awards (how many, never what for), ratings and critics' scores, career records ("his
+first film"), story claims (only the item's plot topics support one), names outside the evidence,
+and what the user is said to like. One unsupported claim rejects the sentence.
 """
 
 from __future__ import annotations
@@ -197,7 +196,7 @@ class ClaimChecker:
         for match in THAN.finditer(ctx.rest):
             if match.group(1).casefold() not in ("shorter", "lighter", "longer"):
                 yield Claim("story", match.group(0))  # "darker than Heat": nothing can check it
-            elif not any(match.group(0).casefold() in line.casefold() for line in _all_ways(ctx.ev)):
+            elif not any(match.group(0).casefold() in w.casefold() for f in ctx.ev.facts for w in f.ways):
                 yield Claim("runtime" if "ter" in match.group(1) else "genre", match.group(0))
 
     # -- people -----------------------------------------------------------------------------------
@@ -233,13 +232,14 @@ class ClaimChecker:
             words, n = match.group(0).casefold(), match.group("n")
             won = "won" in words or "winn" in words
             other = any(w in words for w in ("globe", "bafta", "cannes", "emmy", "festival", "prize"))
-            count = str(NUMBER_WORDS.get(n.casefold(), n)) if n else None
-            if not awards or (won and "Won" not in awards) or other or (count and count not in awards):
+            # A count is of wins unless the words around it say nominations ("2 Oscar nominations").
+            near = ctx.rest[max(0, match.start() - 25) : match.end() + 15].casefold()
+            said = re.search(rf"{'Nominated for' if 'nominat' in near else 'Won'} (\d+)", awards)
+            wrong = bool(n) and str(NUMBER_WORDS.get(n.casefold(), n)) != (said.group(1) if said else "")
+            if not awards or (won and "Won" not in awards) or other or wrong:
                 yield Claim("award", match.group(0))
-        if match := AWARD_FOR.search(ctx.untitled):
-            yield Claim("award", match.group(0))
-        if match := RECORD.search(ctx.untitled):
-            yield Claim("record", match.group(0))
+        for pattern, kind in ((AWARD_FOR, "award"), (RECORD, "record")):  # "an Oscar for X", "his 76th film"
+            yield from (Claim(kind, m.group(0)) for m in pattern.finditer(ctx.untitled))
 
     def _scores(self, sentence: str, ctx: Context) -> Iterator[Claim]:
         meta = ctx.meta
@@ -295,7 +295,3 @@ class ClaimChecker:
                 yield Claim("taste", term)
         if TASTE_PHRASE.search(sentence) and not self.ties(sentence, ctx.ev):
             yield Claim("taste", TASTE_PHRASE.search(sentence).group(0))  # type: ignore[union-attr]
-
-
-def _all_ways(ev: Evidence) -> list[str]:
-    return [w for f in ev.facts for w in f.ways]
