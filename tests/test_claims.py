@@ -235,11 +235,14 @@ def test_a_sentence_opening_with_it_stars_names_no_one_called_it(check, catalog)
     assert kinds(check, catalog, "It stars Tom Hanks, as you asked.", "Big", 1988, state) == set()
 
 
-def test_fans_of_a_film_tell_no_stalker_story(catalog):
-    """The benchmark's own evidence sentence was refused as a story claim: the plot-topic cues
-    read "fans" as a stalker story (real output, American Beauty for a Fight Club fan)."""
+def test_everyday_words_tell_no_story(catalog):
+    """Real sentences of the 0.5B refused (some of them the evidence's own) because the plot-topic
+    cues read "fans" as a stalker story, "popular" as high school, "romantic" as a romance plot."""
     ids = [find(catalog, "Fight Club", 1999), find(catalog, "American Beauty", 1999)]
-    small = Catalog({**{i: catalog[i] for i in ids}, "s": {"title": "Obsessed", "topics": ["stalker"]}})
+    topics = ["stalker", "high school", "romance", "england"]
+    small = Catalog(
+        {**{i: catalog[i] for i in ids}, "s": {"title": "Obsessed", "topics": topics, "genres": ["Romance"]}}
+    )
     understander = Understander(
         TitleIndex.from_metadata(small), Vocabulary.from_metadata(small), small, trained=False
     )
@@ -247,7 +250,12 @@ def test_fans_of_a_film_tell_no_stalker_story(catalog):
     state.like(ids[0])
     ev = Evidencer(small).evidence(small.item(ids[1]), state)
     checker = Check(understander).claims
-    assert checker.claims("Fans of Fight Club (1999) bring it up; it took home 3 Oscars.", ev) == []
+    for sentence in [
+        "Fans of Fight Club (1999) bring it up; it took home 3 Oscars.",
+        "It's a film that's popular among people who like Fight Club and won 3 Oscars.",
+        "It is a romantic drama, in English like Fight Club.",
+    ]:
+        assert "story" not in {c.kind for c in checker.claims(sentence, ev)}, sentence
     assert checker.claims("It is a stalker story that won 3 Oscars.", ev)  # a topic it lacks
 
 

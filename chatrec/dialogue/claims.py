@@ -30,6 +30,7 @@ from chatrec.dialogue.patterns_claims import (
     MINUTES,
     NAMES,
     NEGATION,
+    NOT_STORY,
     NUMBER_WORDS,
     OLD,
     RATING,
@@ -260,8 +261,10 @@ class ClaimChecker:
     def _story(self, sentence: str, ctx: Context) -> Iterator[Claim]:
         if match := STORY_STRONG.search(ctx.rest):
             yield Claim("story", match.group(0))
-        reader = self.understander.vocabulary.topics
-        topics = set(reader.read(ctx.rest)) if reader else set()
+        vocab = self.understander.vocabulary  # genre and language words tell no story: "romantic", "English"
+        free = NOT_STORY | {x.casefold() for x in vocab.known("languages")}
+        text = WORD.sub(lambda m: "_" if vocab.genre(m[0]) or m[0].casefold() in free else m[0], ctx.rest)
+        topics = set(vocab.topics.read(text)) if vocab.topics else set()
         have = set(list_field(ctx.meta, "topics"))
         for topic in topics - have:
             yield Claim("story", topic)

@@ -71,9 +71,8 @@ GENRE_WORDS = {
     "lighter": "Comedy",
 }
 NEGATION = re.compile(r"\b(?:no|not|non|without|isn't|free of|nothing)\b[\s-]*(?:\w+\s+)?$", re.I)
-# "your taste for comedy", "the comedy you asked for": the user's words, not a claim about the item;
-# "fans of Heat" are people who liked a film (the topic cues read "fan" as a stalker story).
-TASTE_REFERENCE = re.compile(r"\byour taste for [\w -]+|\bfans? of\b", re.I)
+# "your taste for comedy", "the comedy you asked for": the user's words, not a claim about the item.
+TASTE_REFERENCE = re.compile(r"\byour taste for [\w -]+", re.I)
 TASTE_PHRASE = re.compile(
     r"\b(?:as you asked|you asked for|you (?:like|love|enjoy|enjoyed|wanted|mentioned)|your favou?rite"
     r"|whom you|your (?:decade|years|limit))\b",
@@ -143,6 +142,9 @@ STORY_STRONG = re.compile(
     r"|\bon a (?:mission|quest|journey)\b|\b(?:his|her)\b|\btheir (?:lives|journey|quest|friendship)\b",
     re.I,
 )
+# Plot-topic cues that reasons use in their everyday sense: "fans of Heat" (a stalker story to the
+# cues), "popular among people who like X" (high school), "famous".
+NOT_STORY = {"fan", "fans", "popular", "famous"}
 STORY_SOFT = re.compile(
     r"\b(?:tells the story|the story of|story about|a story of|follows|following|cent(?:er|re)s on"
     r"|revolves around|is about|about (?:a|an|the|two|three)|set (?:in|on|during|against)|takes place"
