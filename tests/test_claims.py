@@ -280,3 +280,14 @@ def test_a_reason_is_not_cut_at_an_initial():
         "Also Mr. Smith.",
         "Yes!",
     ]
+
+
+def test_a_claim_hung_on_the_liked_film_is_refused(check, catalog):
+    """ "It is a next pick for fans of Fight Club, which won 1 Oscar." (0.5B, for Pulp Fiction):
+    read as written, Fight Club won the Oscar; it did not."""
+    state = DialogueState()
+    state.like(find(catalog, "Fight Club", 1999))
+    sentence = "It is a next pick for fans of Fight Club, which won 1 Oscar."
+    assert "form" in kinds(check, catalog, sentence, "Pulp Fiction", 1994, state)
+    fine = "It is a crime film, like Fight Club, and it won 1 Oscar."
+    assert "form" not in kinds(check, catalog, fine, "Pulp Fiction", 1994, state)
