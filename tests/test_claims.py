@@ -291,3 +291,12 @@ def test_a_claim_hung_on_the_liked_film_is_refused(check, catalog):
     assert "form" in kinds(check, catalog, sentence, "Pulp Fiction", 1994, state)
     fine = "It is a crime film, like Fight Club, and it won 1 Oscar."
     assert "form" not in kinds(check, catalog, fine, "Pulp Fiction", 1994, state)
+
+
+def test_a_liked_title_ending_the_sentence_is_no_unknown_name(check, catalog):
+    """ "It is a frequent next pick for fans of A Nightmare on Elm Street." (0.5B, for Saw) was
+    refused for an unknown name "Elm Street." (the full stop taken into the name)."""
+    state = DialogueState()
+    state.like(find(catalog, "A Nightmare on Elm Street", 2010))
+    sentence = "It is a horror film, like A Nightmare on Elm Street."
+    assert kinds(check, catalog, sentence, "Saw", 2003, state) == set()

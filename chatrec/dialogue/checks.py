@@ -61,7 +61,7 @@ class Check:
         folded = [a.casefold() for a in allowed]
         found = []
         for match in NAME.finditer(text):
-            name = match.group(0).casefold()
+            name = match.group(0).casefold().rstrip(".")  # "... on Elm Street." ends a sentence
             if not any(name in a or a in name for a in folded):
                 found.append(match.group(0))
         return found
