@@ -257,6 +257,14 @@ def test_everyday_words_tell_no_story(catalog):
     ]:
         assert "story" not in {c.kind for c in checker.claims(sentence, ev)}, sentence
     assert checker.claims("It is a stalker story that won 3 Oscars.", ev)  # a topic it lacks
+    # The 1.5B, for Blades of Glory (a stalker story): the topic is true, the characters invented.
+    blades = find(catalog, "Blades of Glory", 2007)
+    item = Catalog({blades: {**catalog[blades], "topics": ["stalker"]}}).item(blades)
+    ev = Evidencer(small).evidence(item, state)
+    story = [c for c in checker.claims("It's a comedy film with a stalker story.", ev) if c.kind == "story"]
+    assert story == []
+    invented = checker.claims("It's a comedy stalker film about a man who stalks a woman.", ev)
+    assert "story" in {c.kind for c in invented}
 
 
 def test_a_year_inside_the_asked_range_ties_the_reason_to_it(check, catalog):

@@ -139,7 +139,9 @@ STORY_STRONG = re.compile(
     r"|goes|meets|loses|uncovers|plans|teams up)\b|\b(?:a|an) (?:young|old|elderly|teenage|little|troubled"
     r"|struggling|lonely|retired|former|down-on-his-luck) (?:woman|man|girl|boy|couple|family|cop|detective"
     r"|soldier|boxer|writer|student|mother|father|lawyer)\b|\bstruggling with\b|\bsuffering from\b"
-    r"|\bon a (?:mission|quest|journey)\b|\b(?:his|her)\b|\btheir (?:lives|journey|quest|friendship)\b",
+    r"|\bon a (?:mission|quest|journey)\b|\b(?:his|her)\b|\btheir (?:lives|journey|quest|friendship)\b"
+    # A character who does something: more than any plot topic says ("a man who stalks a woman").
+    r"|\b(?:man|woman|men|women|boy|girl|guy|kid|couple|teens?|teenagers?|friends|group)\s+(?:who|that)\b",
     re.I,
 )
 # Plot-topic cues that reasons use in their everyday sense: "fans of Heat" (a stalker story to the

@@ -161,7 +161,7 @@ def _p90(values: list[float]) -> float:
 def summarise(turns: list[Turn], model: str) -> dict[str, Any]:
     cases = [c for t in turns for c in t.cases]
     drafts = [c for c in cases if c.draft is not None]
-    raw = Counter(p.split(":")[0] for c in drafts for p in set(c.problems))
+    raw = Counter(k for c in drafts for k in {p.split(":")[0] for p in c.problems})  # drafts, not claims
     raw_any = sum(1 for c in drafts if any(p.split(":")[0] in KINDS for p in c.problems))
     shown = Counter(k.split(":")[0] for c in cases for k in c.shown_claims)
     shared = 0
