@@ -308,3 +308,13 @@ def test_a_liked_title_ending_the_sentence_is_no_unknown_name(check, catalog):
     state.like(find(catalog, "A Nightmare on Elm Street", 2010))
     sentence = "It is a horror film, like A Nightmare on Elm Street."
     assert kinds(check, catalog, sentence, "Saw", 2003, state) == set()
+
+
+def test_a_runtime_said_to_be_like_the_liked_films_must_be_its_runtime(check, catalog):
+    """The 1.5B, for Bad Boys (114 min) to a fan of Heat (170 min): "runs 114 minutes, just like Heat"."""
+    state = DialogueState()
+    state.like(find(catalog, "Heat", 1995))
+    sentence = "It's a crime thriller that runs 114 minutes, just like Heat."
+    assert "runtime" in kinds(check, catalog, sentence, "Bad Boys", 1995, state)
+    fine = "It's a crime thriller like Heat that runs 114 minutes."
+    assert "runtime" not in kinds(check, catalog, fine, "Bad Boys", 1995, state)

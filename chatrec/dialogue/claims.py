@@ -1,12 +1,10 @@
-"""The claim checker: every checkable fact in an LLM sentence, against the item's metadata and the
-evidence it was given.
+"""The claim checker: every checkable fact in an LLM sentence, checked against the catalog and the
+evidence; one unsupported claim rejects the sentence.
 
-A small model writes fluent sentences that are often false: "Fight Club is a comedy film",
-"Hancock stars Michael Mann". Each kind of claim is found by its words and checked against the
-catalog: genres ("funny", "scary"), years and decades, runtimes ("under two hours"), people with
-their role, awards (how many, never what for), ratings and critics' scores, career records ("his
-first film"), story claims (only the item's plot topics support one), names outside the evidence,
-and what the user is said to like. One unsupported claim rejects the sentence.
+A small model writes fluent, often false sentences ("Fight Club is a comedy film"). Each kind of
+claim is found by its words: genres ("funny"), years and decades, runtimes ("under two hours"),
+people with their role, awards (how many, never what for), scores, career records ("his first
+film"), story (only the item's plot topics support one), names outside the evidence, tastes.
 """
 
 from __future__ import annotations
@@ -27,6 +25,7 @@ from chatrec.dialogue.patterns_claims import (
     FREE_WORDS,
     GENRE_WORDS,
     HOURS,
+    LIKE_TITLE,
     MINUTES,
     NAMES,
     NEGATION,
@@ -176,8 +175,9 @@ class ClaimChecker:
     def _runtimes(self, sentence: str, ctx: Context) -> Iterator[Claim]:
         runtime = ctx.meta.get("runtime")
         allowed = ctx.numbers()
-        for match in MINUTES.finditer(ctx.rest):
-            if int(match.group(1)) not in allowed:
+        for match in MINUTES.finditer(ctx.untitled):  # "runs 114 minutes, just like Heat" (170)
+            n, compared = int(match.group(1)), LIKE_TITLE.match(ctx.untitled, match.end())
+            if n not in allowed or (compared and n not in {m.get("runtime") for m in ctx.ev.related}):
                 yield Claim("runtime", match.group(0))
         for match in HOURS.finditer(ctx.rest):
             bound, count = (match.group("bound") or "").casefold(), match.group("n").casefold()

@@ -92,6 +92,9 @@ HOURS = re.compile(
     r"\b(?P<n>\d|one|two|three|four|an|a)[- ]hours?\b",
     re.I,
 )
+# A number compared with a film the sentence names ("114 minutes, just like Heat"): the title is
+# masked as "that title" in the text this reads.
+LIKE_TITLE = re.compile(r",?\s+(?:just |exactly )?(?:like|as in|as with|the same as)\s+that title", re.I)
 SHORT = re.compile(r"\b(?:short|brief|quick|compact|brisk|tight)\b(?! of)", re.I)
 THAN = re.compile(r"\b(\w+er) than\b", re.I)
 
