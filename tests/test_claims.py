@@ -290,31 +290,51 @@ def test_a_reason_is_not_cut_at_an_initial():
     ]
 
 
-def test_a_claim_hung_on_the_liked_film_is_refused(check, catalog):
-    """ "It is a next pick for fans of Fight Club, which won 1 Oscar." (0.5B, for Pulp Fiction):
-    read as written, Fight Club won the Oscar; it did not."""
+# Real outputs about a film the user liked (liked film, sentence, item, claim kind, refused?):
+LIKED = [
+    # 0.5B, Pulp Fiction: read as written, Fight Club won the Oscar; it did not.
+    (
+        ("Fight Club", 1999),
+        "It is a next pick for fans of Fight Club, which won 1 Oscar.",
+        ("Pulp Fiction", 1994),
+        "form",
+        True,
+    ),
+    (
+        ("Fight Club", 1999),
+        "It is a crime film, like Fight Club, and it won 1 Oscar.",
+        ("Pulp Fiction", 1994),
+        "form",
+        False,
+    ),
+    # 0.5B, Saw: refused for an unknown name "Elm Street." (the full stop taken into the name).
+    (
+        ("A Nightmare on Elm Street", 2010),
+        "It is a horror film, like A Nightmare on Elm Street.",
+        ("Saw", 2003),
+        "name",
+        False,
+    ),
+    # 1.5B, Bad Boys (114 min) to a fan of Heat (170 min).
+    (
+        ("Heat", 1995),
+        "It's a crime thriller that runs 114 minutes, just like Heat.",
+        ("Bad Boys", 1995),
+        "runtime",
+        True,
+    ),
+    (
+        ("Heat", 1995),
+        "It's a crime thriller like Heat that runs 114 minutes.",
+        ("Bad Boys", 1995),
+        "runtime",
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(("liked", "sentence", "item", "kind", "refused"), LIKED)
+def test_claims_about_the_liked_film(check, catalog, liked, sentence, item, kind, refused):
     state = DialogueState()
-    state.like(find(catalog, "Fight Club", 1999))
-    sentence = "It is a next pick for fans of Fight Club, which won 1 Oscar."
-    assert "form" in kinds(check, catalog, sentence, "Pulp Fiction", 1994, state)
-    fine = "It is a crime film, like Fight Club, and it won 1 Oscar."
-    assert "form" not in kinds(check, catalog, fine, "Pulp Fiction", 1994, state)
-
-
-def test_a_liked_title_ending_the_sentence_is_no_unknown_name(check, catalog):
-    """ "It is a frequent next pick for fans of A Nightmare on Elm Street." (0.5B, for Saw) was
-    refused for an unknown name "Elm Street." (the full stop taken into the name)."""
-    state = DialogueState()
-    state.like(find(catalog, "A Nightmare on Elm Street", 2010))
-    sentence = "It is a horror film, like A Nightmare on Elm Street."
-    assert kinds(check, catalog, sentence, "Saw", 2003, state) == set()
-
-
-def test_a_runtime_said_to_be_like_the_liked_films_must_be_its_runtime(check, catalog):
-    """The 1.5B, for Bad Boys (114 min) to a fan of Heat (170 min): "runs 114 minutes, just like Heat"."""
-    state = DialogueState()
-    state.like(find(catalog, "Heat", 1995))
-    sentence = "It's a crime thriller that runs 114 minutes, just like Heat."
-    assert "runtime" in kinds(check, catalog, sentence, "Bad Boys", 1995, state)
-    fine = "It's a crime thriller like Heat that runs 114 minutes."
-    assert "runtime" not in kinds(check, catalog, fine, "Bad Boys", 1995, state)
+    state.like(find(catalog, *liked))
+    assert (kind in kinds(check, catalog, sentence, *item, state)) == refused
