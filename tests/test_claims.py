@@ -69,6 +69,13 @@ ISSUE = [
     ("A box-office smash, it is a crime drama directed by Michael Mann.", "Heat", 1995, "score"),
     ("It is a crime drama from the 1902s.", "Heat", 1995, "year"),
     ("Catan is a 1995 game starring players from various countries.", "Heat", 1995, "person"),
+    # Shown by the 0.5B in the 300-case benchmark before the checker knew these claims:
+    ("It's Michael Mann's 76th film in Metacritic history.", "Heat", 1995, "record"),
+    ("It was Steven Spielberg's first film to win three Oscars.", "Jaws", 1975, "record"),
+    ("It was nominated for 1 Oscar for Adam Sandler in Click.", "Click", 2006, "award"),
+    # A count checked as a substring of "Won 1 Oscar. Nominated for 3 Oscars." let a wrong one pass.
+    ("It is an animation film by Brad Bird that won 3 Oscars.", "The Incredibles", 2004, "award"),
+    ("It is an animation film that was nominated for 1 Oscar.", "The Incredibles", 2004, "award"),
 ]
 
 
@@ -90,6 +97,9 @@ GOOD = [
     ("A 1999 thriller and drama, it stars Brad Pitt and Edward Norton.", "Fight Club", 1999),
     ("It is a tense 1990s crime drama from Michael Mann.", "Heat", 1995),
     ("It was nominated for 5 Oscars and critics love it.", "The Insider", 1999),
+    ("It was nominated for 1 Oscar for Ted, a comedy film.", "Ted", 2012),  # the film itself
+    ("It is a film directed by Steven Spielberg, which won 2 Oscars.", "Jurassic Park", 1993),
+    ("It is directed by Steven Spielberg, with 2 Oscar nominations.", "Jurassic Park", 1993),
 ]
 
 
@@ -223,3 +233,108 @@ def test_a_sentence_opening_with_it_stars_names_no_one_called_it(check, catalog)
     state = DialogueState()
     state.like_attributes(people=["Tom Hanks"])
     assert kinds(check, catalog, "It stars Tom Hanks, as you asked.", "Big", 1988, state) == set()
+
+
+def test_everyday_words_tell_no_story(catalog):
+    """Real sentences of the 0.5B refused (some of them the evidence's own) because the plot-topic
+    cues read "fans" as a stalker story, "popular" as high school, "romantic" as a romance plot."""
+    ids = [find(catalog, "Fight Club", 1999), find(catalog, "American Beauty", 1999)]
+    topics = ["stalker", "high school", "romance", "england"]
+    small = Catalog(
+        {**{i: catalog[i] for i in ids}, "s": {"title": "Obsessed", "topics": topics, "genres": ["Romance"]}}
+    )
+    understander = Understander(
+        TitleIndex.from_metadata(small), Vocabulary.from_metadata(small), small, trained=False
+    )
+    state = DialogueState()
+    state.like(ids[0])
+    ev = Evidencer(small).evidence(small.item(ids[1]), state)
+    checker = Check(understander).claims
+    for sentence in [
+        "Fans of Fight Club (1999) bring it up; it took home 3 Oscars.",
+        "It's a film that's popular among people who like Fight Club and won 3 Oscars.",
+        "It is a romantic drama, in English like Fight Club.",
+    ]:
+        assert "story" not in {c.kind for c in checker.claims(sentence, ev)}, sentence
+    assert checker.claims("It is a stalker story that won 3 Oscars.", ev)  # a topic it lacks
+    # The 1.5B, for Blades of Glory (a stalker story): the topic is true, the characters invented.
+    blades = find(catalog, "Blades of Glory", 2007)
+    item = Catalog({blades: {**catalog[blades], "topics": ["stalker"]}}).item(blades)
+    ev = Evidencer(small).evidence(item, state)
+    story = [c for c in checker.claims("It's a comedy film with a stalker story.", ev) if c.kind == "story"]
+    assert story == []
+    invented = checker.claims("It's a comedy stalker film about a man who stalks a woman.", ev)
+    assert "story" in {c.kind for c in invented}
+
+
+def test_a_year_inside_the_asked_range_ties_the_reason_to_it(check, catalog):
+    """ "Something from the 80s" (read as 1980-1989): the 0.5B's "It's a 1987 film that holds 96%
+    with critics" was refused as impersonal, though a liked decade counts the same way."""
+    state = DialogueState()
+    state.constrain(year_from=1980, year_to=1989, not_genres=["Horror"])
+    sentence = "It's a 1987 film that holds 96% with critics."
+    assert kinds(check, catalog, sentence, "The Princess Bride", 1987, state) == set()
+    assert "year" in kinds(
+        check, catalog, "It's a 1986 film that holds 96% with critics.", "The Princess Bride", 1987, state
+    )
+
+
+def test_a_reason_is_not_cut_at_an_initial():
+    from chatrec.dialogue.respond import SENTENCE_END
+
+    text = "It is a crime pick directed by D.J. Caruso, like Pain & Gain. Also Mr. Smith. Yes!"
+    assert SENTENCE_END.split(text) == [
+        "It is a crime pick directed by D.J. Caruso, like Pain & Gain.",
+        "Also Mr. Smith.",
+        "Yes!",
+    ]
+
+
+# Real outputs about a film the user liked (liked film, sentence, item, claim kind, refused?):
+LIKED = [
+    # 0.5B, Pulp Fiction: read as written, Fight Club won the Oscar; it did not.
+    (
+        ("Fight Club", 1999),
+        "It is a next pick for fans of Fight Club, which won 1 Oscar.",
+        ("Pulp Fiction", 1994),
+        "form",
+        True,
+    ),
+    (
+        ("Fight Club", 1999),
+        "It is a crime film, like Fight Club, and it won 1 Oscar.",
+        ("Pulp Fiction", 1994),
+        "form",
+        False,
+    ),
+    # 0.5B, Saw: refused for an unknown name "Elm Street." (the full stop taken into the name).
+    (
+        ("A Nightmare on Elm Street", 2010),
+        "It is a horror film, like A Nightmare on Elm Street.",
+        ("Saw", 2003),
+        "name",
+        False,
+    ),
+    # 1.5B, Bad Boys (114 min) to a fan of Heat (170 min).
+    (
+        ("Heat", 1995),
+        "It's a crime thriller that runs 114 minutes, just like Heat.",
+        ("Bad Boys", 1995),
+        "runtime",
+        True,
+    ),
+    (
+        ("Heat", 1995),
+        "It's a crime thriller like Heat that runs 114 minutes.",
+        ("Bad Boys", 1995),
+        "runtime",
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(("liked", "sentence", "item", "kind", "refused"), LIKED)
+def test_claims_about_the_liked_film(check, catalog, liked, sentence, item, kind, refused):
+    state = DialogueState()
+    state.like(find(catalog, *liked))
+    assert (kind in kinds(check, catalog, sentence, *item, state)) == refused

@@ -39,3 +39,15 @@ def test_a_turn_reports_drafts_refusals_and_shown_reasons(small_retriever, tmp_p
     assert 0 < summary["acceptance"] < 1 and summary["raw_false_claims_by_kind"]["story"] > 0
     assert summary["template_shared_share"] == 0.0
     json.dumps(summary)
+
+
+def test_false_claims_are_counted_per_draft_not_per_claim():
+    """A 1.5B draft with three story claims made the story share 1.33 of one draft."""
+    from chatrec.eval.reasons import Case, Turn
+
+    problems = ["story: who becomes", "story: obsession", "story: about a", "personal: none"]
+    case = Case(
+        0, "1", "Ted (2012)", "It's a movie about a man who...", problems, "plain", [], True, True, "t", False
+    )
+    summary = summarise([Turn(["hi"], 1.0, 2.0, cases=[case])], "m")
+    assert summary["raw_false_claims_by_kind"]["story"] == 1.0 and summary["raw_false_claim_rate"] == 1.0

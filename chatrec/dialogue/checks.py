@@ -61,7 +61,7 @@ class Check:
         folded = [a.casefold() for a in allowed]
         found = []
         for match in NAME.finditer(text):
-            name = match.group(0).casefold()
+            name = match.group(0).casefold().rstrip(".")  # "... on Elm Street." ends a sentence
             if not any(name in a or a in name for a in folded):
                 found.append(match.group(0))
         return found
@@ -82,9 +82,13 @@ class Check:
         words = len(sentence.split())
         if not MIN_WORDS <= words <= MAX_REASON_WORDS or META.search(sentence) or self.leaks_prompt(sentence):
             return [Claim("form", sentence[:80])]
-        # Small models garble relations: "Heat is a tense crime film" as the reason for another film.
+        # Small models garble relations: "Heat is a tense crime film" as the reason for another film,
+        # "a next pick for fans of Fight Club, which won 1 Oscar" (the item's Oscar, given to Fight Club).
         others = ev.liked_titles - {ev.item.title}
-        if any(sentence.casefold().startswith(t.casefold()) for t in others):
+        if any(sentence.casefold().startswith(t.casefold()) for t in others) or any(
+            re.search(rf"{re.escape(t)}(?:\s*\(\d{{4}}\))?,?\s+(?:which|who|that)\b", sentence, re.I)
+            for t in others
+        ):
             return [Claim("form", sentence[:80])]
         unknown = [Claim("name", n) for n in self.unknown_proper_names(sentence, allowed)]
         problems = unknown + self.claims.claims(sentence, ev)

@@ -1,13 +1,10 @@
-"""The claim checker: every checkable fact in an LLM sentence, against the item's metadata and the
-evidence it was given.
+"""The claim checker: every checkable fact in an LLM sentence, checked against the catalog and the
+evidence; one unsupported claim rejects the sentence.
 
-A small model writes fluent sentences that are often false: "Fight Club is a comedy film",
-"Hancock stars Michael Mann", "tells the story of a man struggling with a severe illness". Each
-kind of claim is found by its words and checked against the catalog: genres (and the words for
-them: "funny", "scary"), years and decades, runtimes ("short", "under two hours"), people with
-their role, awards, ratings and critics' scores, story claims (only a plot topic the item carries
-may support them), names that appear nowhere in the evidence, and what the user is said to like.
-One unsupported claim rejects the sentence; the caller then shows the evidence sentence.
+A small model writes fluent, often false sentences ("Fight Club is a comedy film"). Each kind of
+claim is found by its words: genres ("funny"), years and decades, runtimes ("under two hours"),
+people with their role, awards (how many, never what for), scores, career records ("his first
+film"), story (only the item's plot topics support one), names outside the evidence, tastes.
 """
 
 from __future__ import annotations
@@ -22,18 +19,22 @@ from chatrec.dialogue.evidence import Credits, Evidence
 from chatrec.dialogue.patterns_claims import (
     ACCLAIM,
     AWARD,
+    AWARD_FOR,
     CAPITAL,
     DECADE_WORDS,
     FREE_WORDS,
     GENRE_WORDS,
     HOURS,
+    LIKE_TITLE,
     MINUTES,
     NAMES,
     NEGATION,
+    NOT_STORY,
     NUMBER_WORDS,
     OLD,
     RATING,
     RECENT,
+    RECORD,
     ROLE_AFTER,
     ROLE_BEFORE,
     ROLE_NO_NAME,
@@ -49,7 +50,7 @@ from chatrec.dialogue.patterns_claims import (
 )
 from chatrec.dialogue.understand import Understander
 
-KINDS = ("genre", "year", "runtime", "person", "award", "score", "story", "name", "taste")
+KINDS = ("genre", "year", "runtime", "person", "award", "score", "record", "story", "name", "taste")
 FILM_WORDS = re.compile(r"\b(?:films?|movies?|cinema|screen|directed|starring)\b", re.I)
 
 
@@ -174,8 +175,9 @@ class ClaimChecker:
     def _runtimes(self, sentence: str, ctx: Context) -> Iterator[Claim]:
         runtime = ctx.meta.get("runtime")
         allowed = ctx.numbers()
-        for match in MINUTES.finditer(ctx.rest):
-            if int(match.group(1)) not in allowed:
+        for match in MINUTES.finditer(ctx.untitled):  # "runs 114 minutes, just like Heat" (170)
+            n, compared = int(match.group(1)), LIKE_TITLE.match(ctx.untitled, match.end())
+            if n not in allowed or (compared and n not in {m.get("runtime") for m in ctx.ev.related}):
                 yield Claim("runtime", match.group(0))
         for match in HOURS.finditer(ctx.rest):
             bound, count = (match.group("bound") or "").casefold(), match.group("n").casefold()
@@ -195,7 +197,7 @@ class ClaimChecker:
         for match in THAN.finditer(ctx.rest):
             if match.group(1).casefold() not in ("shorter", "lighter", "longer"):
                 yield Claim("story", match.group(0))  # "darker than Heat": nothing can check it
-            elif not any(match.group(0).casefold() in line.casefold() for line in _all_ways(ctx.ev)):
+            elif not any(match.group(0).casefold() in w.casefold() for f in ctx.ev.facts for w in f.ways):
                 yield Claim("runtime" if "ter" in match.group(1) else "genre", match.group(0))
 
     # -- people -----------------------------------------------------------------------------------
@@ -231,9 +233,14 @@ class ClaimChecker:
             words, n = match.group(0).casefold(), match.group("n")
             won = "won" in words or "winn" in words
             other = any(w in words for w in ("globe", "bafta", "cannes", "emmy", "festival", "prize"))
-            count = str(NUMBER_WORDS.get(n.casefold(), n)) if n else None
-            if not awards or (won and "Won" not in awards) or other or (count and count not in awards):
+            # A count is of wins unless the words around it say nominations ("2 Oscar nominations").
+            near = ctx.rest[max(0, match.start() - 25) : match.end() + 15].casefold()
+            said = re.search(rf"{'Nominated for' if 'nominat' in near else 'Won'} (\d+)", awards)
+            wrong = bool(n) and str(NUMBER_WORDS.get(n.casefold(), n)) != (said.group(1) if said else "")
+            if not awards or (won and "Won" not in awards) or other or wrong:
                 yield Claim("award", match.group(0))
+        for pattern, kind in ((AWARD_FOR, "award"), (RECORD, "record")):  # "an Oscar for X", "his 76th film"
+            yield from (Claim(kind, m.group(0)) for m in pattern.finditer(ctx.untitled))
 
     def _scores(self, sentence: str, ctx: Context) -> Iterator[Claim]:
         meta = ctx.meta
@@ -254,8 +261,10 @@ class ClaimChecker:
     def _story(self, sentence: str, ctx: Context) -> Iterator[Claim]:
         if match := STORY_STRONG.search(ctx.rest):
             yield Claim("story", match.group(0))
-        reader = self.understander.vocabulary.topics
-        topics = set(reader.read(ctx.rest)) if reader else set()
+        vocab = self.understander.vocabulary  # genre and language words tell no story: "romantic", "English"
+        free = NOT_STORY | {x.casefold() for x in vocab.known("languages")}
+        text = WORD.sub(lambda m: "_" if vocab.genre(m[0]) or m[0].casefold() in free else m[0], ctx.rest)
+        topics = set(vocab.topics.read(text)) if vocab.topics else set()
         have = set(list_field(ctx.meta, "topics"))
         for topic in topics - have:
             yield Claim("story", topic)
@@ -289,7 +298,3 @@ class ClaimChecker:
                 yield Claim("taste", term)
         if TASTE_PHRASE.search(sentence) and not self.ties(sentence, ctx.ev):
             yield Claim("taste", TASTE_PHRASE.search(sentence).group(0))  # type: ignore[union-attr]
-
-
-def _all_ways(ev: Evidence) -> list[str]:
-    return [w for f in ev.facts for w in f.ways]

@@ -104,6 +104,8 @@ def tastes(state: DialogueState, catalog: Mapping[str, Mapping[str, Any]]) -> tu
     likes |= {f"{d}s" for d in state.likes.decades} | {f"{d % 100:02d}s" for d in state.likes.decades}
     c = state.constraints
     likes |= {str(v) for v in (c.max_runtime, c.min_runtime, c.year_from, c.year_to) if v}
+    if c.year_from and c.year_to and c.year_to - c.year_from < 30:  # "from the 80s" is a range
+        likes |= {f"{d}s" for d in range(c.year_from // 10 * 10, c.year_to + 1, 10)}
     likes |= set(c.genres) | set(c.languages) | set(c.people) | set(c.ratings)
     likes |= {f"no {g}" for g in c.not_genres}
     disliked = [str(catalog[i].get("title")) for i in state.disliked_ids if i in catalog]

@@ -92,6 +92,9 @@ HOURS = re.compile(
     r"\b(?P<n>\d|one|two|three|four|an|a)[- ]hours?\b",
     re.I,
 )
+# A number compared with a film the sentence names ("114 minutes, just like Heat"): the title is
+# masked as "that title" in the text this reads.
+LIKE_TITLE = re.compile(r",?\s+(?:just |exactly )?(?:like|as in|as with|the same as)\s+that title", re.I)
 SHORT = re.compile(r"\b(?:short|brief|quick|compact|brisk|tight)\b(?! of)", re.I)
 THAN = re.compile(r"\b(\w+er) than\b", re.I)
 
@@ -99,6 +102,21 @@ AWARD = re.compile(
     r"\b(?:(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+)?"
     r"(?:oscars?|academy awards?|oscar[- ]winning|oscar[- ]nominated|award[- ]winning|awards?|won|winner"
     r"|nominated|nominations?|golden globes?|bafta|cannes|emmys?|festival|prize)\b",
+    re.I,
+)
+# What an award was for ("an Oscar for Adam Sandler", "for Best Picture"): the catalog's awards line
+# says how many, never for what, so only "for it" / "for <the title>" can be checked.
+AWARD_FOR = re.compile(
+    r"\b(?:oscars?|academy awards?|awards?|nominations?|globes?|prizes?)\s+for\s+(?!(?:it|this|that title)\b)"
+    r"[\w'’-]+",
+    re.I,
+)
+# A place in a career or a history ("Michael Mann's 76th film", "his first film to win three Oscars",
+# "her only comedy"): nothing in the catalog orders a person's films, so nothing can check one.
+RECORD = re.compile(
+    r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|final|last|debut|only)\b"
+    r"(?:\s+[\w'’-]+){0,2}?\s+(?:films?|movies?|features?|pictures?|books?|games?|roles?|outings?"
+    r"|collaborations?|ever|to)\b",
     re.I,
 )
 RATING = re.compile(r"\brated\s+(G|PG|PG-13|R|NC-17)\b")
@@ -124,9 +142,14 @@ STORY_STRONG = re.compile(
     r"|goes|meets|loses|uncovers|plans|teams up)\b|\b(?:a|an) (?:young|old|elderly|teenage|little|troubled"
     r"|struggling|lonely|retired|former|down-on-his-luck) (?:woman|man|girl|boy|couple|family|cop|detective"
     r"|soldier|boxer|writer|student|mother|father|lawyer)\b|\bstruggling with\b|\bsuffering from\b"
-    r"|\bon a (?:mission|quest|journey)\b|\b(?:his|her)\b|\btheir (?:lives|journey|quest|friendship)\b",
+    r"|\bon a (?:mission|quest|journey)\b|\b(?:his|her)\b|\btheir (?:lives|journey|quest|friendship)\b"
+    # A character who does something: more than any plot topic says ("a man who stalks a woman").
+    r"|\b(?:man|woman|men|women|boy|girl|guy|kid|couple|teens?|teenagers?|friends|group)\s+(?:who|that)\b",
     re.I,
 )
+# Plot-topic cues that reasons use in their everyday sense: "fans of Heat" (a stalker story to the
+# cues), "popular among people who like X" (high school), "famous".
+NOT_STORY = {"fan", "fans", "popular", "famous"}
 STORY_SOFT = re.compile(
     r"\b(?:tells the story|the story of|story about|a story of|follows|following|cent(?:er|re)s on"
     r"|revolves around|is about|about (?:a|an|the|two|three)|set (?:in|on|during|against)|takes place"

@@ -30,7 +30,9 @@ from chatrec.dialogue.prompts import prompt, reply
 from chatrec.dialogue.state import DialogueState
 
 log = logging.getLogger(__name__)
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# A sentence ends at . ! ? and a space, but not after an initial or a title: "directed by D.J.
+# Caruso" cut at "D.J." left a reason naming no one (and refused as "directed by D.J.").
+SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)(?<!\b(?:Mr|Dr|Jr|Sr|St|Ms)\.)\s+")
 MAX_REQUEST_CHARS = 300
 
 

@@ -161,7 +161,7 @@ def _p90(values: list[float]) -> float:
 def summarise(turns: list[Turn], model: str) -> dict[str, Any]:
     cases = [c for t in turns for c in t.cases]
     drafts = [c for c in cases if c.draft is not None]
-    raw = Counter(p.split(":")[0] for c in drafts for p in set(c.problems))
+    raw = Counter(k for c in drafts for k in {p.split(":")[0] for p in c.problems})  # drafts, not claims
     raw_any = sum(1 for c in drafts if any(p.split(":")[0] in KINDS for p in c.problems))
     shown = Counter(k.split(":")[0] for c in cases for k in c.shown_claims)
     shared = 0
@@ -199,7 +199,11 @@ def _median(values: list[float]) -> float | None:
     return round(statistics.median(values), 3) if values else None
 
 
-def run_benchmark(settings: Settings, data: Path, dialogues: int) -> tuple[dict[str, Any], list[Turn]]:
+def run_benchmark(
+    settings: Settings, data: Path, dialogues: int, out: Path | None = None
+) -> tuple[dict[str, Any], list[Turn]]:
+    """Every turn, in order; with ``out``, the report so far is rewritten after each turn, so that
+    a run cut short (a slow model on a busy machine) still leaves its cases."""
     bot = ChatRec.from_settings(settings)
     turns = [*SCENARIOS, *dialogue_turns(data, dialogues)]
     bot.warm_up()  # loads the models: what the app does before its first visitor
@@ -211,7 +215,13 @@ def run_benchmark(settings: Settings, data: Path, dialogues: int) -> tuple[dict[
         for case in turn.cases:
             case.turn = n
         done.append(turn)
+        if out is not None:
+            write_report(out, summarise(done, settings.llm_model or "default"), done)
     return summarise(done, settings.llm_model or "default"), done
+
+
+def write_report(out: Path, summary: dict[str, Any], turns: list[Turn]) -> None:
+    out.write_text(json.dumps({"summary": summary, "turns": [asdict(t) for t in turns]}, indent=1))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -225,10 +235,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     for model in args.model or [settings.llm_model]:
         chosen = settings.model_copy(update={"llm_model": model})
-        summary, turns = run_benchmark(chosen, args.data, args.dialogues)
         name = (model or "default").replace("/", "_")
-        (args.out / f"{name}.json").write_text(
-            json.dumps({"summary": summary, "turns": [asdict(t) for t in turns]}, indent=1)
-        )
+        summary, _ = run_benchmark(chosen, args.data, args.dialogues, args.out / f"{name}.json")
         print(json.dumps(summary, indent=1))
     return 0
