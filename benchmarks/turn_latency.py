@@ -49,6 +49,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = settings.model_copy(update={"sessions_path": Path(tmp) / "s.db"})
         bot = ChatRec.from_settings(settings)
+        bot.warm_up()  # as the app does before its first visitor
         bot.chat("warm-up: a western")
         marks: dict[str, list[float]] = {
             k: [] for k in ("understand", "ranked", "first_text", "first_reason", "total")
