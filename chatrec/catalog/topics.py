@@ -28,13 +28,15 @@ MAX_CUE_SHARE = 0.06  # a phrase found in more plots than this is too common to 
 MAX_EVIDENCE_SHARE = 0.12  # ... and one in more than this ("the past", "police") is no evidence of a topic
 # Cue phrases rare in plots but common in chat about films, where they mean something else: "a big
 # fan of", "a favourite of mine", "in the theater", "I bet", "oh my god", "a movie marathon", "on
-# Amazon", "the actor". Read in ReDial TRAIN's seeker messages, they cued a topic no recommended film
-# carried ("stalker" 35 times, "hollywood" 24, "mining" 11 of 1,658 validation turns: 0 hits).
+# Amazon", "the actor", "a famous actor". Read in ReDial TRAIN's seeker messages, they cued a topic
+# no recommended film carried ("stalker" 35 times, "hollywood" 24, "mining" 11 of 1,658 validation
+# turns: 0 hits). The claim checker reads reasons with the same cues ("fans of Heat" is no story).
 CHAT_IDIOMS = frozenset(
     {
         *("fan", "obsessed", "theater", "theatre", "the show", "stage", "producer", "actor", "actress"),
         *("director", "studio", "mine", "bet", "god", "marathon", "popular", "online", "ratings", "amazon"),
         *("king", "inspired", "summer", "class", "partners", "hunt", "the hunt", "new year", "the past"),
+        "famous",
     }
 )
 

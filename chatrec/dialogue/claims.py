@@ -29,7 +29,6 @@ from chatrec.dialogue.patterns_claims import (
     MINUTES,
     NAMES,
     NEGATION,
-    NOT_STORY,
     NUMBER_WORDS,
     OLD,
     RATING,
@@ -261,8 +260,8 @@ class ClaimChecker:
     def _story(self, sentence: str, ctx: Context) -> Iterator[Claim]:
         if match := STORY_STRONG.search(ctx.rest):
             yield Claim("story", match.group(0))
-        vocab = self.understander.vocabulary  # genre and language words tell no story: "romantic", "English"
-        free = NOT_STORY | {x.casefold() for x in vocab.known("languages")}
+        vocab = self.understander.vocabulary  # genre, language words tell no story; nor CHAT_IDIOMS
+        free = {x.casefold() for x in vocab.known("languages")}
         text = WORD.sub(lambda m: "_" if vocab.genre(m[0]) or m[0].casefold() in free else m[0], ctx.rest)
         topics = set(vocab.topics.read(text)) if vocab.topics else set()
         have = set(list_field(ctx.meta, "topics"))

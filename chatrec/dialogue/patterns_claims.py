@@ -147,9 +147,6 @@ STORY_STRONG = re.compile(
     r"|\b(?:man|woman|men|women|boy|girl|guy|kid|couple|teens?|teenagers?|friends|group)\s+(?:who|that)\b",
     re.I,
 )
-# Plot-topic cues that reasons use in their everyday sense: "fans of Heat" (a stalker story to the
-# cues), "popular among people who like X" (high school), "famous".
-NOT_STORY = {"fan", "fans", "popular", "famous"}
 STORY_SOFT = re.compile(
     r"\b(?:tells the story|the story of|story about|a story of|follows|following|cent(?:er|re)s on"
     r"|revolves around|is about|about (?:a|an|the|two|three)|set (?:in|on|during|against)|takes place"
