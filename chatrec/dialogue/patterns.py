@@ -59,11 +59,12 @@ QUESTION = {
     ),
 }
 
-NEGATED = re.compile(
-    r"\b(?:no|not|without|nothing|avoid|hate|no more|don'?t want|except|other than|"
-    r"(?:anything|everything) but)\s+(?:any |more |too |his |her |their |the )?([\w-]+)",
-    re.I,
+# Words that rule out what follows them ("no horror", "anything but war films", "nothing with zombies")
+EXCLUDING = (
+    r"\b(?:no|not|without|nothing(?: with)?|avoid|hate|no more|don'?t want|except|other than"
+    r"|(?:any|every)thing but)"
 )
+NEGATED = re.compile(rf"{EXCLUDING}\s+(?:any |more |too |his |her |their |the )?([\w-]+)", re.I)
 RUNTIME = re.compile(
     r"\b(under|less than|shorter than|below|at most|no longer than|max(?:imum)?|within|not more than|up to)"
     r"\s+"

@@ -20,12 +20,12 @@ from typing import Any
 from chatrec.catalog.vocabulary import FILLER, Vocabulary
 from chatrec.dialogue.mentions import TitleSpotter
 from chatrec.dialogue.numbers import decades, removals, runtime_bounds
+from chatrec.dialogue.patterns import EXCLUDING
 from chatrec.dialogue.polarity import Polarity, polarity
 from chatrec.dialogue.state import DialogueState
 from chatrec.dialogue.tokens import Mention, ReaderStats, default_model_dir
 
 WORD = re.compile(r"[\w'’-]+")
-AVOID = r"\b(?:no|not|without|hate|nothing with|(?:anything|everything) but|other than)"
 
 
 @lru_cache(maxsize=4)
@@ -78,7 +78,8 @@ class Reader:
             reading.genres.append((genre, polarity(masked, start, end, others=[*spans, *people_spans])))
         genres = {g.casefold() for g, _ in reading.genres}  # "a family comedy": the genre, not a topic
         named = [t for t in self.vocabulary.read(masked).topics if t.casefold() not in genres]
-        avoided = [t for t in named if re.search(rf"{AVOID}\s+(?:an? |any )?{re.escape(t)}", masked, re.I)]
+        ruled_out = [rf"{EXCLUDING}\s+(?:an? |any )?{re.escape(t)}" for t in named]  # "no mafia"
+        avoided = [t for t, words in zip(named, ruled_out, strict=True) if re.search(words, masked, re.I)]
         reading.topics = [t for t in named if t not in avoided]
         reading.avoided_topics = avoided
         reading.constraints = runtime_bounds(masked)

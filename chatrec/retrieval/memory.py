@@ -51,10 +51,10 @@ class VectorTable:
     def similarities(self, vector: np.ndarray) -> np.ndarray:
         """Every row's cosine similarity to ``vector``; the last vector's are kept for the turn."""
         vector = np.asarray(vector, dtype=np.float32)
-        key = vector.tobytes()
-        if self._last is None or self._last[0] != key:
-            self._last = (key, self.matrix @ vector)
-        return self._last[1]
+        key, last = vector.tobytes(), self._last  # one read: another session's turn may replace it
+        if last is None or last[0] != key:
+            last = self._last = (key, self.matrix @ vector)
+        return last[1]
 
     def nearest(
         self, vector: np.ndarray, n: int, allowed: np.ndarray, exclude_ids: Sequence[str] = ()
