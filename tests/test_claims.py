@@ -267,6 +267,29 @@ def test_everyday_words_tell_no_story(catalog):
     assert "story" in {c.kind for c in invented}
 
 
+def test_a_cue_shared_by_two_topics_holds_when_the_item_has_either(catalog):
+    """The evidence's own sentence for The Village (topics wilderness, cabin in the woods) was
+    refused as a *survival* story: "wilderness" cues both topics, and only one must hold."""
+    small = Catalog(
+        {
+            "v": {"title": "The Village", "year": 2004, "topics": ["wilderness", "cabin in the woods"]},
+            "s": {"title": "Cast Away", "year": 2000, "topics": ["survival", "desert island"]},
+            "h": {"title": "Heat", "year": 1995, "topics": ["heist"]},
+        }
+    )
+    understander = Understander(
+        TitleIndex.from_metadata(small), Vocabulary.from_metadata(small), small, trained=False
+    )
+    checker = Check(understander).claims
+    state = DialogueState()
+    state.like_attributes(topics=["wilderness", "cabin in the woods"])
+    sentence = "It is a wilderness and cabin in the woods story, as you asked."
+    ev = Evidencer(small).evidence(small.item("v"), state)
+    assert "story" not in {c.kind for c in checker.claims(sentence, ev)}
+    ev = Evidencer(small).evidence(small.item("h"), state)
+    assert "story" in {c.kind for c in checker.claims(sentence, ev)}
+
+
 def test_a_year_inside_the_asked_range_ties_the_reason_to_it(check, catalog):
     """ "Something from the 80s" (read as 1980-1989): the 0.5B's "It's a 1987 film that holds 96%
     with critics" was refused as impersonal, though a liked decade counts the same way."""

@@ -160,6 +160,12 @@ class TopicReader:
         topics = {t for phrase in self.phrases(text) for t in self._by_phrase[phrase]}
         return tuple(t for t in self.cues if t in topics)
 
+    def cued(self, text: str) -> dict[str, tuple[str, ...]]:
+        """Each cue phrase ``text`` uses -> the topics it may name. A phrase may cue several
+        ("wilderness" names *wilderness* and *survival*): a claim made with it holds when an item
+        has any one of them."""
+        return {phrase: tuple(self._by_phrase[phrase]) for phrase in self.phrases(text)}
+
 
 def query_cues(
     terms: Mapping[str, Sequence[str]], phrase_df: Mapping[str, int], n_docs: int

@@ -263,11 +263,12 @@ class ClaimChecker:
         vocab = self.understander.vocabulary  # genre, language words tell no story; nor CHAT_IDIOMS
         free = {x.casefold() for x in vocab.known("languages")}
         text = WORD.sub(lambda m: "_" if vocab.genre(m[0]) or m[0].casefold() in free else m[0], ctx.rest)
-        topics = set(vocab.topics.read(text)) if vocab.topics else set()
+        cued = vocab.topics.cued(text) if vocab.topics else {}
         have = set(list_field(ctx.meta, "topics"))
-        for topic in topics - have:
-            yield Claim("story", topic)
-        if (match := STORY_SOFT.search(ctx.rest)) and not (topics and topics <= have):
+        unsupported = [phrase for phrase, topics in cued.items() if not have.intersection(topics)]
+        for phrase in unsupported:
+            yield Claim("story", phrase)
+        if (match := STORY_SOFT.search(ctx.rest)) and (unsupported or not cued):
             yield Claim("story", match.group(0))
 
     def _names(self, sentence: str, ctx: Context) -> Iterator[Claim]:
