@@ -170,6 +170,7 @@ def _train_reranker(args: argparse.Namespace, settings: Settings) -> int:
         max_length=settings.reranker_max_length,
         epochs=args.epochs,
         synthetic=args.synthetic,
+        max_groups=args.max_groups,
         seed=args.seed,
     )
     report = train_reranker(retriever, args.data, args.out, settings, config)
@@ -260,6 +261,7 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=positive, default=TrainConfig.epochs, help="the best on val is kept")
     train.add_argument("--layers", type=int, default=TrainConfig.layers, help="MiniLM layers kept (1-6)")
     train.add_argument("--synthetic", type=int, default=TrainConfig.synthetic, help="catalog requests")
+    train.add_argument("--max-groups", type=positive, help="train on at most this many ReDial groups")
     train.add_argument("--seed", type=int, default=TrainConfig.seed)
     train.set_defaults(run=_train_reranker)
     reader = sub.add_parser("train-reader", help="learn the title spotter's filter from ReDial train")

@@ -3,7 +3,9 @@
 Two sources, so the model learns both how ReDial seekers talk and what catalog requests mean:
 
 - ReDial dialogues: the conversation so far -> each movie the recommender then mentioned, against
-  negatives mined from our own retrieval for the same context (the very candidates it must beat);
+  negatives mined from the candidates the agent ranks for the same context (the very ones it must
+  beat): content retrieval's, and, with interactions, the films that co-occur with the context's
+  films or that people name most, which is most of what the hybrid ranking hands the reranker;
 - synthetic requests built from catalog metadata (genre + decade, director, actor, awards, "like
   <title>"), whose positives satisfy the request by construction and whose negatives (again from
   retrieval where possible) do not.
@@ -22,6 +24,7 @@ from tqdm import tqdm
 from chatrec.catalog import Item
 from chatrec.catalog.interactions import MentionLinker
 from chatrec.ingest.redial import LinkStats, Sample, Split, context_query, dialogue_samples, read_dialogues
+from chatrec.retrieval.collaborative import Collaborative
 from chatrec.retrieval.retriever import Retriever
 
 NEGATIVES = 3  # per group: four pairs per query keeps a 60-minute budget on 2 cores
@@ -52,17 +55,28 @@ def redial_samples(retriever: Retriever, data: Path, split: Split) -> list[Sampl
     return [s for s in samples if s.dedup_targets]
 
 
-def redial_groups(retriever: Retriever, samples: list[Sample], rng: random.Random) -> list[Group]:
-    """Context -> each new movie the recommender mentioned, against retrieval's other candidates."""
+def redial_groups(
+    retriever: Retriever,
+    samples: list[Sample],
+    rng: random.Random,
+    collaborative: Collaborative | None = None,
+) -> list[Group]:
+    """Context -> each new movie the recommender mentioned, against the other candidates: content
+    retrieval's top ``MINED`` and, given ``collaborative``, as many co-occurring or most-named films."""
     groups: list[Group] = []
     for sample in tqdm(samples, desc="redial groups", unit="samples", disable=None):
         query = context_query(sample)
         hits = retriever.search(query, n=MINED, exclude_ids=sample.context_ids, like_ids=sample.context_ids)
-        pool = [h.item for h in hits if h.item.id not in sample.targets]
+        pool = {h.item.id: h.item for h in hits if h.item.id not in sample.targets}
+        if collaborative is not None:
+            seeds = collaborative.seed_weights(sample.context_ids)
+            ids = collaborative.rank(seeds, n=MINED, exclude_ids=[*sample.context_ids, *sample.targets])
+            pool |= {i.id: i for i in retriever.store.get([i for i in ids if i not in pool])}
         if len(pool) < NEGATIVES:
             continue
+        negatives = list(pool.values())
         for positive in retriever.store.get(sample.dedup_targets[:POSITIVES_PER_SAMPLE]):
-            groups.append(Group(query, positive, tuple(rng.sample(pool, NEGATIVES))))
+            groups.append(Group(query, positive, tuple(rng.sample(negatives, NEGATIVES))))
     return groups
 
 

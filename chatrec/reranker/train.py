@@ -23,9 +23,11 @@ import numpy as np
 from tqdm import tqdm
 
 from chatrec import metrics
+from chatrec.catalog.interactions import Interactions, MentionLinker
+from chatrec.catalog.interactions import redial_groups as dialogue_groups
 from chatrec.config import Settings
 from chatrec.errors import ConfigError
-from chatrec.ingest.redial import Sample, context_query
+from chatrec.ingest.redial import Sample, context_query, read_dialogues
 from chatrec.reranker.data import Group, redial_groups, redial_samples, synthetic_groups
 from chatrec.reranker.model import (
     FUSION_FILE,
@@ -36,6 +38,7 @@ from chatrec.reranker.model import (
     pair_text,
     popularity,
 )
+from chatrec.retrieval.collaborative import Collaborative
 from chatrec.retrieval.retriever import Retriever
 from chatrec.store.embeddings import packaged_minilm_path
 from chatrec.store.onnx import quiet_transformers
@@ -52,6 +55,7 @@ class TrainConfig:
     batch_groups: int = 8
     learning_rate: float = 1e-4
     synthetic: int = 2000
+    max_groups: int | None = None  # a random subset of the ReDial groups, to bound the CPU time
     seed: int = 0
 
 
@@ -193,8 +197,17 @@ def train_reranker(
     train_samples = redial_samples(retriever, data, "train")
     val_samples = redial_samples(retriever, data, "val")
     _require(val_samples, f"no dialogue of {data} falls in the validation split with a film in the catalog")
-    groups = redial_groups(retriever, train_samples, rng) + synthetic_groups(retriever, config.synthetic, rng)
-    val_groups = redial_groups(retriever, val_samples, random.Random(config.seed + 1))
+    # Co-occurrence counted on the train part only, as `chatrec fit-hybrid` does: its candidates
+    # are hard negatives for train and val alike.
+    linker = MentionLinker.for_data(retriever.catalog, data)
+    collaborative = Collaborative(
+        Interactions.from_groups(dialogue_groups(read_dialogues(data, split="train"), linker))
+    )
+    redial = redial_groups(retriever, train_samples, rng, collaborative)
+    if config.max_groups is not None and len(redial) > config.max_groups:
+        redial = rng.sample(redial, config.max_groups)
+    groups = redial + synthetic_groups(retriever, config.synthetic, rng)
+    val_groups = redial_groups(retriever, val_samples, random.Random(config.seed + 1), collaborative)
     _require(groups, f"nothing to train on: no usable train-split dialogue in {data} and --synthetic 0")
     _require(val_groups, f"no validation dialogue of {data} has enough candidates to rank")
     model, tokenizer = _model(config.layers)
@@ -240,6 +253,7 @@ def train_reranker(
     report = {
         "config": asdict(config),
         "train_groups": len(groups),
+        "redial_groups": len(redial),
         "train_samples": len(train_samples),
         "val_groups": len(val_groups),
         "history": history,
