@@ -17,11 +17,12 @@ from pathlib import Path
 import numpy as np
 
 from chatrec import metrics
-from chatrec.catalog.interactions import Interactions, MentionLinker, redial_groups
+from chatrec.catalog.interactions import MentionLinker
 from chatrec.config import Settings
 from chatrec.dialogue.understand import Understander
 from chatrec.eval.hybrid_fit import fold_of, logistic
 from chatrec.eval.systems import context_query, sample_state
+from chatrec.ingest.interactions import redial_interactions
 from chatrec.ingest.redial import LinkStats, dialogue_samples, read_dialogues
 from chatrec.ranking.hybrid import FEATURES, Hybrid, HybridWeights, standardise
 from chatrec.ranking.pipeline import RankingPipeline
@@ -42,7 +43,7 @@ def collect(data: Path) -> list[dict]:
     """Every val turn: its raw signals, each candidate's rank among the most named, its targets."""
     retriever = Retriever.from_settings(Settings())
     linker = MentionLinker.for_data(retriever.catalog, data)
-    interactions = Interactions.from_groups(redial_groups(read_dialogues(data, split="train"), linker))
+    interactions = redial_interactions(data, linker, "train")
     collab = Collaborative(interactions)
     hybrid = Hybrid(retriever, collab, HybridWeights(popular_candidates=WIDE))
     pipeline = RankingPipeline(retriever)

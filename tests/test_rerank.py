@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 
 import numpy as np
 import pytest
@@ -10,10 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chatrec.catalog import Item
+from chatrec.catalog.interactions import Interactions
 from chatrec.config import Settings
 from chatrec.eval.systems import build_systems
 from chatrec.ingest.redial import Message, Sample
+from chatrec.reranker import data
 from chatrec.reranker.model import Reranker, default_model_path, load_reranker, pair_text, rerank
+from chatrec.retrieval.collaborative import Collaborative
 from chatrec.store.chroma import Hit
 
 HEAT = Item(
@@ -105,3 +109,22 @@ def test_rerank_over_real_retrieval_and_the_eval_system(retriever):
     sample = Sample("d", [Message("seeker", "I loved Heat, any other crime films?")], [], ["x"], ["x"])
     ranking = build_systems(["rerank"], retriever)["rerank"](sample, 50)
     assert len(ranking) == 50 and len(set(ranking)) == 50
+
+
+@pytest.mark.slow
+def test_no_film_the_dialogue_names_is_a_training_negative(retriever, monkeypatch):
+    """A film the recommender names later in the same dialogue fits the earlier context too: as a
+    negative it teaches the model noise (the co-occurrence counts of the training dialogues put
+    exactly those films first, and a retrain on them stayed at chance)."""
+    monkeypatch.setattr(data, "MINED", 4)  # small pools: a leaked film would be drawn for sure
+    liked, later, last = (h.item.id for h in retriever.search("a heist crime thriller", n=3))
+    said = [Message("seeker", "i loved that heist movie, more like it?")]
+    samples = [
+        Sample("d1", said, [liked], [later], [later]),
+        Sample("d1", [*said, Message("recommender", "try this")], [liked, later], [last], [last]),
+    ]
+    collaborative = Collaborative(Interactions.from_groups([{liked: 1.0, later: 1.0, last: 1.0}] * 5))
+    for seed in range(5):
+        groups = data.redial_groups(retriever, samples, random.Random(seed), collaborative)
+        assert [g.positive.id for g in groups] == [later, last]
+        assert all({liked, later, last}.isdisjoint(n.id for n in g.negatives) for g in groups)

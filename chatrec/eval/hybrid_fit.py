@@ -23,9 +23,10 @@ import numpy as np
 from tqdm import tqdm
 
 from chatrec import metrics
-from chatrec.catalog.interactions import Interactions, MentionLinker, redial_groups
+from chatrec.catalog.interactions import MentionLinker
 from chatrec.config import Settings
 from chatrec.eval.systems import context_query, sample_state
+from chatrec.ingest.interactions import redial_interactions
 from chatrec.ingest.redial import LinkStats, dialogue_samples, read_dialogues
 from chatrec.ranking.hybrid import FEATURES, Hybrid, HybridWeights, standardise
 from chatrec.retrieval.collaborative import Collaborative
@@ -103,7 +104,7 @@ def collect(args: argparse.Namespace, settings: Settings) -> tuple[list[Turn], d
 
     retriever = Retriever.from_settings(settings)
     linker = MentionLinker.for_data(retriever.catalog, args.data)
-    interactions = Interactions.from_groups(redial_groups(read_dialogues(args.data, split="train"), linker))
+    interactions = redial_interactions(args.data, linker, "train")
     hybrid = Hybrid(retriever, Collaborative(interactions), HybridWeights())
     pipeline = RankingPipeline(retriever)
     understander = Understander(retriever.titles, retriever.vocabulary, retriever.catalog)

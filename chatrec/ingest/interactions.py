@@ -32,9 +32,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--save", type=Path, help="also write the counts as an artefact (.json.gz)")
 
 
+def redial_interactions(data: Path, linker: MentionLinker, split: Split = "all") -> Interactions:
+    """Co-occurrence counted over the ReDial dialogues of ``split`` (each dialogue one group).
+    Whatever learns or is fitted on the ``val`` part counts on ``train`` only."""
+    from chatrec.ingest.redial import read_dialogues
+
+    groups = redial_groups(read_dialogues(data, split=split), linker)
+    return Interactions.from_groups(groups, f"ReDial {data.name} ({split})")
+
+
 def read_source(source: Path | None, split: Split, catalog: dict[str, dict]) -> Interactions:
     """The interactions the arguments name, keyed by catalog id; bad rows reported on stderr."""
-    from chatrec.ingest.redial import read_dialogues
     from chatrec.store.interactions import default_artefact
 
     if source is None:
@@ -44,8 +52,7 @@ def read_source(source: Path | None, split: Split, catalog: dict[str, dict]) -> 
         return Interactions.load(source)
     if name.endswith(".jsonl"):
         linker = MentionLinker.for_data(catalog, source)
-        dialogues = read_dialogues(source, split=split)
-        found = Interactions.from_groups(redial_groups(dialogues, linker), f"ReDial {source.name} ({split})")
+        found = redial_interactions(source, linker, split)
         c = linker.counts
         print(f"ReDial movies linked: {c.imdb} by IMDb id, {c.title} by title + year, {c.missed} not")
         print(f"link rate {c.rate:.1%}")

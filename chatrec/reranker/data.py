@@ -46,11 +46,10 @@ class Group:
 Predicate = Callable[[dict[str, Any]], bool]
 
 
-def redial_samples(retriever: Retriever, data: Path, split: Split) -> list[Sample]:
+def redial_samples(data: Path, linker: MentionLinker, split: Split) -> list[Sample]:
     """The harness's samples of a split that have a target not mentioned before (dedup)."""
     stats = LinkStats()
     dialogues = read_dialogues(data, split=split)
-    linker = MentionLinker.for_data(retriever.catalog, data)
     samples = [s for d in dialogues for s in dialogue_samples(d, linker, stats)]
     return [s for s in samples if s.dedup_targets]
 
@@ -62,15 +61,25 @@ def redial_groups(
     collaborative: Collaborative | None = None,
 ) -> list[Group]:
     """Context -> each new movie the recommender mentioned, against the other candidates: content
-    retrieval's top ``MINED`` and, given ``collaborative``, as many co-occurring or most-named films."""
+    retrieval's top ``MINED`` and, given ``collaborative``, as many co-occurring or most-named films.
+
+    No film the dialogue mentions anywhere is a negative: a film recommended two turns later fits
+    this context too. This matters most for co-occurrence, counted on the very dialogues trained
+    on: a context film's co-occurring films are then above all the ones this dialogue goes on to
+    name, and with them as negatives the model learned nothing (validation loss at chance, ln 4).
+    """
+    mentioned: dict[str, set[str]] = {}
+    for sample in samples:
+        mentioned.setdefault(sample.dialogue_id, set()).update(sample.context_ids, sample.targets)
     groups: list[Group] = []
     for sample in tqdm(samples, desc="redial groups", unit="samples", disable=None):
         query = context_query(sample)
+        own = mentioned[sample.dialogue_id]
         hits = retriever.search(query, n=MINED, exclude_ids=sample.context_ids, like_ids=sample.context_ids)
-        pool = {h.item.id: h.item for h in hits if h.item.id not in sample.targets}
+        pool = {h.item.id: h.item for h in hits if h.item.id not in own}
         if collaborative is not None:
             seeds = collaborative.seed_weights(sample.context_ids)
-            ids = collaborative.rank(seeds, n=MINED, exclude_ids=[*sample.context_ids, *sample.targets])
+            ids = collaborative.rank(seeds, n=MINED, exclude_ids=sorted(own))
             pool |= {i.id: i for i in retriever.store.get([i for i in ids if i not in pool])}
         if len(pool) < NEGATIVES:
             continue

@@ -23,11 +23,11 @@ import numpy as np
 from tqdm import tqdm
 
 from chatrec import metrics
-from chatrec.catalog.interactions import Interactions, MentionLinker
-from chatrec.catalog.interactions import redial_groups as dialogue_groups
+from chatrec.catalog.interactions import MentionLinker
 from chatrec.config import Settings
 from chatrec.errors import ConfigError
-from chatrec.ingest.redial import Sample, context_query, read_dialogues
+from chatrec.ingest.interactions import redial_interactions
+from chatrec.ingest.redial import Sample, context_query
 from chatrec.reranker.data import Group, redial_groups, redial_samples, synthetic_groups
 from chatrec.reranker.model import (
     FUSION_FILE,
@@ -194,15 +194,13 @@ def train_reranker(
     torch.manual_seed(config.seed)
     torch.set_num_threads(settings.threads)
     rng = random.Random(config.seed)
-    train_samples = redial_samples(retriever, data, "train")
-    val_samples = redial_samples(retriever, data, "val")
+    linker = MentionLinker.for_data(retriever.catalog, data)
+    train_samples = redial_samples(data, linker, "train")
+    val_samples = redial_samples(data, linker, "val")
     _require(val_samples, f"no dialogue of {data} falls in the validation split with a film in the catalog")
     # Co-occurrence counted on the train part only, as `chatrec fit-hybrid` does: its candidates
     # are hard negatives for train and val alike.
-    linker = MentionLinker.for_data(retriever.catalog, data)
-    collaborative = Collaborative(
-        Interactions.from_groups(dialogue_groups(read_dialogues(data, split="train"), linker))
-    )
+    collaborative = Collaborative(redial_interactions(data, linker, "train"))
     redial = redial_groups(retriever, train_samples, rng, collaborative)
     if config.max_groups is not None and len(redial) > config.max_groups:
         redial = rng.sample(redial, config.max_groups)
