@@ -76,6 +76,10 @@ ISSUE = [
     # A count checked as a substring of "Won 1 Oscar. Nominated for 3 Oscars." let a wrong one pass.
     ("It is an animation film by Brad Bird that won 3 Oscars.", "The Incredibles", 2004, "award"),
     ("It is an animation film that was nominated for 1 Oscar.", "The Incredibles", 2004, "award"),
+    # Shown by the 0.5B at 22d64e8 (a reading of all 300 shown reasons against the catalog):
+    ("It's a film about Leonardo DiCaprio and people who like it.", "Shutter Island", 2010, "story"),
+    ("It's a film that's both about Adam Sandler and Rob Schneider.", "Grown Ups", 2010, "story"),
+    ("It's both Adam Sandler and Rob Schneider's favorite.", "The Longest Yard", 2005, "record"),
 ]
 
 

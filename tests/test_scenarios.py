@@ -130,6 +130,20 @@ def no_liked_genre(genre: str) -> Check_:
     return check
 
 
+def likes_genre(genre: str) -> Check_:
+    def check(bot: ChatRec, reply: Reply) -> None:
+        assert genre in reply.state.likes.genres, reply.state.likes
+
+    return check
+
+
+def no_liked_topic(topic: str) -> Check_:
+    def check(bot: ChatRec, reply: Reply) -> None:
+        assert topic not in reply.state.likes.topics, reply.state.likes
+
+    return check
+
+
 def avoids_topic(topic: str) -> Check_:
     def check(bot: ChatRec, reply: Reply) -> None:
         assert topic in reply.state.dislikes.topics and topic not in reply.state.likes.topics, reply.state
@@ -245,6 +259,12 @@ SCENARIOS: list[tuple[str, list[str], list[Check_]]] = [
     ("horror-please", ["scary movies please"], [mostly_genre("Horror")]),
     ("no-horror", ["i can't stand horror"], [avoids_genre("Horror")]),
     ("nothing-scary", ["nothing scary please, a family film"], [avoids_genre("Horror")]),
+    # words of a film the catalog lacks, and genre words that also cue a plot topic
+    ("infinity-war", ["i just watched Avengers: Infinity War and i liked it"], [no_liked_genre("War")]),
+    ("infinity-war-lower", ["any movie", "like avengers infinity war or black panther"], [no_liked_genre("War")]),
+    ("wizard-of-oz", ["or maybe something like the wizard of oz"], [no_liked_topic("magic")]),
+    ("musicals", ["i love musicals, got any?"], [likes_genre("Musical"), no_liked_topic("broadway show")]),
+    ("war-still-war", ["a good war movie"], [likes_genre("War")]),
     # references
     ("last-one", ["a crime film please", "tell me more about the last one"], [answers_about_shown(-1)]),
     ("second-one", ["a comedy", "how long is the second one?"], [answers_about_shown(1)]),

@@ -72,7 +72,7 @@ class TitleSpotter:
                 self.keys[key].append(item_id)
         self.longest = max((len(k.split()) for k in self.keys), default=0)
         # names people gave films the catalog lacks: a title inside one is not that title
-        self._outside = {k for k in stats.mention_counts if k not in self.keys} if stats else set()
+        self.outside = {k for k in stats.mention_counts if k not in self.keys} if stats else set()
         self._static: dict[str, tuple[float, ...]] = {}
 
     @cached_property
@@ -165,14 +165,14 @@ class TitleSpotter:
     def _inside_other_film(self, tokens: list[Token], cand: Candidate) -> bool:
         """Whether the span is part of a longer name people used for a film outside the catalog
         ("pacific rim uprising", "blade runner 2049", "rogue one a star wars story")."""
-        if not self._outside:
+        if not self.outside:
             return False
         end = cand.first + cand.size
         for first in range(max(0, cand.first - OUTSIDE_REACH), cand.first + 1):
             for last in range(end, min(len(tokens), end + OUTSIDE_REACH) + 1):
                 if (first, last) != (cand.first, end) and " ".join(
                     t.text for t in tokens[first:last]
-                ) in self._outside:
+                ) in self.outside:
                     return True
         return False
 

@@ -116,7 +116,9 @@ AWARD_FOR = re.compile(
 RECORD = re.compile(
     r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|final|last|debut|only)\b"
     r"(?:\s+[\w'’-]+){0,2}?\s+(?:films?|movies?|features?|pictures?|books?|games?|roles?|outings?"
-    r"|collaborations?|ever|to)\b",
+    r"|collaborations?|ever|to)\b"
+    # what a person thinks of it: nothing the catalog records ("Adam Sandler's favorite")
+    r"|\b[A-Z][\w.'’-]*['’]s? (?:all-time )?favou?rites?\b",
     re.I,
 )
 RATING = re.compile(r"\brated\s+(G|PG|PG-13|R|NC-17)\b")
@@ -144,7 +146,9 @@ STORY_STRONG = re.compile(
     r"|soldier|boxer|writer|student|mother|father|lawyer)\b|\bstruggling with\b|\bsuffering from\b"
     r"|\bon a (?:mission|quest|journey)\b|\b(?:his|her)\b|\btheir (?:lives|journey|quest|friendship)\b"
     # A character who does something: more than any plot topic says ("a man who stalks a woman").
-    r"|\b(?:man|woman|men|women|boy|girl|guy|kid|couple|teens?|teenagers?|friends|group)\s+(?:who|that)\b",
+    r"|\b(?:man|woman|men|women|boy|girl|guy|kid|couple|teens?|teenagers?|friends|group)\s+(?:who|that)\b"
+    # A film "about" one of its people or films (masked as N): its cast is not its story.
+    r"|\babout N\b",
     re.I,
 )
 STORY_SOFT = re.compile(

@@ -18,14 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from chatrec.catalog.vocabulary import FILLER, Vocabulary
-from chatrec.dialogue.mentions import TitleSpotter
+from chatrec.dialogue.mentions import MAX_TOKENS, TitleSpotter
 from chatrec.dialogue.numbers import decades, removals, runtime_bounds
 from chatrec.dialogue.patterns import EXCLUDING
 from chatrec.dialogue.polarity import Polarity, polarity
 from chatrec.dialogue.state import DialogueState
-from chatrec.dialogue.tokens import Mention, ReaderStats, default_model_dir
+from chatrec.dialogue.tokens import Mention, ReaderStats, default_model_dir, tokenize
 
 WORD = re.compile(r"[\w'’-]+")
+OTHER_FILM_MENTIONS = 3  # a name people used as a film this many times per use as plain words
 
 
 @lru_cache(maxsize=4)
@@ -65,7 +66,7 @@ class Reader:
         for mention in mentions:
             others = [s for s in spans if s != (mention.start, mention.end)]
             reading.titles.append((mention, polarity(text, mention.start, mention.end, others=others)))
-        masked = _mask(text, spans)
+        masked = _mask(text, [*spans, *self.other_films(text)])
         people = self._people(masked)
         people_spans = [(s, e) for _, s, e in people]
         for name, start, end in people:
@@ -77,7 +78,7 @@ class Reader:
                 continue
             reading.genres.append((genre, polarity(masked, start, end, others=[*spans, *people_spans])))
         genres = {g.casefold() for g, _ in reading.genres}  # "a family comedy": the genre, not a topic
-        named = [t for t in self.vocabulary.read(masked).topics if t.casefold() not in genres]
+        named = [t for t in self._topics(masked) if t.casefold() not in genres]
         ruled_out = [rf"{EXCLUDING}\s+(?:an? |any )?{re.escape(t)}" for t in named]  # "no mafia"
         avoided = [t for t, words in zip(named, ruled_out, strict=True) if re.search(words, masked, re.I)]
         reading.topics = [t for t in named if t not in avoided]
@@ -89,11 +90,44 @@ class Reader:
         reading.cleared = removals(masked)
         return reading
 
+    def other_films(self, text: str) -> list[tuple[int, int]]:
+        """Spans of films the catalog lacks that people named in the training dialogues more often
+        as films than as plain words ("Avengers: Infinity War", "A Quiet Place"): their words are
+        a title, not a genre, plot topic or person ("war", "wizard" in "The Wizard of Oz")."""
+        stats = self.spotter.stats
+        if stats is None:
+            return []
+        named = stats.mention_counts
+        tokens = tokenize(text)
+        spans, first = [], 0
+        while first < len(tokens):
+            for size in range(min(MAX_TOKENS, len(tokens) - first), 1, -1):  # two words or more
+                key = " ".join(t.text for t in tokens[first : first + size])
+                if key in self.spotter.outside and named[key] >= OTHER_FILM_MENTIONS * (
+                    1 + stats.text_counts.get(key, 0)
+                ):
+                    spans.append((tokens[first].start, tokens[first + size - 1].end))
+                    first += size - 1
+                    break
+            first += 1
+        return spans
+
     def unclear(self, text: str) -> bool:
         """Whether a message that changed nothing says nothing we can place ("hmm, not sure",
         "asdf"): only filler, hedges and words nobody used in the training dialogues."""
         known = self.spotter.known_words
         return all(w in FILLER or w in HEDGES or w not in known for w in _plain_words(text))
+
+    def _topics(self, text: str) -> list[str]:
+        """Plot topics cued by a word that is not a genre: "musicals" asks for the Musical genre,
+        not also for *broadway show* stories (a cue of that topic); "a musical about broadway"
+        asks for both."""
+        reader = self.vocabulary.topics
+        if reader is None:
+            return []
+        cued = reader.cued(text)
+        cued = {p: ts for p, ts in cued.items() if not self.vocabulary.genre(p)}
+        return [t for t in reader.cues if any(t in ts for ts in cued.values())]
 
     def _people(self, text: str) -> list[tuple[str, int, int]]:
         found = []
