@@ -265,6 +265,9 @@ SCENARIOS: list[tuple[str, list[str], list[Check_]]] = [
     ("wizard-of-oz", ["or maybe something like the wizard of oz"], [no_liked_topic("magic")]),
     ("musicals", ["i love musicals, got any?"], [likes_genre("Musical"), no_liked_topic("broadway show")]),
     ("war-still-war", ["a good war movie"], [likes_genre("War")]),
+    ("the-forest", ["i do love scary movies", "one of the best i have seen lately is The Forest, have you seen it?"], [no_liked_topic("wilderness")]),
+    ("guy-buddies", ["any good comedies?", "something to watch with my guy buddies"], [no_liked_topic("friendship"), likes_genre("Comedy")]),
+    ("friendship-asked", ["a film about friendship"], [lambda bot, reply: reply.state.likes.topics == ["friendship"]]),
     # references
     ("last-one", ["a crime film please", "tell me more about the last one"], [answers_about_shown(-1)]),
     ("second-one", ["a comedy", "how long is the second one?"], [answers_about_shown(1)]),

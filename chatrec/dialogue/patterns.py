@@ -122,3 +122,12 @@ COMMON_WORDS = frozenset(
     what who how when where why all some any no not so do go up out one two love life time day night
     home man men girl boy good big last first new old little""".split()  # noqa: SIM905
 )
+
+# Words that name a film or the company, not what the film should be about: a topic cue inside
+# them asks for no plot ("The Forest" mid-sentence; "to watch with my guy buddies").
+ARTICLE_TITLE = re.compile(r"(?<=[a-z,;] )(?:The|A|An) [A-Z][\w'’]*(?: (?:of|the|and|in|[A-Z][\w'’]*))*")
+COMPANY = re.compile(
+    r"\b(?:with|for) (?:my|our|the|some) (?:[\w'’]+ )?(?:friends?|buddies|buddy|pals?|family|kids|children"
+    r"|wife|husband|girlfriend|boyfriend|partner|parents|mom|dad|son|daughter|date|roommates?|coworkers?)\b",
+    re.I,
+)

@@ -20,7 +20,7 @@ from typing import Any
 from chatrec.catalog.vocabulary import FILLER, Vocabulary
 from chatrec.dialogue.mentions import MAX_TOKENS, TitleSpotter
 from chatrec.dialogue.numbers import decades, removals, runtime_bounds
-from chatrec.dialogue.patterns import EXCLUDING
+from chatrec.dialogue.patterns import ARTICLE_TITLE, COMPANY, EXCLUDING
 from chatrec.dialogue.polarity import Polarity, polarity
 from chatrec.dialogue.state import DialogueState
 from chatrec.dialogue.tokens import Mention, ReaderStats, default_model_dir, tokenize
@@ -78,7 +78,8 @@ class Reader:
                 continue
             reading.genres.append((genre, polarity(masked, start, end, others=[*spans, *people_spans])))
         genres = {g.casefold() for g, _ in reading.genres}  # "a family comedy": the genre, not a topic
-        named = [t for t in self._topics(masked) if t.casefold() not in genres]
+        spans_off = [m.span() for p in (ARTICLE_TITLE, COMPANY) for m in p.finditer(masked)]
+        named = [t for t in self._topics(_mask(masked, spans_off)) if t.casefold() not in genres]
         ruled_out = [rf"{EXCLUDING}\s+(?:an? |any )?{re.escape(t)}" for t in named]  # "no mafia"
         avoided = [t for t, words in zip(named, ruled_out, strict=True) if re.search(words, masked, re.I)]
         reading.topics = [t for t in named if t not in avoided]
