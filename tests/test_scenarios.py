@@ -267,6 +267,7 @@ SCENARIOS: list[tuple[str, list[str], list[Check_]]] = [
     ("war-still-war", ["a good war movie"], [likes_genre("War")]),
     ("the-forest", ["i do love scary movies", "one of the best i have seen lately is The Forest, have you seen it?"], [no_liked_topic("wilderness")]),
     ("guy-buddies", ["any good comedies?", "something to watch with my guy buddies"], [no_liked_topic("friendship"), likes_genre("Comedy")]),
+    ("superhero", ["a superhero movie pls"], [lambda bot, reply: reply.state.likes.topics == ["superhero"]]),
     ("friendship-asked", ["a film about friendship"], [lambda bot, reply: reply.state.likes.topics == ["friendship"]]),
     # references
     ("last-one", ["a crime film please", "tell me more about the last one"], [answers_about_shown(-1)]),

@@ -122,12 +122,13 @@ class Reader:
     def _topics(self, text: str) -> list[str]:
         """Plot topics cued by a word that is not a genre: "musicals" asks for the Musical genre,
         not also for *broadway show* stories (a cue of that topic); "a musical about broadway"
-        asks for both."""
+        asks for both. Reasons say "as you asked" of these, so they are only what was asked."""
         reader = self.vocabulary.topics
         if reader is None:
             return []
         cued = reader.cued(text)
-        cued = {p: ts for p, ts in cued.items() if not self.vocabulary.genre(p)}
+        # a cue that is one topic's own name asks for that topic ("superhero", not also *comic*)
+        cued = {p: (p,) if p in ts else ts for p, ts in cued.items() if not self.vocabulary.genre(p)}
         return [t for t in reader.cues if any(t in ts for ts in cued.values())]
 
     def _people(self, text: str) -> list[tuple[str, int, int]]:
