@@ -58,6 +58,15 @@ class Reader:
     ) -> None:
         self.vocabulary = vocabulary
         self.spotter = TitleSpotter(catalog, load_stats(model_dir or default_model_dir()))
+        stats = self.spotter.stats
+        # names of films the catalog lacks that people used as films far more than as plain words
+        self._other_films = {
+            k
+            for k in self.spotter.outside
+            if stats
+            and " " in k
+            and stats.mention_counts[k] >= OTHER_FILM_MENTIONS * (1 + stats.text_counts.get(k, 0))
+        }
 
     def read(self, text: str) -> Reading:
         reading = Reading()
@@ -95,18 +104,14 @@ class Reader:
         """Spans of films the catalog lacks that people named in the training dialogues more often
         as films than as plain words ("Avengers: Infinity War", "A Quiet Place"): their words are
         a title, not a genre, plot topic or person ("war", "wizard" in "The Wizard of Oz")."""
-        stats = self.spotter.stats
-        if stats is None:
+        if not self._other_films:
             return []
-        named = stats.mention_counts
         tokens = tokenize(text)
         spans, first = [], 0
         while first < len(tokens):
             for size in range(min(MAX_TOKENS, len(tokens) - first), 1, -1):  # two words or more
                 key = " ".join(t.text for t in tokens[first : first + size])
-                if key in self.spotter.outside and named[key] >= OTHER_FILM_MENTIONS * (
-                    1 + stats.text_counts.get(key, 0)
-                ):
+                if key in self._other_films:
                     spans.append((tokens[first].start, tokens[first + size - 1].end))
                     first += size - 1
                     break
