@@ -80,6 +80,13 @@ ISSUE = [
     ("It's a film about Leonardo DiCaprio and people who like it.", "Shutter Island", 2010, "story"),
     ("It's a film that's both about Adam Sandler and Rob Schneider.", "Grown Ups", 2010, "story"),
     ("It's both Adam Sandler and Rob Schneider's favorite.", "The Longest Yard", 2005, "record"),
+    # Shown by the 1.5B at b4cb278 (read against the catalog; the checker passed each):
+    ("Stan Lee returns as Iron Man in this action-packed sequel.", "Iron Man 2", 2010, "record"),
+    ("Robert Downey Jr. stars as Tony Stark, a billionaire.", "Iron Man 2", 2010, "record"),
+    ("It's a crime drama that serves as a sequel to Goodfellas.", "Casino", 1995, "record"),
+    ("It was a great Oscar win for Michael Mann.", "The Insider", 1999, "award"),
+    ("It earned a perfect score of 97% from critics.", "The Hurt Locker", 2008, "score"),
+    ("Al Pacino and Robert De Niro play the main characters.", "Heat", 1995, "record"),
 ]
 
 
@@ -104,6 +111,9 @@ GOOD = [
     ("It was nominated for 1 Oscar for Ted, a comedy film.", "Ted", 2012),  # the film itself
     ("It is a film directed by Steven Spielberg, which won 2 Oscars.", "Jurassic Park", 1993),
     ("It is directed by Steven Spielberg, with 2 Oscar nominations.", "Jurassic Park", 1993),
+    ("Critics gave it a perfect score of 100%.", "Toy Story", 1995),
+    ("It is an Oscar-winning crime drama with Robert De Niro and Joe Pesci.", "Goodfellas", 1990),
+    ("It stars Al Pacino as well as Robert De Niro.", "Heat", 1995),
 ]
 
 

@@ -264,6 +264,7 @@ SCENARIOS: list[tuple[str, list[str], list[Check_]]] = [
     ("infinity-war-lower", ["any movie", "like avengers infinity war or black panther"], [no_liked_genre("War")]),
     ("wizard-of-oz", ["or maybe something like the wizard of oz"], [no_liked_topic("magic")]),
     ("musicals", ["i love musicals, got any?"], [likes_genre("Musical"), no_liked_topic("broadway show")]),
+    ("infinity-war-typo", ["i watched infinitive war, loved it"], [no_liked_genre("War")]),
     ("war-still-war", ["a good war movie"], [likes_genre("War")]),
     ("the-forest", ["i do love scary movies", "one of the best i have seen lately is The Forest, have you seen it?"], [no_liked_topic("wilderness")]),
     ("guy-buddies", ["any good comedies?", "something to watch with my guy buddies"], [no_liked_topic("friendship"), likes_genre("Comedy")]),

@@ -31,6 +31,7 @@ from chatrec.dialogue.patterns_claims import (
     NEGATION,
     NUMBER_WORDS,
     OLD,
+    PERFECT,
     RATING,
     RECENT,
     RECORD,
@@ -165,11 +166,10 @@ class ClaimChecker:
         for d in decades:
             if not any(d <= y < d + 10 for y in years):
                 yield Claim("year", f"{d}s")
-        year = ctx.meta.get("year")
-        if RECENT.search(ctx.rest) and not (isinstance(year, int) and year >= 2008):
-            yield Claim("year", RECENT.search(ctx.rest).group(0))  # type: ignore[union-attr]
-        if OLD.search(ctx.rest) and not (isinstance(year, int) and year <= 1990):
-            yield Claim("year", OLD.search(ctx.rest).group(0))  # type: ignore[union-attr]
+        year = ctx.meta.get("year") if isinstance(ctx.meta.get("year"), int) else None
+        for pattern, fits in ((RECENT, year and year >= 2008), (OLD, year and year <= 1990)):
+            if (said := pattern.search(ctx.rest)) and not fits:
+                yield Claim("year", said.group(0))
 
     def _runtimes(self, sentence: str, ctx: Context) -> Iterator[Claim]:
         runtime = ctx.meta.get("runtime")
@@ -230,7 +230,7 @@ class ClaimChecker:
         awards = str(ctx.meta.get("awards") or "")
         for match in AWARD.finditer(ctx.rest):
             words, n = match.group(0).casefold(), match.group("n")
-            won = "won" in words or "winn" in words
+            won = "won" in words or "win" in words
             other = any(w in words for w in ("globe", "bafta", "cannes", "emmy", "festival", "prize"))
             # A count is of wins unless the words around it say nominations ("2 Oscar nominations").
             near = ctx.rest[max(0, match.start() - 25) : match.end() + 15].casefold()
@@ -238,7 +238,7 @@ class ClaimChecker:
             wrong = bool(n) and str(NUMBER_WORDS.get(n.casefold(), n)) != (said.group(1) if said else "")
             if not awards or (won and "Won" not in awards) or other or wrong:
                 yield Claim("award", match.group(0))
-        for pattern, kind in ((AWARD_FOR, "award"), (RECORD, "record")):  # "an Oscar for X", "his 76th film"
+        for pattern, kind in ((AWARD_FOR, "award"), (RECORD, "record")):  # "for X", "his 76th film"
             yield from (Claim(kind, m.group(0)) for m in pattern.finditer(ctx.untitled))
 
     def _scores(self, sentence: str, ctx: Context) -> Iterator[Claim]:
@@ -251,10 +251,10 @@ class ClaimChecker:
             if int(match.group("n") or match.group("m")) not in scores:
                 yield Claim("score", match.group(0))
         meter, metacritic = meta.get("critic_meter") or 0, meta.get("metacritic") or 0
-        if ACCLAIM.search(ctx.rest) and not (meter >= 75 or metacritic >= 70):
-            yield Claim("score", ACCLAIM.search(ctx.rest).group(0))  # type: ignore[union-attr]
-        if UNCHECKABLE.search(ctx.rest):
-            yield Claim("score", UNCHECKABLE.search(ctx.rest).group(0))  # type: ignore[union-attr]
+        acclaimed, perfect = meter >= 75 or metacritic >= 70, 100 in scores  # "a perfect score"
+        for pattern, fits in ((ACCLAIM, acclaimed), (PERFECT, perfect), (UNCHECKABLE, False)):
+            if (said := pattern.search(ctx.rest)) and not fits:
+                yield Claim("score", said.group(0))
 
     # -- story, names, taste -----------------------------------------------------------------------
     def _story(self, sentence: str, ctx: Context) -> Iterator[Claim]:

@@ -100,8 +100,9 @@ THAN = re.compile(r"\b(\w+er) than\b", re.I)
 
 AWARD = re.compile(
     r"\b(?:(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+)?"
-    r"(?:oscars?|academy awards?|oscar[- ]winning|oscar[- ]nominated|award[- ]winning|awards?|won|winner"
-    r"|nominated|nominations?|golden globes?|bafta|cannes|emmys?|festival|prize)\b",
+    r"(?:oscar[- ]wins?|award[- ]wins?|oscars?|academy awards?|oscar[- ]winning|oscar[- ]nominated"
+    r"|award[- ]winning|awards?|won|winner|nominated|nominations?|golden globes?|bafta|cannes|emmys?"
+    r"|festival|prize)\b",
     re.I,
 )
 # What an award was for ("an Oscar for Adam Sandler", "for Best Picture"): the catalog's awards line
@@ -118,7 +119,14 @@ RECORD = re.compile(
     r"(?:\s+[\w'’-]+){0,2}?\s+(?:films?|movies?|features?|pictures?|books?|games?|roles?|outings?"
     r"|collaborations?|ever|to)\b"
     # what a person thinks of it: nothing the catalog records ("Adam Sandler's favorite")
-    r"|\b[A-Z][\w.'’-]*['’]s? (?:all-time )?favou?rites?\b",
+    r"|\b[A-Z][\w.'’-]*['’]s? (?:all-time )?favou?rites?\b"
+    # roles inside the story ("Stan Lee returns as Iron Man", "play the main characters") and a
+    # place in a series ("a sequel to Goodfellas"): the catalog records neither
+    r"|\b(?:returns?|returning|reprises?|reprising|plays?|played|playing|stars?|starring|cast)\s+as\b"
+    r"|(?-i:\b[A-Z][\w'’.-]+\s+as\s+(?:the\s+)?[A-Z])"
+    r"|\b(?:main|lead|leading|central|title|starring|supporting)\s+(?:characters?|roles?|parts?)\b"
+    r"|\bprotagonists?\b|\bin the role of\b|\bthe (?:leads?|hero|villain)\b"
+    r"|\b(?:sequel|prequel|follow-up|spin-?off|remake|reboot|installment|instalment|franchise|trilogy)\b",
     re.I,
 )
 RATING = re.compile(r"\brated\s+(G|PG|PG-13|R|NC-17)\b")
@@ -132,6 +140,7 @@ ACCLAIM = re.compile(
     r"|critical (?:hit|success|darling)|celebrated)\b",
     re.I,
 )
+PERFECT = re.compile(r"\b(?:perfect|flawless|top)\s+(?:score|rating|marks)\b|\b100\s*%", re.I)
 UNCHECKABLE = re.compile(
     r"\b(?:masterpiece|cult classic|blockbuster|box[- ]office|smash hit|bestsell\w*|best-selling|imdb"
     r"|out of 10|/10|stars? out of|\d(?:\.\d)? stars)\b",
@@ -164,7 +173,7 @@ CAPITAL = re.compile(r"(?<![\w'’.-])[A-Z][a-z][\w'’-]*")
 FREE_WORDS = set(
     """it its it's this that these those the a an and also like with from for fans people critics
     if you your as at in on of to his her their while both another one here there
-    oscar oscars academy award awards rotten tomatoes metacritic hollywood
+    oscar oscars oscar-winning oscar-nominated academy award awards rotten tomatoes metacritic hollywood
     american british english french german italian spanish japanese korean chinese indian mexican
     canadian australian irish scottish russian swedish danish norwegian brazilian european""".split()  # noqa: SIM905
 )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,10 +24,14 @@ from chatrec.dialogue.numbers import decades, removals, runtime_bounds
 from chatrec.dialogue.patterns import ARTICLE_TITLE, COMPANY, EXCLUDING
 from chatrec.dialogue.polarity import Polarity, polarity
 from chatrec.dialogue.state import DialogueState
-from chatrec.dialogue.tokens import Mention, ReaderStats, default_model_dir, tokenize
+from chatrec.dialogue.tokens import Mention, ReaderStats, Token, default_model_dir, tokenize
 
 WORD = re.compile(r"[\w'’-]+")
+Spans = list[tuple[int, int]]
 OTHER_FILM_MENTIONS = 3  # a name people used as a film this many times per use as plain words
+MISSPELT_SIMILARITY = 0.75  # difflib ratio to the name's words ("infinitive" to "infinity": .78)
+MISSPELT_MIN_CHARS = 5  # shorter words are too often near another ("good war" and "cold war")
+MISSPELT_RARE = 2  # at most this many uses as plain words in the training dialogues ("infinity": 2)
 
 
 @lru_cache(maxsize=4)
@@ -67,6 +72,12 @@ class Reader:
             and " " in k
             and stats.mention_counts[k] >= OTHER_FILM_MENTIONS * (1 + stats.text_counts.get(k, 0))
         }
+        # the same names by their genre word, for misspelt ones ("i watched infinitive war")
+        self._other_by_genre: dict[str, list[list[str]]] = {}
+        for key in self._other_films:
+            *first, last = key.split()
+            if vocabulary.genre(last):
+                self._other_by_genre.setdefault(last, []).append(first)
 
     def read(self, text: str) -> Reading:
         reading = Reading()
@@ -116,7 +127,27 @@ class Reader:
                     first += size - 1
                     break
             first += 1
-        return spans
+        return spans + self._misspelt_other_films(tokens, spans)
+
+    def _misspelt_other_films(self, tokens: list[Token], spans: Spans) -> Spans:
+        """Spans of near misses of those names that end in a genre word: the words before it are
+        a few letters off the name's last words and rare in chat ("infinitive war" for "Avengers:
+        Infinity War"; "civil war" is said too often as plain words to be taken for the film)."""
+        found, counts = [], self.spotter.stats.word_counts if self.spotter.stats else {}
+        for i, token in enumerate(tokens):
+            for first in self._other_by_genre.get(token.text, []):
+                for size in range(min(len(first), i), 0, -1):
+                    before = tokens[i - size : i]
+                    said = " ".join(t.text for t in before)
+                    if (
+                        len(said) >= MISSPELT_MIN_CHARS
+                        and all(counts.get(t.text, 0) <= MISSPELT_RARE for t in before)
+                        and _similarity(said, " ".join(first[-size:])) >= MISSPELT_SIMILARITY
+                        and not any(s <= before[0].start < e for s, e in spans)
+                    ):
+                        found.append((before[0].start, token.end))
+                        break
+        return found
 
     def unclear(self, text: str) -> bool:
         """Whether a message that changed nothing says nothing we can place ("hmm, not sure",
@@ -187,6 +218,10 @@ HEDGES = frozenset(
         "haha",
     ]
 )
+
+
+def _similarity(a: str, b: str) -> float:
+    return SequenceMatcher(None, a, b).ratio()
 
 
 def _plain_words(text: str) -> list[str]:
