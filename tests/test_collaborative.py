@@ -154,6 +154,22 @@ def test_cooccurrence_candidates_obey_the_hard_filters(tiny):
     assert np.isfinite(found.features).all() and found.features.shape == (len(found.hits), len(FEATURES))
 
 
+def test_likeness_to_the_liked_films_is_a_signal_only_once_one_is_liked(tiny):
+    hybrid = Hybrid(tiny, Collaborative(Interactions.from_groups([{"heat": 1.0, "old": 1.0}])))
+    state = DialogueState()
+    cold = hybrid.candidates("a drama", state, tiny.search("a drama", n=5))
+    likeness = [FEATURES.index(f) for f in ("seed_year_closeness", "seed_genre_overlap", "seed_similarity")]
+    assert not cold.features[:, likeness].any()
+    state.like("heat")
+    found = hybrid.candidates("a drama", state, tiny.search("a drama", n=5, exclude_ids=state.excluded_ids()))
+    column = dict(zip([h.item.id for h in found.hits], found.features, strict=True))
+    closeness, similarity = FEATURES.index("seed_year_closeness"), FEATURES.index("seed_similarity")
+    assert column["ronin"][closeness] == -3 and column["old"][closeness] == -45
+    vectors = tiny.vectors(["heat", "ronin"])
+    assert column["ronin"][similarity] == pytest.approx(float(vectors["heat"] @ vectors["ronin"]), abs=1e-5)
+    assert column["toy"][FEATURES.index("year")] == 1995
+
+
 def test_ingest_interactions_cli_with_a_csv(tiny, tmp_path, monkeypatch, capsys):
     settings = tiny.store.settings
     monkeypatch.setenv("CHATREC_DATA_DIR", str(settings.data_dir))

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from chatrec.catalog import list_field
 from chatrec.catalog.vocabulary import QuerySignals
 from chatrec.dialogue.state import DialogueState
 from chatrec.reranker.model import Reranker, popularity
@@ -39,7 +40,16 @@ FEATURES = (
     "seeded_retrieval",
     "seeded_interaction_popularity",
     "seeded_critic_popularity",
+    # The candidate itself and its likeness to the liked films (0 without one): its year and
+    # runtime, how far its year is from theirs, its genre overlap with them and its best cosine to
+    # one of them. On the same validation turns: .238 / .455 -> .241 / .465 (2-fold).
+    "year",
+    "runtime",
+    "seed_year_closeness",
+    "seed_genre_overlap",
+    "seed_similarity",
 )
+DEFAULT_YEAR, DEFAULT_RUNTIME = 2000, 100  # for items without one (a constant column weighs nothing)
 COOC_SCALE = 100.0  # co-occurrence scores are small fractions; log1p(100 s) spreads them out
 
 
@@ -57,6 +67,11 @@ class HybridWeights(BaseModel):
     seeded_retrieval: float = 0.0
     seeded_interaction_popularity: float = 0.0
     seeded_critic_popularity: float = 0.0
+    year: float = 0.0
+    runtime: float = 0.0
+    seed_year_closeness: float = 0.0
+    seed_genre_overlap: float = 0.0
+    seed_similarity: float = 0.0
     cross_encoder: float = 0.0
     cooc_candidates: int = 100
     popular_candidates: int = 100  # the most named items join too: what people ask for most
@@ -118,14 +133,42 @@ class Hybrid:
             extra = self.retriever.items(extra_ids, state.constraints)
             pool += self._scored(query, state, extra)
         seeded = float(bool(seeds))
+        likeness = self._likeness(state.liked_ids, pool)
         rows = []
-        for h in pool:
+        for h, like in zip(pool, likeness, strict=True):
             named, critics = collab.popularity(h.item.id), popularity(h.item)
             cooc = math.log1p(COOC_SCALE * scores.get(h.item.id, 0.0))
             pair = float(h.item.id in scores)
             base = (h.score, cooc, pair, named, critics)
-            rows.append((*base, seeded * h.score, seeded * named, seeded * critics))
+            rows.append((*base, seeded * h.score, seeded * named, seeded * critics, *_own(h), *like))
         return Candidates(pool, np.array(rows, dtype=np.float64).reshape(len(pool), len(FEATURES)))
+
+    def _likeness(self, liked_ids: Sequence[str], pool: Sequence[Hit]) -> list[tuple[float, float, float]]:
+        """Per candidate: minus its year's distance to the liked films' mean year, its genres'
+        Jaccard overlap with theirs, its best cosine to one of them; zeros without a liked film."""
+        catalog = self.retriever.catalog
+        liked = [i for i in liked_ids if i in catalog]
+        if not liked or not pool:
+            return [(0.0, 0.0, 0.0)] * len(pool)
+        years = [y for i in liked if isinstance(y := catalog[i].get("year"), int)]
+        mean_year = sum(years) / len(years) if years else None
+        genres = {g for i in liked for g in list_field(catalog[i], "genres")}
+        vectors = self.retriever.vectors([*liked, *(h.item.id for h in pool)])
+        seeds = (
+            np.stack([vectors[i] for i in liked if i in vectors])
+            if any(i in vectors for i in liked)
+            else None
+        )
+        found = []
+        for h in pool:
+            year = h.item.metadata.get("year")
+            closeness = -abs(year - mean_year) if mean_year is not None and isinstance(year, int) else 0.0
+            own = set(list_field(h.item.metadata, "genres"))
+            overlap = len(own & genres) / len(own | genres) if genres else 0.0
+            vector = vectors.get(h.item.id)
+            similar = float((seeds @ vector).max()) if seeds is not None and vector is not None else 0.0
+            found.append((float(closeness), overlap, similar))
+        return found
 
     def _scored(self, query: str, state: DialogueState, items: Sequence) -> list[Hit]:
         """Co-occurrence items scored as retrieval would: cosine to the query vector + signal bonus."""
@@ -157,6 +200,16 @@ class Hybrid:
         )
         reordered = [replace(head[i], score=float(total[i])) for i in np.argsort(-total, kind="stable")]
         return [*reordered, *ranked[depth:]]
+
+
+def _own(hit: Hit) -> tuple[float, float]:
+    """The candidate's year and runtime (the defaults when it has none)."""
+    meta = hit.item.metadata
+    year, runtime = meta.get("year"), meta.get("runtime")
+    return (
+        float(year if isinstance(year, int) else DEFAULT_YEAR),
+        float(runtime if isinstance(runtime, int) else DEFAULT_RUNTIME),
+    )
 
 
 def load_hybrid(retriever: Retriever, reranker: Reranker | None = None) -> Hybrid | None:
