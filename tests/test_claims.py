@@ -87,6 +87,9 @@ ISSUE = [
     ("It was a great Oscar win for Michael Mann.", "The Insider", 1999, "award"),
     ("It earned a perfect score of 97% from critics.", "The Hurt Locker", 2008, "score"),
     ("Al Pacino and Robert De Niro play the main characters.", "Heat", 1995, "record"),
+    # Shown by the 0.5B at 5b7d1c1 (the meter is 94: acclaimed, not "of all time")
+    ("One of the most critically acclaimed films of all time, 94% critics.", "Iron Man", 2008, "record"),
+    ("It is Leonardo DiCaprio's next pick for fans of Titanic.", "The Wolf of Wall Street", 2013, "record"),
 ]
 
 

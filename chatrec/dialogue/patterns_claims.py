@@ -119,7 +119,10 @@ RECORD = re.compile(
     r"(?:\s+[\w'’-]+){0,2}?\s+(?:films?|movies?|features?|pictures?|books?|games?|roles?|outings?"
     r"|collaborations?|ever|to)\b"
     # what a person thinks of it: nothing the catalog records ("Adam Sandler's favorite")
-    r"|\b[A-Z][\w.'’-]*['’]s? (?:all-time )?favou?rites?\b"
+    r"|\b[A-Z][\w.'’-]*['’]s? (?:all-time |next |latest |new |top )?(?:favou?rites?|picks?|choices?)\b"
+    # a standing among all films ("one of the most acclaimed films of all time")
+    r"|\bof all time\b|\ball-time\b|\bone of the (?:most|best|greatest|finest|top)\b|\bgreatest\b"
+    r"|\b(?:best|finest) (?:films?|movies?) (?:ever|of)\b"
     # roles inside the story ("Stan Lee returns as Iron Man", "play the main characters") and a
     # place in a series ("a sequel to Goodfellas"): the catalog records neither
     r"|\b(?:returns?|returning|reprises?|reprising|plays?|played|playing|stars?|starring|cast)\s+as\b"
