@@ -90,6 +90,14 @@ ISSUE = [
     # Shown by the 0.5B at 5b7d1c1 (the meter is 94: acclaimed, not "of all time")
     ("One of the most critically acclaimed films of all time, 94% critics.", "Iron Man", 2008, "record"),
     ("It is Leonardo DiCaprio's next pick for fans of Titanic.", "The Wolf of Wall Street", 2013, "record"),
+    # Shown by the 1.5B at 57c0634: how popular a film is, which nothing in the catalog says
+    ("It was a massive hit, winning 11 Oscars and 88% with critics.", "Titanic", 1997, "score"),
+    ("It was a huge success, with 6 Oscars.", "Star Wars: Episode IV – A New Hope", 1977, "score"),
+    ("It is a popular choice among fans of both genres.", "The Maze Runner", 2014, "score"),
+    ("It's a horror classic that many fans love.", "The Exorcist", 1973, "score"),
+    ("It is a 2014 thriller with Chad Stahelski.", "John Wick", 2014, "person"),
+    ("It's a comedy with Adam Sandler that's a fan favorite of Click's.", "50 First Dates", 2004, "score"),
+    ("It's a romance that lots of fans love.", "50 First Dates", 2004, "score"),
 ]
 
 

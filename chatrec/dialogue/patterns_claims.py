@@ -26,7 +26,7 @@ ROLE_BEFORE = (
     (re.compile(rf"\b(?:screenplay|script) (?:is )?by\s+{_NAMES}"), "writers"),
     (re.compile(rf"\b(?:produced|created|designed|composed|scored|shot|edited) by\s+{_NAMES}"), "any"),
     (re.compile(rf"\bby\s+{_NAMES}"), "any"),
-    (re.compile(rf"\bwith\s+{_NAMES}"), "any"),
+    (re.compile(rf"\bwith\s+{_NAMES}"), "cast"),  # "a thriller with Chad Stahelski": he directed it
 )
 # "X directs it", "X stars", "X plays": the names, then the role.
 ROLE_AFTER = (
@@ -145,6 +145,10 @@ ACCLAIM = re.compile(
 )
 PERFECT = re.compile(r"\b(?:perfect|flawless|top)\s+(?:score|rating|marks)\b|\b100\s*%", re.I)
 UNCHECKABLE = re.compile(
+    # how popular it is, beyond what the co-occurrence facts say ("a massive hit", "a fan favorite")
+    r"\b(?:(?:massive|huge|big|major|smash|instant) (?:hit|success)|fan[- ]favou?rites?|crowd[- ]pleaser"
+    r"|(?:lots of|many|countless|millions of) (?:fans|people|viewers)|(?:very|hugely|widely|wildly) popular"
+    r"|beloved|widely loved|popular choice)\b|"
     r"\b(?:masterpiece|cult classic|blockbuster|box[- ]office|smash hit|bestsell\w*|best-selling|imdb"
     r"|out of 10|/10|stars? out of|\d(?:\.\d)? stars)\b",
     re.I,
