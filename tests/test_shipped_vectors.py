@@ -66,4 +66,6 @@ def test_shipped_vectors_cover_the_catalog_and_match_the_model(embedder):
     assert shipped.hits == len(texts)
     sample = texts[:: len(texts) // 40]
     fresh = embedder.embed(sample)  # other batch neighbours: int8 activations are scaled per batch
-    assert (shipped.embed(sample) * fresh).sum(axis=1).min() >= 0.98
+    # and the CPU's int8 kernels round differently: min cosine >= .98 on the AVX2 machine that
+    # built the artefact, .978 on an AMX/VNNI Xeon; another model gives far less
+    assert (shipped.embed(sample) * fresh).sum(axis=1).min() >= 0.97
