@@ -170,6 +170,36 @@ def test_likeness_to_the_liked_films_is_a_signal_only_once_one_is_liked(tiny):
     assert column["toy"][FEATURES.index("year")] == 1995
 
 
+MANN, PACINO, DE_NIRO = ["Michael Mann"], "Al Pacino", "Robert De Niro"
+CREDITED = [
+    Item("heat", "Heat", "Heat (1995).", {"year": 1995, "directors": MANN, "cast": [PACINO, DE_NIRO]}),
+    Item("insider", "The Insider", "Insider (1999).", {"year": 1999, "directors": MANN, "cast": [PACINO]}),
+    Item("ronin", "Ronin", "Ronin (1998).", {"year": 1998, "cast": [DE_NIRO, "Jean Reno"]}),
+    Item("toy", "Toy Story", "Toy Story (1995).", {"year": 1995, "directors": ["John Lasseter"]}),
+]
+
+
+def test_films_sharing_credits_with_a_liked_film_join_under_the_filters(tmp_path, embedder):
+    store = Store(make_settings(tmp_path))
+    store.upsert(CREDITED, embedder.embed([i.text for i in CREDITED]), ["h"] * len(CREDITED))
+    retriever = Retriever(embedder, store)
+    # Nobody paired these films: only the credits can bring The Insider to a fan of Heat.
+    weights = HybridWeights(
+        retrieval=0.0, interaction_popularity=0.0, seed_shared_credits=1.0, credit_candidates=5
+    )
+    hybrid = Hybrid(retriever, Collaborative(Interactions.from_groups([{"toy": 1.0}])), weights)
+    state = DialogueState()
+    column = FEATURES.index("seed_shared_credits")
+    assert not hybrid.candidates("a film", state, []).features[:, column].any()
+    state.like("heat")
+    found = hybrid.candidates("a film", state, [])
+    shared = {h.item.id: row[column] for h, row in zip(found.hits, found.features, strict=True)}
+    assert shared == {"insider": 2.0, "ronin": 1.0, "toy": 0.0}  # Mann + Pacino; De Niro; the popular one
+    assert [h.item.id for h in hybrid.rank("a film", state, [])][:2] == ["insider", "ronin"]
+    state.constraints = Filters(year_to=1998)
+    assert "insider" not in [h.item.id for h in hybrid.rank("a film", state, [])]
+
+
 def test_ingest_interactions_cli_with_a_csv(tiny, tmp_path, monkeypatch, capsys):
     settings = tiny.store.settings
     monkeypatch.setenv("CHATREC_DATA_DIR", str(settings.data_dir))
