@@ -1,7 +1,8 @@
 """Hybrid ranking: content retrieval and co-occurrence candidates, fused under the same hard filters.
 
-Content retrieval's hits are joined by the items that co-occur with the user's liked films (checked
-against the state's filters, so every constraint holds for both channels). Each candidate gets
+Content retrieval's hits are joined by the items that co-occur with the user's liked films, the
+most-named items and the films sharing credits with a liked film (all checked against the state's
+filters, so every constraint holds for every channel). Each candidate gets
 a few signals — retrieval score, co-occurrence score, how often people name it, critic review
 count — standardised over the candidate list and summed with learned weights (a logistic
 regression on a validation part of ReDial TRAIN, ``chatrec fit-hybrid``). The cross-encoder, when
