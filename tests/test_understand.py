@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from chatrec.catalog import Catalog
+from chatrec.catalog.credits import Credits
 from chatrec.catalog.titles import TitleIndex
 from chatrec.catalog.vocabulary import Vocabulary
 from chatrec.dialogue.answers import answer
-from chatrec.dialogue.grounds import Credits
 from chatrec.dialogue.state import DialogueState
 from chatrec.dialogue.understand import Understander
 

@@ -10,7 +10,11 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chatrec.catalog.credits import Credits
 
 MetaValue = str | int | float | bool | list[str]
 EMBED_FORMAT = 2  # bump when what is embedded for an item changes: every item is re-embedded
@@ -113,3 +117,10 @@ class Catalog(Mapping[str, dict[str, Any]]):
     def label(self, item_id: str) -> str:
         """``Title (Year)`` for a known id; the id itself for an unknown one."""
         return self.item(item_id).label
+
+    @cached_property
+    def credits(self) -> Credits:
+        """Who is credited on which item: one index, shared by ranking and reasons."""
+        from chatrec.catalog.credits import Credits
+
+        return Credits(self)

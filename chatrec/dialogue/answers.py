@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from chatrec.catalog import Catalog
-from chatrec.dialogue.grounds import Credits
+from chatrec.catalog.credits import Credits
 from chatrec.dialogue.prompts import reply
 from chatrec.dialogue.state import DialogueState
 

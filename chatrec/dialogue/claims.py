@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from chatrec.catalog import PEOPLE_FIELDS, list_field
+from chatrec.catalog.credits import credits_of
 from chatrec.catalog.vocabulary import decades_in
-from chatrec.dialogue.evidence import Credits, Evidence
+from chatrec.dialogue.evidence import Evidence
 from chatrec.dialogue.patterns_claims import (
     ACCLAIM,
     AWARD,
@@ -92,7 +93,7 @@ class ClaimChecker:
 
     def __init__(self, understander: Understander) -> None:
         self.understander = understander
-        self.credits = Credits(understander.catalog)
+        self.credits = credits_of(understander.catalog)
 
     def claims(self, sentence: str, ev: Evidence) -> list[Claim]:
         """Every unsupported claim in ``sentence`` (empty: the sentence may be shown)."""

@@ -16,11 +16,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from chatrec.catalog import PEOPLE_FIELDS, Item, list_field
+from chatrec.catalog.credits import credits_of
 from chatrec.catalog.wording import Wording
-from chatrec.dialogue.grounds import Credits, Evidence, Fact, article, genre_words, item_label, joined, tastes
+from chatrec.dialogue.grounds import Evidence, Fact, article, genre_words, item_label, joined, tastes
 from chatrec.dialogue.state import DialogueState
 
-__all__ = ["Credits", "Evidence", "Evidencer", "Fact", "evidence"]
+__all__ = ["Evidence", "Evidencer", "Fact", "evidence"]
 
 # Conversations naming both films before "people who liked X pick it too" is said (most pairs
 # of the shipped ReDial counts are 1), and before "often".
@@ -41,7 +42,7 @@ class Evidencer:
         self.catalog = catalog
         self.together = together or {}
         self.wording = wording or Wording()
-        self.credits = Credits(catalog)
+        self.credits = credits_of(catalog)
 
     def _credit(self, role: str, names: list[str], known: str = "") -> tuple[str, ...]:
         """Ways to say "it is <role> <names>" that the claim checker accepts for that role: "stars"

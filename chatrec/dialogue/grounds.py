@@ -3,13 +3,11 @@ credited for what in the catalog (see :mod:`chatrec.dialogue.evidence`, which bu
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
-from chatrec.catalog import PEOPLE_FIELDS, Item, label_of, list_field
+from chatrec.catalog import Item, label_of
 from chatrec.catalog.wording import Wording
 from chatrec.dialogue.state import DialogueState
 
@@ -68,37 +66,6 @@ def item_label(meta: Mapping[str, Any]) -> str:
 
 def genre_words(genres: list[str]) -> str:
     return " and ".join(g.lower() for g in genres[:2])
-
-
-class Credits:
-    """Person -> the field that credits them most often, built on first use (about 0.3 s for
-    17k films): "stars X" is only said of people who mostly act (the catalog lists Michael Mann
-    in Hancock's cast; he is a director)."""
-
-    def __init__(self, catalog: Mapping[str, Mapping[str, Any]]) -> None:
-        self.catalog = catalog
-
-    @cached_property
-    def _roles(self) -> dict[str, Counter[str]]:
-        roles: dict[str, Counter[str]] = {}
-        for meta in self.catalog.values():
-            for role in PEOPLE_FIELDS:
-                for p in list_field(meta, role):
-                    roles.setdefault(p, Counter())[role] += 1
-        return roles
-
-    def warm(self) -> None:
-        """Build the person index now (about 0.3 s) rather than in a user's first turn."""
-        self._roles  # noqa: B018
-
-    def main_role(self, person: str) -> str | None:
-        counts = self._roles.get(person)
-        return counts.most_common(1)[0][0] if counts else None
-
-    def best_known(self, names: list[str]) -> list[str]:
-        """``names`` most credited first: the catalog lists casts alphabetically, and "with Alban
-        Lenoir, Anatole Taubman" is no way to describe Taken (Liam Neeson)."""
-        return sorted(names, key=lambda n: -sum(self._roles.get(n, Counter()).values()))
 
 
 def tastes(state: DialogueState, catalog: Mapping[str, Mapping[str, Any]]) -> tuple[set, set, set]:

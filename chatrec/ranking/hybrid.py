@@ -15,16 +15,15 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from chatrec.catalog import list_field
+from chatrec.catalog.credits import credits_of
 from chatrec.catalog.vocabulary import QuerySignals
 from chatrec.dialogue.state import DialogueState
-from chatrec.ranking.credits import Credits
 from chatrec.reranker.model import Reranker, popularity
 from chatrec.retrieval.collaborative import Collaborative
 from chatrec.retrieval.retriever import Retriever, signal_bonus
@@ -125,10 +124,6 @@ class Hybrid:
         self.weights = weights or HybridWeights()
         self.reranker = reranker
 
-    @cached_property
-    def credits(self) -> Credits:
-        return Credits(self.retriever.catalog)
-
     def candidates(self, query: str, state: DialogueState, hits: Sequence[Hit]) -> Candidates:
         """Content hits plus co-occurrence, most-named and shared-credit candidates that pass the
         state's filters, each with its signals."""
@@ -137,10 +132,11 @@ class Hybrid:
         excluded = state.excluded_ids()
         liked = [i for i in dict.fromkeys(state.liked_ids) if i in catalog]
         scores = dict(collab.candidates(seeds, n=self.weights.cooc_candidates, exclude_ids=excluded))
-        shared = self.credits.shared(liked) if liked else {}
+        credits = credits_of(catalog)
+        shared = credits.shared(liked) if liked else {}
         have = {h.item.id for h in hits}
         popular = collab.popular(n=self.weights.popular_candidates, exclude_ids=excluded)
-        credited = self.credits.candidates(
+        credited = credits.candidates(
             shared, n=self.weights.credit_candidates, exclude_ids=[*excluded, *liked]
         )
         extra_ids = [i for i in dict.fromkeys([*scores, *popular, *credited]) if i not in have]
