@@ -171,6 +171,7 @@ def _train_reranker(args: argparse.Namespace, settings: Settings) -> int:
         epochs=args.epochs,
         synthetic=args.synthetic,
         max_groups=args.max_groups,
+        negatives=args.negatives,
         seed=args.seed,
     )
     report = train_reranker(retriever, args.data, args.out, settings, config)
@@ -262,6 +263,12 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--layers", type=int, default=TrainConfig.layers, help="MiniLM layers kept (1-6)")
     train.add_argument("--synthetic", type=int, default=TrainConfig.synthetic, help="catalog requests")
     train.add_argument("--max-groups", type=positive, help="train on at most this many ReDial groups")
+    train.add_argument(
+        "--negatives",
+        choices=("retrieval", "hybrid"),
+        default=TrainConfig.negatives,
+        help="hard negatives from content retrieval, or also co-occurring and most-named films",
+    )
     train.add_argument("--seed", type=int, default=TrainConfig.seed)
     train.set_defaults(run=_train_reranker)
     reader = sub.add_parser("train-reader", help="learn the title spotter's filter from ReDial train")

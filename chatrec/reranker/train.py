@@ -17,7 +17,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from tqdm import tqdm
@@ -56,6 +56,10 @@ class TrainConfig:
     learning_rate: float = 1e-4
     synthetic: int = 2000
     max_groups: int | None = None  # a random subset of the ReDial groups, to bound the CPU time
+    # Where the hard negatives come from: "retrieval" (what the reranker reorders in the `rerank`
+    # system and for a catalog without interactions) or "hybrid" (also co-occurring and most-named
+    # films). Trained on "hybrid" it never earned a weight in the hybrid fusion (model card).
+    negatives: Literal["retrieval", "hybrid"] = "retrieval"
     seed: int = 0
 
 
@@ -200,7 +204,9 @@ def train_reranker(
     _require(val_samples, f"no dialogue of {data} falls in the validation split with a film in the catalog")
     # Co-occurrence counted on the train part only, as `chatrec fit-hybrid` does: its candidates
     # are hard negatives for train and val alike.
-    collaborative = Collaborative(redial_interactions(data, linker, "train"))
+    collaborative = (
+        Collaborative(redial_interactions(data, linker, "train")) if config.negatives == "hybrid" else None
+    )
     redial = redial_groups(retriever, train_samples, rng, collaborative)
     if config.max_groups is not None and len(redial) > config.max_groups:
         redial = rng.sample(redial, config.max_groups)
