@@ -108,7 +108,7 @@ class Forest:
             go_left = x[rows, self.feature[nodes]] <= self.threshold[nodes]
             nodes = np.where(go_left, self.left[nodes], self.right[nodes])
         logit = self.base + self.value[nodes].sum(axis=1)
-        return 1 / (1 + np.exp(-logit))
+        return np.exp(-np.logaddexp(0.0, -logit))  # the logistic; 1 / (1 + exp(-x)) overflows
 
 
 class TypoMatcher:
