@@ -29,20 +29,28 @@ class Credits:
         self.catalog = catalog
 
     @cached_property
-    def _index(self) -> tuple[dict[str, Counter[str]], dict[str, list[str]]]:
+    def _roles(self) -> dict[str, Counter[str]]:
         roles: dict[str, Counter[str]] = {}
-        films: defaultdict[str, list[str]] = defaultdict(list)
-        for item_id, meta in self.catalog.items():
-            for person in self.people(item_id):
-                films[person].append(item_id)
+        for meta in self.catalog.values():
             for role in PEOPLE_FIELDS:
                 for person in list_field(meta, role):
                     roles.setdefault(person, Counter())[role] += 1
-        return roles, dict(films)
+        return roles
 
-    def warm(self) -> None:
-        """Build the person index now rather than in a user's first turn."""
-        self._index  # noqa: B018
+    @cached_property
+    def _films(self) -> dict[str, list[str]]:
+        """Only ranking needs this one (a catalog with interactions), so it is built apart."""
+        films: defaultdict[str, list[str]] = defaultdict(list)
+        for item_id in self.catalog:
+            for person in self.people(item_id):
+                films[person].append(item_id)
+        return dict(films)
+
+    def warm(self, *, films: bool = False) -> None:
+        """Build the person index (and the films index) now rather than in a user's first turn."""
+        self._roles  # noqa: B018
+        if films:
+            self._films  # noqa: B018
 
     def people(self, item_id: str) -> set[str]:
         """Everyone credited on one film (directors, writers, cast, ...)."""
@@ -50,19 +58,18 @@ class Credits:
         return {p for f in PEOPLE_FIELDS for p in list_field(meta, f)} if meta else set()
 
     def main_role(self, person: str) -> str | None:
-        counts = self._index[0].get(person)
+        counts = self._roles.get(person)
         return counts.most_common(1)[0][0] if counts else None
 
     def best_known(self, names: list[str]) -> list[str]:
         """``names`` most credited first: the catalog lists casts alphabetically, and "with Alban
         Lenoir, Anatole Taubman" is no way to describe Taken (Liam Neeson)."""
-        roles = self._index[0]
-        return sorted(names, key=lambda n: -sum(roles.get(n, Counter()).values()))
+        return sorted(names, key=lambda n: -sum(self._roles.get(n, Counter()).values()))
 
     def shared(self, liked_ids: Iterable[str]) -> dict[str, int]:
         """Every film credited with someone from a liked film -> the most credits it shares with
         one of them (the liked films themselves included)."""
-        films = self._index[1]
+        films = self._films
         best: dict[str, int] = {}
         for liked in dict.fromkeys(liked_ids):
             counts = Counter(i for p in self.people(liked) for i in films.get(p, ()))
