@@ -6,8 +6,10 @@ import json
 
 import pytest
 
+from chatrec.eval.hybrid_fit import MIN_GAIN
 from chatrec.eval.report import write_report
 from chatrec.eval.run import evaluate_redial
+from chatrec.ranking.hybrid import FEATURES, HybridWeights
 from tests.helpers import ROOT, run_module
 
 DEV = ROOT.parent / "shared" / "data" / "redial" / "dev.jsonl"
@@ -46,3 +48,28 @@ def test_eval_cli_on_a_split(full_ingest, tmp_path):
     assert (tmp_path / "metrics.json").is_file()
     bad = run_module("chatrec", *args, "--system", "oracle", env=env)
     assert bad.returncode == 1 and "unknown system oracle" in bad.stderr
+
+
+TRAIN = ROOT.parent / "shared" / "data" / "redial" / "train.jsonl"
+
+
+@pytest.mark.skipif(not TRAIN.is_file(), reason="needs ../shared/data/redial/train.jsonl")
+def test_fit_hybrid_chooses_the_cross_encoder_end_to_end(full_ingest, tmp_path):
+    store, _ = full_ingest
+    env = {"CHATREC_DATA_DIR": str(store.settings.data_dir)}
+    out = tmp_path / "hybrid.json"
+    done = run_module(
+        "chatrec", "fit-hybrid", "--data", str(TRAIN), "--limit", "25", "--out", str(out), env=env
+    )
+    assert done.returncode == 0, done.stderr
+    weights = HybridWeights.model_validate(json.loads(out.read_text()))
+    report = json.loads((tmp_path / "fit.json").read_text())
+    assert report["val_dialogues"] == 25 and set(report["weights"]) == set(FEATURES)
+    grid = report["cross_encoder_grid (end to end)"]
+    assert len(grid) == 15 and all(0 <= g["recall@10"] <= g["recall@50"] <= 1 for g in grid)
+    objective = {(g["rerank_depth"], g["cross_encoder"]): g["recall@10"] + g["recall@50"] for g in grid}
+    if weights.cross_encoder:  # only when it beats weight 0 by the margin it must pay for
+        assert objective[(weights.rerank_depth, weights.cross_encoder)] >= objective[(20, 0.0)] + MIN_GAIN
+    else:
+        assert max(objective.values()) < objective[(20, 0.0)] + MIN_GAIN
+    assert 0 <= report["end_to_end_in_sample"]["recall@10"] <= report["end_to_end_in_sample"]["recall@50"]

@@ -123,11 +123,19 @@ class RankingPipeline:
         query, hits = self.content(state, text, n)
         if self.hybrid is not None:
             hits = self.hybrid.rank(query, state, hits)
-        avoid = set(state.dislikes.people)
-        if avoid:
-            hits = [h for h in hits if not avoid.intersection(h.item.people)]
+        hits = avoiding(hits, state)
         if self.hybrid is None and self.reranker is not None and hits:
             hits = self.reranker(query, hits, self.rerank_depth)
-        hits = steer(hits, state)  # soft wishes ("a comedy maybe") decide among the candidates
-        vectors = self.retriever.vectors([h.item.id for h in hits])
-        return mmr(hits, vectors, n)
+        return self.finish(hits, state, n)
+
+    def finish(self, hits: Sequence[Hit], state: DialogueState, n: int) -> list[Hit]:
+        """Soft wishes ("a comedy maybe") decide among the ranked candidates, then MMR keeps n
+        (``chatrec fit-hybrid`` measures its choices through this too)."""
+        steered = steer(hits, state)
+        return mmr(steered, self.retriever.vectors([h.item.id for h in steered]), n)
+
+
+def avoiding(hits: Sequence[Hit], state: DialogueState) -> list[Hit]:
+    """The hits without anyone the user said they do not want."""
+    avoid = set(state.dislikes.people)
+    return [h for h in hits if not avoid.intersection(h.item.people)] if avoid else list(hits)
