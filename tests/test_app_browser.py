@@ -42,8 +42,11 @@ def small_catalog(movie_rows: list[dict]) -> list[dict]:
     crime = [r for r in movie_rows if "Crime" in str(r["genres"]) and 1985 <= int(r["year"] or 0) <= 2005]
     heat = next(r for r in movie_rows if r["title"] == "Heat" and int(r["year"]) == 1995)
     rows = [heat, *[r for r in crime if r is not heat][:300]]
+    # Nothing like Heat (no shared credits, other genres), so no Heat turn shows them before the
+    # 2031 filter does: a film once shown is not shown again.
+    unlike = {"genres": "Documentary", "writer": None, "cast": None, "imdb_id": None}
     evil = [
-        {**heat, "id": f"evil-{i}", "title": title, "year": 2031, "runtime": 100, "director": title}
+        {**heat, **unlike, "id": f"evil-{i}", "title": title, "year": 2031, "runtime": 100, "director": title}
         for i, title in enumerate(EVIL_TITLES)
     ]
     return rows + evil
@@ -116,6 +119,7 @@ def test_chat_dislike_reload_and_inert_markup(app_url, browser, tmp_path):
     if os.environ.get("CHATREC_SCREENSHOT"):
         shutil.copy(shot, os.environ["CHATREC_SCREENSHOT"])
 
+    assert not set(first) & set(EVIL_TITLES)
     page.locator(".thumb-down").first.click()
     page.wait_for_selector(".rec-feedback:has-text('will not come back')")
     page.wait_for_selector(f".pref-chip:has-text({first[0]!r})")

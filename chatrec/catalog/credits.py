@@ -87,5 +87,10 @@ class Credits:
 
 
 def credits_of(catalog: Mapping[str, Mapping[str, Any]]) -> Credits:
-    """The catalog's one credits index (a plain mapping gets its own)."""
-    return catalog.credits if isinstance(catalog, Catalog) else Credits(catalog)
+    """The catalog's one credits index, shared by ranking and reasons (a plain mapping gets its own)."""
+    if not isinstance(catalog, Catalog):
+        return Credits(catalog)
+    found = catalog.indexes.get("credits")
+    if not isinstance(found, Credits):
+        found = catalog.indexes["credits"] = Credits(catalog)
+    return found

@@ -10,11 +10,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from chatrec.catalog.credits import Credits
+from typing import Any
 
 MetaValue = str | int | float | bool | list[str]
 EMBED_FORMAT = 2  # bump when what is embedded for an item changes: every item is re-embedded
@@ -99,6 +95,8 @@ class Catalog(Mapping[str, dict[str, Any]]):
 
     def __init__(self, metadata: Mapping[str, dict[str, Any]]) -> None:
         self._meta = dict(metadata)
+        # Indexes derived from the metadata by other modules (``credits_of``), one per catalog.
+        self.indexes: dict[str, Any] = {}
 
     def __getitem__(self, item_id: str) -> dict[str, Any]:
         return self._meta[item_id]
@@ -117,10 +115,3 @@ class Catalog(Mapping[str, dict[str, Any]]):
     def label(self, item_id: str) -> str:
         """``Title (Year)`` for a known id; the id itself for an unknown one."""
         return self.item(item_id).label
-
-    @cached_property
-    def credits(self) -> Credits:
-        """Who is credited on which item: one index, shared by ranking and reasons."""
-        from chatrec.catalog.credits import Credits
-
-        return Credits(self)

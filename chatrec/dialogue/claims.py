@@ -80,11 +80,8 @@ class Context:
         return self.ev.item.metadata
 
     def numbers(self) -> set[int]:
-        found = set()
-        for m in self.metas:
-            for key in ("year", "runtime", "critic_meter", "metacritic", "oscars"):
-                if isinstance(m.get(key), int):
-                    found.add(m[key])
+        keys = ("year", "runtime", "critic_meter", "metacritic", "oscars")
+        found = {m[k] for m in self.metas for k in keys if isinstance(m.get(k), int)}
         return found | {int(x) for x in self.ev.likes if x.isdigit()}
 
 
