@@ -13,6 +13,7 @@ most credited first.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
@@ -81,9 +82,9 @@ class Credits:
     def candidates(self, shared: Mapping[str, int], *, n: int, exclude_ids: Sequence[str] = ()) -> list[str]:
         """The ``n`` films sharing the most credits, the more reviewed first on ties."""
         excluded = set(exclude_ids)
-        found = [i for i in shared if i not in excluded]
-        found.sort(key=lambda i: (-shared[i], -int(self.catalog[i].get("reviews") or 0), i))
-        return found[:n]
+        found = (i for i in shared if i not in excluded)  # thousands for a big cast: no full sort
+        reviews = {i: int(self.catalog[i].get("reviews") or 0) for i in shared}
+        return heapq.nsmallest(n, found, key=lambda i: (-shared[i], -reviews[i], i))
 
 
 def credits_of(catalog: Mapping[str, Mapping[str, Any]]) -> Credits:
