@@ -19,7 +19,7 @@ import numpy as np
 from chatrec import metrics
 from chatrec.catalog.interactions import MentionLinker
 from chatrec.config import Settings
-from chatrec.dialogue.understand import Understander
+from chatrec.understanding.understand import Understander
 from chatrec.eval.hybrid_fit import fold_of, logistic
 from chatrec.eval.systems import context_query, sample_state
 from chatrec.ingest.interactions import redial_interactions

@@ -38,7 +38,7 @@ from chatrec.catalog import Item
 from chatrec.catalog.filters import Filters
 from chatrec.config import Settings
 from chatrec.dialogue.state import DialogueState
-from chatrec.dialogue.understand import Understander
+from chatrec.understanding.understand import Understander
 from chatrec.ingest.interactions import ingest_interactions
 from chatrec.ranking.pipeline import CANDIDATES, RankingPipeline
 from chatrec.retrieval.retriever import Retriever

@@ -20,7 +20,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from benchmarks.common import latency_ms
 from chatrec.agent import ChatRec
 from chatrec.config import Settings
-from chatrec.dialogue.respond import reason_prompts
+from chatrec.writing.respond import reason_prompts
 from chatrec.dialogue.state import DialogueState
 from chatrec.events import Done, Reason, Recommendations, TextDelta
 

@@ -19,7 +19,7 @@ import numpy as np
 from chatrec.agent import ChatRec
 from chatrec.config import Settings
 from chatrec.dialogue.state import DialogueState
-from chatrec.dialogue.understand import Understander
+from chatrec.eval.rules import CueRules
 from chatrec.events import Done, Recommendations
 
 MESSAGES = [
@@ -48,7 +48,7 @@ def main() -> None:
         bot = ChatRec.from_settings(settings, llm=None)
         retriever = bot.retriever
         readers = {
-            "rules": Understander(retriever.titles, retriever.vocabulary, retriever.catalog, trained=False),
+            "rules": CueRules(retriever.titles, retriever.vocabulary, retriever.catalog),
             "reader": bot.understander,
         }
         bot.chat("warm-up: a western")

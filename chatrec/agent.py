@@ -18,22 +18,24 @@ from pydantic import ValidationError
 from chatrec import inputs
 from chatrec.catalog import Catalog
 from chatrec.catalog.bounds import catalog_names, checked_constraints
+from chatrec.catalog.synopses import Synopses
 from chatrec.catalog.wording import Wording, wording_for
 from chatrec.config import Settings
-from chatrec.dialogue.answers import answer
-from chatrec.dialogue.evidence import Evidencer
-from chatrec.dialogue.phrasing import ReplyReasons, phrase_reply
 from chatrec.dialogue.preferences import describe_constraints
-from chatrec.dialogue.prompts import reply
-from chatrec.dialogue.respond import Check, LLMUnavailable, Responder, Unusable, plain_intro
 from chatrec.dialogue.state import DialogueState
-from chatrec.dialogue.understand import Understander
 from chatrec.errors import InputError, UnknownSession
 from chatrec.events import Done, Draft, Event, Reason, Recommendation, Recommendations, Reply
 from chatrec.ranking.pipeline import RankingPipeline
 from chatrec.retrieval.retriever import Retriever
 from chatrec.sessions import SessionStore, StoredMessage
 from chatrec.store.chroma import Hit
+from chatrec.understanding.understand import Understander, Understanding
+from chatrec.writing.answers import answer
+from chatrec.writing.evidence import Evidencer
+from chatrec.writing.opening import opening
+from chatrec.writing.phrasing import ReplyReasons, phrase_reply
+from chatrec.writing.prompts import reply
+from chatrec.writing.respond import Check, LLMUnavailable, Responder, Unusable
 
 DEFAULT = object()
 
@@ -68,6 +70,7 @@ class ChatRec:
         together = pipeline.hybrid.collaborative.interactions.pairs if pipeline.hybrid else None
         self.wording: Wording = wording_for(retriever.catalog, settings.item_kind, settings.role_words)
         self.evidencer = Evidencer(retriever.catalog, together=together, wording=self.wording)
+        self.synopses = Synopses.load()
         self._locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
         self._locks_guard = threading.Lock()
 
@@ -222,18 +225,19 @@ class ChatRec:
         understanding = self.understander.read(text, state)
         if understanding.intent in ("empty", "greeting", "thanks"):
             yield draft.say(reply(understanding.intent, noun=self.wording.noun))
-        elif understanding.intent in ("why", "question") and understanding.item_id:
+        if "question" in understanding.acts and understanding.item_id:
             asked = (understanding.item_id, understanding.question)
-            yield draft.say(answer(self.catalog, *asked, state, self.evidencer.credits))
-        else:
-            recent = [m.text for m in self.sessions.history(key) if m.role == "user"]
-            query = " ".join([*recent[-(RECENT_USER_MESSAGES - 1) :], text])
-            hits = self.pipeline.rank(state, query, self.settings.k)
+            credits = self.evidencer.credits
+            yield draft.say(answer(self.catalog, *asked, state, credits, self.synopses) + "\n\n")
+        if understanding.intent not in ("empty", "greeting", "thanks", "why", "question"):
+            hits = self.pipeline.rank(state, self._query(text, key, understanding), self.settings.k)
             if hits:
-                opening = (
-                    reply("unclear", noun=self.wording.noun) if understanding.intent == "unclear" else None
-                )
-                yield from self._respond(text, state, hits, draft, opening)
+                years = self.understander.years
+                if understanding.intent == "unclear":
+                    first = reply("unclear", noun=self.wording.noun)
+                else:
+                    first = opening(understanding, state, self.retriever.catalog, years)
+                yield from self._respond(text, state, hits, draft, first)
             else:
                 yield draft.say(
                     reply("nothing", constraints=describe_constraints(state.constraints) or "none")
@@ -246,32 +250,50 @@ class ChatRec:
             self.sessions.save_turn(key, state, text, full, shown, draft.notices)
         else:
             self.sessions.save_state(key, state)
-        yield Done(Reply(full, draft.recommendations, state, understanding.intent, draft.notices, token))
+        yield Done(
+            Reply(
+                full,
+                draft.recommendations,
+                state,
+                understanding.intent,
+                draft.notices,
+                token,
+                acts=list(understanding.acts),
+            )
+        )
+
+    def _query(self, text: str, key: str, understanding: Understanding) -> str:
+        """What retrieval reads: this message alone when it makes a request of its own (the request
+        of the moment governs), else the last few messages (a "more please" means the last ask)."""
+        if understanding.wish or understanding.constraints:
+            return text
+        recent = [m.text for m in self.sessions.history(key) if m.role == "user"]
+        return " ".join([*recent[-(RECENT_USER_MESSAGES - 1) :], text])
 
     def _respond(
-        self, text: str, state: DialogueState, hits: list[Hit], draft: Draft, opening: str | None = None
+        self, text: str, state: DialogueState, hits: list[Hit], draft: Draft, first: str
     ) -> Iterator[Event]:
         """Recommendations at once (with catalog reasons), then the text as it is written."""
         evidences = [self.evidencer.evidence(h.item, state) for h in hits]
         phrase_reply(evidences)  # a plain sentence per item, no two of one template
         items = [Recommendation.from_hit(h, ev.plain()) for h, ev in zip(hits, evidences, strict=True)]
         yield Recommendations(items)
-        if opening:
-            yield draft.say(opening)
-        elif not self.settings.llm_intro:  # true by construction: no need to wait for the LLM
-            yield draft.say(plain_intro(state, self.retriever.catalog))
+        if not self.settings.llm_intro:  # true by construction: no need to wait for the LLM
+            yield draft.say(first)
         with self.responder.turn() as working:  # busy with other sessions: catalog reasons now
             deadline = time.monotonic() + self.settings.llm_timeout
+            intro_said = False
             if working and self.settings.llm_intro:
                 try:
                     for sentence in self.responder.intro(text, state, evidences, deadline):
+                        intro_said = True
                         yield draft.say(sentence)
                 except Unusable:
                     pass
                 except LLMUnavailable:
                     working = False
-            if not draft.parts:
-                yield draft.say(plain_intro(state, self.retriever.catalog))
+            if self.settings.llm_intro and not intro_said:
+                yield draft.say(first)
             writer = ReplyReasons(self.responder, text, deadline, working)
             for n, (item, ev) in enumerate(zip(items, evidences, strict=True)):
                 said = writer.reason(ev, n)  # no two reasons of a reply share a template

@@ -58,6 +58,7 @@ class Reply:
     intent: str = "request"
     notices: list[str] = field(default_factory=list)
     session_id: str = ""  # the token to continue this conversation with
+    acts: list[str] = field(default_factory=list)  # what the message did: request, question, feedback...
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,8 @@ from pydantic import Field
 from chatrec.agent import ChatRec
 from chatrec.catalog import Filters
 from chatrec.config import Settings
-from chatrec.dialogue.respond import Check, Responder
-from chatrec.dialogue.understand import Understander
+from chatrec.writing.respond import Check, Responder
+from chatrec.understanding.understand import Understander
 from chatrec.ingest import movies
 from chatrec.ranking.pipeline import CANDIDATES, RankingPipeline
 from chatrec.reranker.model import Reranker, load_reranker, rerank_head

@@ -20,13 +20,17 @@ LAYERS = [
     ["chatrec.retrieval"],
     ["chatrec.reranker", "chatrec.llm"],
     ["chatrec.dialogue"],
+    ["chatrec.understanding"],
+    ["chatrec.writing"],
     ["chatrec.ranking", "chatrec.events", "chatrec.sessions"],
     ["chatrec.agent"],
     ["chatrec.eval"],
     ["chatrec.app"],
     ["chatrec", "chatrec.__main__"],
 ]
-MAX_LINES = 300
+# A module past this many lines is a signal to look again at what it does (one responsibility?),
+# never a reason to cut one responsibility in two.
+MAX_LINES = 400
 
 
 def module_name(path: Path) -> str:

@@ -12,11 +12,11 @@ from chatrec.catalog import Catalog, item_from_row
 from chatrec.catalog.titles import TitleIndex
 from chatrec.catalog.vocabulary import Vocabulary
 from chatrec.catalog.wording import wording_for
-from chatrec.dialogue.checks import Check
-from chatrec.dialogue.evidence import Evidencer
-from chatrec.dialogue.phrasing import phrase_reply, template
+from chatrec.writing.checks import Check
+from chatrec.writing.evidence import Evidencer
+from chatrec.writing.phrasing import phrase_reply, template
 from chatrec.dialogue.state import DialogueState
-from chatrec.dialogue.understand import Understander
+from chatrec.understanding.understand import Understander
 from chatrec.ingest import movies
 from tests.helpers import violations
 
@@ -30,7 +30,7 @@ def catalog(movie_rows: list[dict]) -> Catalog:
 @pytest.fixture(scope="module")
 def check(catalog: Catalog) -> Check:
     understander = Understander(
-        TitleIndex.from_metadata(catalog), Vocabulary.from_metadata(catalog), catalog, trained=False
+        TitleIndex.from_metadata(catalog), Vocabulary.from_metadata(catalog), catalog
     )
     return Check(understander)
 
@@ -269,7 +269,7 @@ def test_everyday_words_tell_no_story(catalog):
         {**{i: catalog[i] for i in ids}, "s": {"title": "Obsessed", "topics": topics, "genres": ["Romance"]}}
     )
     understander = Understander(
-        TitleIndex.from_metadata(small), Vocabulary.from_metadata(small), small, trained=False
+        TitleIndex.from_metadata(small), Vocabulary.from_metadata(small), small
     )
     state = DialogueState()
     state.like(ids[0])
@@ -303,7 +303,7 @@ def test_a_cue_shared_by_two_topics_holds_when_the_item_has_either(catalog):
         }
     )
     understander = Understander(
-        TitleIndex.from_metadata(small), Vocabulary.from_metadata(small), small, trained=False
+        TitleIndex.from_metadata(small), Vocabulary.from_metadata(small), small
     )
     checker = Check(understander).claims
     state = DialogueState()
@@ -328,7 +328,7 @@ def test_a_year_inside_the_asked_range_ties_the_reason_to_it(check, catalog):
 
 
 def test_a_reason_is_not_cut_at_an_initial():
-    from chatrec.dialogue.respond import SENTENCE_END
+    from chatrec.writing.respond import SENTENCE_END
 
     text = "It is a crime pick directed by D.J. Caruso, like Pain & Gain. Also Mr. Smith. Yes!"
     assert SENTENCE_END.split(text) == [

@@ -15,8 +15,8 @@ import pytest
 from langchain_core.messages import BaseMessage
 
 from chatrec.app.web import ChatApp, build_app
-from chatrec.dialogue.prompts import reply
-from chatrec.dialogue.respond import Check, Responder
+from chatrec.writing.prompts import reply
+from chatrec.writing.respond import Check, Responder
 from tests.helpers import ScriptedLLM, free_port, make_bot, reason_from_facts, shipped_reranker
 
 WAIT = 0.3  # CHATREC_LLM_WAIT in these tests
@@ -61,7 +61,7 @@ def gated(retriever, tmp_path):
 
 
 def test_a_busy_llm_is_given_up_after_the_wait(retriever):
-    from chatrec.dialogue.understand import Understander
+    from chatrec.understanding.understand import Understander
 
     check = Check(Understander(retriever.titles, retriever.vocabulary, retriever.catalog))
     responder = Responder(ScriptedLLM(script=["x"]), check, timeout=5, wait=WAIT)
@@ -180,8 +180,8 @@ def test_an_embedded_llm_gives_way_to_other_turns(retriever, embedded):
     """On 2 cores the embedded model's sentences would slow everyone's films: while other turns
     are in progress it is not started, and a generation under way stops at its next token. A
     model on a server (``yields`` False) keeps writing."""
-    from chatrec.dialogue.respond import LLMUnavailable
-    from chatrec.dialogue.understand import Understander
+    from chatrec.writing.respond import LLMUnavailable
+    from chatrec.understanding.understand import Understander
 
     check = Check(Understander(retriever.titles, retriever.vocabulary, retriever.catalog))
     responder = Responder(ScriptedLLM(script=["it is a film."]), check, timeout=5, yields=embedded)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from chatrec.agent import ChatRec
 from chatrec.app.web import ChatApp
-from chatrec.dialogue.prompts import reply as canned
+from chatrec.writing.prompts import reply as canned
 from chatrec.errors import SessionsError, StoreError
 from chatrec.events import Recommendations
 from chatrec.ingest import movies

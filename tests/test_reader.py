@@ -8,11 +8,11 @@ import pytest
 
 from chatrec.agent import ChatRec
 from chatrec.catalog import FieldMapping, FieldSpec
-from chatrec.dialogue.mention_train import LEAVES, TREES, fit_forest
-from chatrec.dialogue.mentions import F, TitleSpotter
-from chatrec.dialogue.numbers import decades, removals, runtime_bounds
-from chatrec.dialogue.polarity import polarity
-from chatrec.dialogue.tokens import Forest, ReaderStats, title_keys, tokenize
+from chatrec.understanding.mention_train import LEAVES, TREES, fit_forest
+from chatrec.understanding.mentions import F, TitleSpotter
+from chatrec.understanding.numbers import decades, removals, runtime_bounds
+from chatrec.understanding.polarity import polarity
+from chatrec.understanding.tokens import Forest, ReaderStats, title_keys, tokenize
 from chatrec.ingest.pipeline import run_ingest
 from chatrec.ingest.sources import read_rows
 from chatrec.retrieval.retriever import Retriever
@@ -223,7 +223,7 @@ def test_spotter_without_statistics_falls_back_to_rules():
 def test_typos_of_known_films_are_found_in_a_catalog_too_big_to_compare_every_title(monkeypatch):
     """Past TYPO_KEYS title keys (a catalog of millions) a typo is compared with the best-known
     films' titles only (README, "The store at scale"): those are still found, the obscure are not."""
-    from chatrec.dialogue import tokens
+    from chatrec.understanding import tokens
 
     catalog = {
         "known": {"title": "Jurassic Park", "year": 1993, "reviews": 200},
@@ -238,8 +238,8 @@ def test_typos_of_known_films_are_found_in_a_catalog_too_big_to_compare_every_ti
 
 
 def test_every_title_of_the_default_catalog_is_compared_for_typos(movie_rows):
-    from chatrec.dialogue.mentions import FUZZY_MIN_CHARS
-    from chatrec.dialogue.tokens import TYPO_KEYS
+    from chatrec.understanding.mentions import FUZZY_MIN_CHARS
+    from chatrec.understanding.tokens import TYPO_KEYS
 
     keys = {k for row in movie_rows for k in title_keys(str(row.get("title", "")))}
     assert len([k for k in keys if len(k) >= FUZZY_MIN_CHARS]) <= TYPO_KEYS

@@ -20,7 +20,7 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
 from chatrec.agent import ChatRec
 from chatrec.app.cli import guarded
-from chatrec.dialogue.prompts import reply
+from chatrec.writing.prompts import reply
 from chatrec.dialogue.state import MAX_LIKES, DialogueState
 from chatrec.errors import InputError, SessionsError, UnknownSession
 from chatrec.events import Recommendations

@@ -18,9 +18,9 @@ from chatrec.catalog.topics import (
     topic_reader,
 )
 from chatrec.catalog.vocabulary import Vocabulary
-from chatrec.dialogue.evidence import evidence
+from chatrec.writing.evidence import evidence
 from chatrec.dialogue.state import DialogueState
-from chatrec.dialogue.steering import steer
+from chatrec.ranking.steering import steer
 from chatrec.eval.topics import load_benchmark, resolve
 from chatrec.ingest.pipeline import run_ingest
 from chatrec.ingest.plots import (

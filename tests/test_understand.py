@@ -8,9 +8,9 @@ from chatrec.catalog import Catalog
 from chatrec.catalog.credits import Credits
 from chatrec.catalog.titles import TitleIndex
 from chatrec.catalog.vocabulary import Vocabulary
-from chatrec.dialogue.answers import answer
+from chatrec.writing.answers import answer
 from chatrec.dialogue.state import DialogueState
-from chatrec.dialogue.understand import Understander
+from chatrec.understanding.understand import Understander
 
 CATALOG = {
     "h95": {
@@ -153,5 +153,5 @@ def test_tell_me_more_names_the_best_known_cast_first_not_the_alphabet():
     films = {f"n{k}": {"title": f"Neeson film {k}", "cast": ["Liam Neeson"]} for k in range(5)}
     taken = {"title": "Taken", "year": 2008, "cast": ["Alban Lenoir", "Anatole Taubman", "Liam Neeson"]}
     catalog = Catalog({**films, "taken": taken})
-    said = answer(catalog, "taken", "about", DialogueState(), Credits(catalog))
+    said = answer(catalog, "taken", "story", DialogueState(), Credits(catalog))
     assert "with Liam Neeson, Alban Lenoir" in said, said

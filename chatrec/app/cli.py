@@ -183,8 +183,8 @@ def _train_reranker(args: argparse.Namespace, settings: Settings) -> int:
 def _train_reader(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
-    from chatrec.dialogue.mention_train import train_reader
     from chatrec.store.chroma import Store
+    from chatrec.understanding.mention_train import train_reader
 
     store = Store(settings)
     store.require_items()
@@ -248,9 +248,9 @@ def _parser() -> argparse.ArgumentParser:
     reading.add_argument("--data", type=Path, required=True, help="ReDial-format JSONL file (dev)")
     reading.add_argument("--out", type=Path, default=Path("eval-understanding"), help="output directory")
     reading.set_defaults(run=_eval_understanding)
-    from chatrec.dialogue.tokens import default_model_dir
     from chatrec.reranker.model import default_model_path
     from chatrec.reranker.train import TrainConfig
+    from chatrec.understanding.tokens import default_model_dir
 
     train = sub.add_parser(
         "train-reranker", help="train the cross-encoder on ReDial train + catalog requests"

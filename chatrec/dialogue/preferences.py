@@ -20,6 +20,8 @@ EntryKind = Literal[
     "liked_person",
     "liked_topic",
     "liked_decade",
+    "liked_mood",
+    "disliked_mood",
     "disliked_genre",
     "disliked_person",
     "disliked_topic",

@@ -21,6 +21,8 @@ class Tastes(BaseModel):
     people: list[str] = Field(default_factory=list)
     decades: list[int] = Field(default_factory=list)
     topics: list[str] = Field(default_factory=list)  # plot topics ("heist"), chatrec/catalog/topics.py
+    # moods ("feel-good"; as a dislike: "nothing too sad"), chatrec/understanding/lexicon.py MOODS
+    moods: list[str] = Field(default_factory=list)
 
 
 # Per-session caps, newest kept: 10,000 👍 must not make every later turn slow.
@@ -74,8 +76,11 @@ class DialogueState(BaseModel):
         people: Iterable[str] = (),
         decades: Iterable[int] = (),
         topics: Iterable[str] = (),
+        moods: Iterable[str] = (),
     ) -> None:
         _add(self.likes.topics, *topics)
+        _add(self.likes.moods, *moods)
+        _drop(self.dislikes.moods, *moods)
         _add(self.likes.genres, *genres)
         _add(self.likes.people, *people)
         _add(self.likes.decades, *decades)
@@ -84,8 +89,14 @@ class DialogueState(BaseModel):
         _drop(self.dislikes.topics, *topics)
 
     def dislike_attributes(
-        self, genres: Iterable[str] = (), people: Iterable[str] = (), topics: Iterable[str] = ()
+        self,
+        genres: Iterable[str] = (),
+        people: Iterable[str] = (),
+        topics: Iterable[str] = (),
+        moods: Iterable[str] = (),
     ) -> None:
+        _add(self.dislikes.moods, *moods)
+        _drop(self.likes.moods, *moods)
         _add(self.dislikes.genres, *genres)
         _add(self.dislikes.people, *people)
         _add(self.dislikes.topics, *topics)
@@ -125,11 +136,13 @@ class DialogueState(BaseModel):
         found += [Entry("Likes", "liked_genre", g, g) for g in self.likes.genres]
         found += [Entry("Likes", "liked_person", p, p) for p in self.likes.people]
         found += [Entry("Likes", "liked_topic", t, t) for t in self.likes.topics]
+        found += [Entry("Likes", "liked_mood", m, m) for m in self.likes.moods]
         found += [Entry("Likes", "liked_decade", str(d), f"the {d}s") for d in self.likes.decades]
         found += [Entry("Dislikes", "disliked", i, label(i)) for i in self.disliked_ids]
         found += [Entry("Dislikes", "disliked_genre", g, g) for g in self.dislikes.genres]
         found += [Entry("Dislikes", "disliked_person", p, p) for p in self.dislikes.people]
         found += [Entry("Dislikes", "disliked_topic", t, t) for t in self.dislikes.topics]
+        found += [Entry("Dislikes", "disliked_mood", m, f"nothing too {m}") for m in self.dislikes.moods]
         words = constraint_words(self.constraints)
         return found + [Entry("Constraints", "constraint", name, text) for name, text in words.items()]
 
@@ -144,6 +157,8 @@ class DialogueState(BaseModel):
             "disliked_genre": self.dislikes.genres,
             "disliked_person": self.dislikes.people,
             "disliked_topic": self.dislikes.topics,
+            "liked_mood": self.likes.moods,
+            "disliked_mood": self.dislikes.moods,
         }
         if kind in lists:
             before = len(lists[kind])

@@ -119,8 +119,8 @@ def collect(
     args: argparse.Namespace, settings: Settings
 ) -> tuple[list[Turn], dict[str, Any], Hybrid, RankingPipeline]:
     """Val turns with their candidates and signals, counts from the train part only."""
-    from chatrec.dialogue.understand import Understander
     from chatrec.retrieval.retriever import Retriever
+    from chatrec.understanding.understand import Understander
 
     retriever = Retriever.from_settings(settings)
     linker = MentionLinker.for_data(retriever.catalog, args.data)

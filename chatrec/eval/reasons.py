@@ -32,12 +32,12 @@ from tqdm import tqdm
 
 from chatrec.agent import ChatRec
 from chatrec.config import Settings
-from chatrec.dialogue.claims import KINDS
-from chatrec.dialogue.mention_train import render, seeker_messages
-from chatrec.dialogue.phrasing import template
 from chatrec.dialogue.state import DialogueState
 from chatrec.events import Done, Reason
 from chatrec.ingest.redial import read_dialogues
+from chatrec.understanding.mention_train import render, seeker_messages
+from chatrec.writing.claims import KINDS
+from chatrec.writing.phrasing import template
 
 PREFIX = 2  # seeker messages read into the state before the measured turn
 SCENARIOS: list[list[str]] = [

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chatrec.dialogue.state import DialogueState
-from chatrec.dialogue.understand import Understander
 from chatrec.errors import ConfigError
 from chatrec.ingest.redial import Sample, context_query
 from chatrec.ranking.pipeline import RankingPipeline
 from chatrec.retrieval.retriever import Retriever
+from chatrec.understanding.understand import Understander
 
 Ranker = Callable[[Sample, int], list[str]]
 

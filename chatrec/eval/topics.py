@@ -23,11 +23,11 @@ from typing import Any
 
 from chatrec.config import Settings
 from chatrec.dialogue.state import DialogueState
-from chatrec.dialogue.understand import Understander
 from chatrec.errors import ConfigError
 from chatrec.metrics import recall_at
 from chatrec.ranking import RankingPipeline
 from chatrec.retrieval.retriever import Retriever
+from chatrec.understanding.understand import Understander
 
 BENCHMARK = Path(__file__).with_name("topics.toml")
 K = 10

@@ -30,9 +30,9 @@ from typing import Any
 
 import numpy as np
 
-from chatrec.dialogue.mention_train import MENTION, render, seeker_messages
 from chatrec.ingest.links import MentionLinker
 from chatrec.ingest.redial import read_dialogues
+from chatrec.understanding.mention_train import MENTION, render, seeker_messages
 
 RENDERINGS = ("canonical", "lower")
 Reader = Callable[[str], dict[str, str]]  # message -> catalog id -> liked | disliked | seen | mentioned
@@ -178,12 +178,12 @@ def agent_reader(catalog: Mapping[str, Mapping[str, Any]], *, trained: bool) -> 
     from chatrec.catalog.titles import TitleIndex
     from chatrec.catalog.vocabulary import Vocabulary
     from chatrec.dialogue.state import DialogueState
-    from chatrec.dialogue.understand import Understander
+    from chatrec.eval.rules import CueRules
+    from chatrec.understanding.understand import Understander
 
     items = Catalog({k: dict(v) for k, v in catalog.items()})
-    understander = Understander(
-        TitleIndex.from_metadata(items), Vocabulary.from_metadata(items), items, trained=trained
-    )
+    kind = Understander if trained else CueRules
+    understander = kind(TitleIndex.from_metadata(items), Vocabulary.from_metadata(items), items)
 
     def read(text: str) -> dict[str, str]:
         state = DialogueState()

@@ -13,8 +13,8 @@ import numpy as np
 from chatrec.catalog.titles import strip_titles
 from chatrec.config import Settings
 from chatrec.dialogue.state import DialogueState
-from chatrec.dialogue.steering import steer
 from chatrec.ranking.hybrid import Hybrid, load_hybrid
+from chatrec.ranking.steering import steer
 from chatrec.retrieval.retriever import Retriever
 from chatrec.store.chroma import Hit
 

@@ -19,15 +19,14 @@ from contextlib import contextmanager
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from chatrec.catalog import Catalog
 from chatrec.config import Settings
-from chatrec.dialogue.checks import Check
-from chatrec.dialogue.claims import Claim
-from chatrec.dialogue.evidence import Evidence
-from chatrec.dialogue.markup import strip_markup
 from chatrec.dialogue.preferences import describe_constraints
-from chatrec.dialogue.prompts import prompt, reply
 from chatrec.dialogue.state import DialogueState
+from chatrec.writing.checks import Check
+from chatrec.writing.claims import Claim
+from chatrec.writing.evidence import Evidence
+from chatrec.writing.markup import strip_markup
+from chatrec.writing.prompts import prompt
 
 log = logging.getLogger(__name__)
 # A sentence ends at . ! ? and a space, but not after an initial or a title: "directed by D.J.
@@ -210,17 +209,6 @@ def _tastes(state: DialogueState) -> str:
         *(f"the {d}s" for d in state.likes.decades),
     ]
     return ", ".join(parts)
-
-
-def plain_intro(state: DialogueState, catalog: Catalog) -> str:
-    """An introduction built from the state alone: true by construction."""
-    constraints = describe_constraints(state.constraints)
-    limits = f" ({constraints})" if constraints else ""
-    liked = [i for i in state.liked_ids[-2:] if i in catalog]
-    if not liked:
-        return reply("intro", limits=limits)
-    names = " and ".join(catalog.label(i) for i in liked)
-    return reply("intro_liked", liked=names, limits=limits)
 
 
 def reason_prompts(request: str, ev: Evidence) -> tuple[str, str]:

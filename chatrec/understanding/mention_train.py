@@ -22,10 +22,10 @@ from typing import Any
 import numpy as np
 
 from chatrec.catalog.titles import split_year
-from chatrec.dialogue.mentions import FEATURE_NAMES, FEATURES, MAX_TOKENS, TitleSpotter
-from chatrec.dialogue.tokens import Forest, ReaderStats, title_keys, tokenize
 from chatrec.ingest.links import MentionLinker
 from chatrec.ingest.redial import read_dialogues
+from chatrec.understanding.mentions import FEATURE_NAMES, FEATURES, MAX_TOKENS, TitleSpotter
+from chatrec.understanding.tokens import Forest, ReaderStats, title_keys, tokenize
 
 MENTION = re.compile(r"@(\d+)")
 RENDERINGS = ("canonical", "plain", "lower")

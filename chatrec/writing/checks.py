@@ -2,7 +2,7 @@
 
 Form first (long enough, no talk about "the user" or the instructions, no echo of the prompt),
 then names (no catalog film or person outside the allowed set, no unknown proper name), then, for
-a reason, every checkable claim (:mod:`chatrec.dialogue.claims`) and the tie to the user's taste.
+a reason, every checkable claim (:mod:`chatrec.writing.claims`) and the tie to the user's taste.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from chatrec.dialogue.claims import Claim, ClaimChecker
-from chatrec.dialogue.evidence import Evidence
-from chatrec.dialogue.prompts import prompt
-from chatrec.dialogue.understand import Understander
+from chatrec.understanding.understand import Understander
+from chatrec.writing.claims import Claim, ClaimChecker
+from chatrec.writing.evidence import Evidence
+from chatrec.writing.prompts import prompt
 
 # Talk about the task instead of the films: a small model's most common failure.
 META = re.compile(r"\b(user|instructions?|introduction|prompt|assistant|as an ai|language model)\b", re.I)
@@ -49,7 +49,7 @@ class Check:
         catalog = self.understander.catalog
         titles = [
             str(catalog[i].get("title"))
-            for i, _ in self.understander.find_titles(text, fuzzy=False)
+            for i in (m.item_id for m in self.understander.reader.spotter.named(text))
             if str(catalog[i].get("title")).casefold() not in allowed_folded
         ]
         return people + titles

@@ -7,7 +7,7 @@ reason whenever the LLM's phrasing fails its check. Facts are ranked by what mat
 a director, writer or actor shared with a film they liked, what people who liked their films went
 on to pick, their stated tastes and limits come first; critics' scores and awards follow; the
 genre line a card already shows comes last. Each fact has several phrasings
-(:mod:`chatrec.dialogue.phrasing` picks one per item so that a reply never repeats a template).
+(:mod:`chatrec.writing.phrasing` picks one per item so that a reply never repeats a template).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from typing import Any
 from chatrec.catalog import PEOPLE_FIELDS, Item, list_field
 from chatrec.catalog.credits import credits_of
 from chatrec.catalog.wording import Wording
-from chatrec.dialogue.grounds import Evidence, Fact, article, genre_words, item_label, joined, tastes
 from chatrec.dialogue.state import DialogueState
+from chatrec.writing.grounds import Evidence, Fact, article, genre_words, item_label, joined, tastes
 
 __all__ = ["Evidence", "Evidencer", "Fact", "evidence"]
 

@@ -7,7 +7,7 @@ title inside a longer name of a film the catalog lacks ("pacific rim uprising") 
 reads statistics learned from ReDial's train dialogues (how often a string was a film mention and
 how often plain text there; how often people named each film) plus the shape of the span (case,
 length, a cue word before it, a year after it). Those statistics ship in ``models/chatrec-reader``
-(built by ``chatrec.dialogue.mention_train``); without them, e.g. for another catalog, rules decide.
+(built by ``chatrec.understanding.mention_train``); without them, e.g. for another catalog, rules decide.
 
 Ambiguous titles resolve to the film people mean: a year written after the title first, then how
 often ReDial users named each film, then critic review counts.
@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 
 from chatrec.catalog.titles import normalise_title
-from chatrec.dialogue.patterns import AFTER_TITLE, COMMON_WORDS, DETERMINERS, TITLE_CUES
-from chatrec.dialogue.tokens import (
+from chatrec.understanding.patterns import AFTER_TITLE, COMMON_WORDS, DETERMINERS, TITLE_CUES
+from chatrec.understanding.tokens import (
     ARTICLES,
     Candidate,
     Mention,
@@ -259,6 +259,22 @@ class TitleSpotter:
             doubtful = [d for d in doubtful if d not in joined]
             mentions = self._resolve(tokens, scored := scored + joined)
         return mentions
+
+    def named(self, text: str) -> list[Mention]:
+        """Every catalog title written out in ``text`` as a title is written: exact words, first
+        word capitalised, a one-word title not opening a sentence. What the claim checker asks of
+        a model's sentence, which names a film exactly when it names one; no statistics, since
+        they were learned from people, not from model output."""
+        tokens = tokenize(text)
+        found = []
+        for cand in self.candidates(tokens, fuzzy=False):
+            start = tokens[cand.first].start
+            if not text[start : start + 1].isupper():
+                continue
+            if cand.size == 1 and (start == 0 or re.search(r"[.!?:]\s*$", text[:start])):
+                continue
+            found.append((cand, self.choose(tokens, cand), 1.0))
+        return self._resolve(tokens, found)
 
     def _indefinite(self, tokens: list[Token], cand: Candidate, item_id: str) -> bool:
         """A one-word title after "a" / "an" that is not its own article is a word ("a heat wave")."""

@@ -1,5 +1,5 @@
 """The types of reason evidence: a fact with its phrasings, the evidence of one item, and who is
-credited for what in the catalog (see :mod:`chatrec.dialogue.evidence`, which builds them)."""
+credited for what in the catalog (see :mod:`chatrec.writing.evidence`, which builds them)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ class Evidence:
         return self.clauses or [f.ways[0] for f in self.facts[:2]]
 
     def plain(self) -> str:
-        """The reason when no phrasing can be trusted (see :func:`chatrec.dialogue.phrasing.phrase_reply`)."""
+        """The reason when no phrasing can be trusted (see :func:`chatrec.writing.phrasing.phrase_reply`)."""
         if self.sentence:
             return self.sentence
         text = "; ".join(self.lines[:2]) or "it matches what you asked for"

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from chatrec.catalog import PEOPLE_FIELDS, list_field
 from chatrec.catalog.credits import credits_of
 from chatrec.catalog.vocabulary import decades_in
-from chatrec.dialogue.evidence import Evidence
-from chatrec.dialogue.patterns_claims import (
+from chatrec.understanding.lexicon import DECADE_WORDS, NUMBER_WORDS
+from chatrec.understanding.understand import Understander
+from chatrec.writing.evidence import Evidence
+from chatrec.writing.patterns_claims import (
     ACCLAIM,
     AWARD,
     AWARD_FOR,
     CAPITAL,
-    DECADE_WORDS,
     FREE_WORDS,
     GENRE_WORDS,
     HOURS,
@@ -30,7 +31,6 @@ from chatrec.dialogue.patterns_claims import (
     MINUTES,
     NAMES,
     NEGATION,
-    NUMBER_WORDS,
     OLD,
     PERFECT,
     RATING,
@@ -49,7 +49,6 @@ from chatrec.dialogue.patterns_claims import (
     UNCHECKABLE,
     WORD,
 )
-from chatrec.dialogue.understand import Understander
 
 KINDS = ("genre", "year", "runtime", "person", "award", "score", "record", "story", "name", "taste")
 FILM_WORDS = re.compile(r"\b(?:films?|movies?|cinema|screen|directed|starring)\b", re.I)
@@ -276,7 +275,7 @@ class ClaimChecker:
             if person.casefold() not in folded:
                 yield Claim("name", person)
         catalog = self.understander.catalog
-        for item_id, _ in self.understander.find_titles(sentence, fuzzy=False):
+        for item_id in (m.item_id for m in self.understander.reader.spotter.named(sentence)):
             title = str(catalog[item_id].get("title"))
             inside = any(title.casefold() in a for a in folded)  # "The Lord of the Rings: The Return..."
             if not inside and title in sentence:  # "in the mix" names no film

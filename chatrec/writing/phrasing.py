@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from chatrec.catalog import list_field
-from chatrec.dialogue.evidence import Evidence, Fact
-from chatrec.dialogue.respond import LLMUnavailable, Responder, Unusable
+from chatrec.writing.evidence import Evidence, Fact
+from chatrec.writing.respond import LLMUnavailable, Responder, Unusable
 
 # Facts that say the same kind of thing: one of each per sentence ("a comedy, as you asked"
 # and "a comedy, like Airplane!" are one fact twice).

@@ -8,41 +8,12 @@ fine". Everything returns plain numbers or field names; the caller decides what 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping, Sequence
 
 from chatrec.catalog.vocabulary import decades_in
+from chatrec.understanding.lexicon import DECADE_WORDS, NEWER, NUMBER_WORDS, OLDER, RATINGS
 
-WORD_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "ten": 10,
-    "fifteen": 15,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "forty-five": 45,
-    "fifty": 50,
-    "sixty": 60,
-    "ninety": 90,
-    "a": 1,
-    "an": 1,
-}
-DECADE_WORDS = {
-    "twenties": 1920,
-    "thirties": 1930,
-    "forties": 1940,
-    "fifties": 1950,
-    "sixties": 1960,
-    "seventies": 1970,
-    "eighties": 1980,
-    "nineties": 1990,
-    "noughties": 2000,
-    "two thousands": 2000,
-}
-_NUM = r"\d+(?:\.\d+)?|" + "|".join(sorted(map(re.escape, WORD_NUMBERS), key=len, reverse=True))
+_NUM = r"\d+(?:\.\d+)?|" + "|".join(sorted(map(re.escape, NUMBER_WORDS), key=len, reverse=True))
 _UNIT = r"hours?|hrs?|h|minutes?|mins?|m"
 DURATION = re.compile(
     rf"\b(?:(?P<half>half an? hour)|(?P<n>{_NUM})(?P<and_half>\s+and\s+a\s+half)?\s*-?\s*"
@@ -66,6 +37,16 @@ BOUNDS = [
 ]
 AFTER_MAX = re.compile(r"^\s*(?:or less|or shorter|max(?:imum)?|tops|at most)\b", re.I)
 AFTER_MIN = re.compile(r"^\s*(?:or more|or longer|plus|at least|minimum)\b|^\+", re.I)
+# Lengths said without a number: "something short" is at most 100 minutes, "not too long" 120.
+VAGUE_RUNTIMES = [
+    (
+        re.compile(
+            r"\b(?:something|somethin|sth) short\b|\ba short (?:film|movie|one)\b|\bshort ones?\b", re.I
+        ),
+        {"max_runtime": 100},
+    ),
+    (re.compile(r"\b(?:nothing|not|isn'?t) (?:too|that|very|super) long\b", re.I), {"max_runtime": 120}),
+]
 APPROX_SHARE = 0.15  # "around two hours" allows 102-138 minutes
 REMOVE = {
     ("year_from", "year_to"): re.compile(
@@ -86,7 +67,7 @@ REMOVE = {
 
 def _amount(raw: str) -> float:
     raw = raw.casefold()
-    return float(WORD_NUMBERS[raw]) if raw in WORD_NUMBERS else float(raw)
+    return float(NUMBER_WORDS[raw]) if raw in NUMBER_WORDS else float(raw)
 
 
 def minutes_of(match: re.Match[str]) -> int:
@@ -128,6 +109,8 @@ def runtime_bounds(text: str) -> dict[str, int]:
         else:
             found["min_runtime"] = round(minutes * (1 - APPROX_SHARE))
             found["max_runtime"] = round(minutes * (1 + APPROX_SHARE))
+    if not found:
+        found |= next((v for words, v in VAGUE_RUNTIMES if words.search(text)), {})
     return found
 
 
@@ -178,10 +161,6 @@ def spelled_years(text: str) -> str:
     return SPELLED_YEAR.sub(digits, text)
 
 
-NEWER = re.compile(r"\b(?:newer|more recent|(?:less|not as|not so) old)\b", re.I)
-OLDER = re.compile(r"\b(?:older|less recent|(?:not as|not so) new)\b", re.I)
-
-
 def relative_years(text: str, liked: list[object]) -> dict[str, int]:
     """ "Something newer" than the films the user liked (``liked``: their years): after the newest
     of them; "older": before the oldest. Nothing when they liked no dated film."""
@@ -206,3 +185,81 @@ def unnumbered(text: str) -> str:
     for i, m in reversed(list(enumerate(markers))):
         text = f"{text[: m.start()].rstrip()}{',' if i else ''}{text[m.end() :]}"
     return text.strip()
+
+
+YEAR = r"((?:19|20)\d\d)"
+NOTHING = r"(?:nothing|no(?: \w+)?|not|none)"
+# Year bounds people state, tried in this order; a matched bound is blanked before the next is
+# tried ("nothing before 2012" is not also "before 2012").
+YEAR_BOUNDS: list[tuple[re.Pattern[str], Callable[..., dict[str, int]]]] = [
+    (
+        re.compile(rf"\b{NOTHING} (?:before|older than|earlier than|prior to) {YEAR}\b", re.I),
+        lambda y: {"year_from": y},
+    ),
+    (re.compile(rf"\b{NOTHING} (?:after|newer than|later than) {YEAR}\b", re.I), lambda y: {"year_to": y}),
+    (
+        re.compile(rf"\bbetween {YEAR} and {YEAR}\b|\b{YEAR} ?(?:-|–|to|till|until) ?{YEAR}\b", re.I),
+        lambda a, b: {"year_from": min(a, b), "year_to": max(a, b)},
+    ),
+    (
+        re.compile(rf"\b(?:before|pre-?|earlier than|older than) ?{YEAR}\b", re.I),
+        lambda y: {"year_to": y - 1},
+    ),
+    (re.compile(rf"\b(?:until|up to|through|no later than) {YEAR}\b", re.I), lambda y: {"year_to": y}),
+    (
+        re.compile(rf"\b(?:after|newer than|later than|post-?) ?{YEAR}\b", re.I),
+        lambda y: {"year_from": y + 1},
+    ),
+    (
+        re.compile(
+            rf"\b(?:since|from) {YEAR} (?:on|onwards?)\b|\b{YEAR} or (?:later|newer|after)\b|\bsince {YEAR}\b"
+            rf"|\b{YEAR} (?:and|or) (?:up|on|onwards?|newer|later)\b|\b{YEAR}\+",
+            re.I,
+        ),
+        lambda y: {"year_from": y},
+    ),
+    (
+        re.compile(rf"\b(?:in|from|of) {YEAR}\b(?! (?:on|onwards?|or|and))", re.I),
+        lambda y: {"year_from": y, "year_to": y},
+    ),
+]
+LANGUAGE = re.compile(r"\bin ([A-Z]\w+)\b|\b([A-Z]\w+) (?:films?|movies?|cinema|[a-z][a-z-]+)\b")
+RATING = re.compile(r"\b(G|PG|PG-13|R|NC-17)\b(?!-)")
+
+
+def year_bounds(text: str, liked_years: Sequence[object] = ()) -> dict[str, int | None]:
+    """The year range ``text`` sets: decades ("the 70s"), bounds ("nothing before 2012", "between
+    1990 and 1995"), spelled years; "newer" / "older" than the liked films only when no year is
+    said (an explicit year beats a relative word), and "any year" lifts both."""
+    found: dict[str, int | None] = {}
+    named = decades(text)
+    if named:
+        found |= {"year_from": min(named), "year_to": max(named) + 9}
+    rest = spelled_years(text)
+    for pattern, bound in YEAR_BOUNDS:
+        if match := pattern.search(rest):
+            found |= bound(*(int(g) for g in match.groups() if g and g.isdigit()))
+            rest = rest[: match.start()] + " " + rest[match.end() :]
+    if not found:
+        found |= relative_years(text, list(liked_years))
+    return found
+
+
+def constraints_in(
+    text: str, liked_years: Sequence[object] = (), languages: Mapping[str, str] | None = None
+) -> tuple[dict[str, object], list[str]]:
+    """Every hard constraint a message states, read once: years, runtime, rating, language; and
+    the fields it lifts ("forget the year limit"). ``languages`` maps a folded language name to the
+    catalog's spelling."""
+    found: dict[str, object] = dict(year_bounds(text, liked_years))
+    found |= runtime_bounds(text)
+    if match := RATING.search(text):
+        found["ratings"] = RATINGS[: RATINGS.index(match.group(1)) + 1]
+    known = languages or {}
+    named = [w for pair in LANGUAGE.findall(text) for w in pair if w]
+    chosen = [known[w.casefold()] for w in named if w.casefold() in known]
+    if re.search(r"\bno subtitles\b", text, re.I) and "english" in known:
+        chosen.append(known["english"])
+    if chosen:
+        found["languages"] = list(dict.fromkeys(chosen))
+    return found, [f for f in removals(text) if f not in found]

@@ -1,4 +1,4 @@
-"""The words by which a sentence makes a checkable claim (see :mod:`chatrec.dialogue.claims`).
+"""The words by which a sentence makes a checkable claim (see :mod:`chatrec.writing.claims`).
 
 Kept apart from the checks so that the lists can grow with every new bad output seen, without the
 logic moving. Each pattern was written from real outputs of the embedded models.
@@ -79,13 +79,9 @@ TASTE_PHRASE = re.compile(
     re.I,
 )
 
-DECADE_WORDS = {"twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 1950, "sixties": 1960}
-DECADE_WORDS |= {"seventies": 1970, "eighties": 1980, "nineties": 1990}
 RECENT = re.compile(r"\b(?:recent|latest|new release|brand[- ]new|modern-day|just released)\b", re.I)
 OLD = re.compile(r"\b(?<!modern )(?:classic|vintage|old-school|golden age|old-fashioned)\b", re.I)
 
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
-NUMBER_WORDS |= {"eight": 8, "nine": 9, "ten": 10, "an": 1, "a": 1}
 MINUTES = re.compile(r"\b(\d{1,3})[- ]?(?:minutes?|mins?)\b", re.I)
 HOURS = re.compile(
     r"(?:\b(?P<bound>under|less than|within|below|shy of|over|more than|longer than|above|about|around)\s+)?"

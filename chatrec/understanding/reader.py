@@ -1,17 +1,17 @@
 """The measured reader: titles, people, genres and numbers in a message, each with its polarity.
 
-It replaces the cue-word rules of ``chatrec.dialogue.understand`` for the parts where those miss ordinary
+It replaces the cue-word rules of ``chatrec.understanding.understand`` for the parts where those miss ordinary
 sentences (titles without a cue, lower case, lists; "not a fan of Jim Carrey"; "two and a half
 hours"; "the eighties"; "forget the year limit"). Titles come from :class:`TitleSpotter`
 (catalog titles + statistics learned on ReDial train), polarity from :func:`polarity`, numbers
-from :mod:`chatrec.dialogue.numbers`. People and genres come from the catalog's own vocabularies, so a
+from :mod:`chatrec.understanding.numbers`. People and genres come from the catalog's own vocabularies, so a
 book catalog's authors are people too.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from chatrec.catalog.vocabulary import FILLER, Vocabulary
-from chatrec.dialogue.mentions import MAX_TOKENS, TitleSpotter
-from chatrec.dialogue.numbers import decades, removals, runtime_bounds
-from chatrec.dialogue.patterns import ARTICLE_TITLE, COMPANY, EXCLUDING
-from chatrec.dialogue.polarity import Polarity, polarity
 from chatrec.dialogue.state import DialogueState
-from chatrec.dialogue.tokens import Mention, ReaderStats, Token, default_model_dir, tokenize
+from chatrec.understanding.lexicon import EXCLUDING
+from chatrec.understanding.mentions import MAX_TOKENS, TitleSpotter
+from chatrec.understanding.numbers import constraints_in
+from chatrec.understanding.patterns import ARTICLE_TITLE, COMPANY
+from chatrec.understanding.polarity import Polarity, polarity
+from chatrec.understanding.tokens import Mention, ReaderStats, Token, default_model_dir, tokenize
 
 WORD = re.compile(r"[\w'’-]+")
 Spans = list[tuple[int, int]]
@@ -62,6 +63,7 @@ class Reader:
         model_dir: Path | None = None,
     ) -> None:
         self.vocabulary = vocabulary
+        self._languages = {v.casefold(): v for v in vocabulary.known("languages")}
         self.spotter = TitleSpotter(catalog, load_stats(model_dir or default_model_dir()))
         stats = self.spotter.stats
         # names of films the catalog lacks that people used as films far more than as plain words
@@ -79,7 +81,9 @@ class Reader:
             if vocabulary.genre(last):
                 self._other_by_genre.setdefault(last, []).append(first)
 
-    def read(self, text: str) -> Reading:
+    def read(self, text: str, liked_years: Sequence[object] = ()) -> Reading:
+        """What ``text`` names and the limits it sets; ``liked_years`` (the years of the films
+        liked so far) are what "newer" and "older" compare with."""
         reading = Reading()
         mentions = self.spotter.spot(text)
         spans = [(m.start, m.end) for m in mentions]
@@ -91,12 +95,18 @@ class Reader:
         people_spans = [(s, e) for _, s, e in people]
         for name, start, end in people:
             others = [*spans, *(p for p in people_spans if p != (start, end))]
-            reading.people.append((name, polarity(masked, start, end, others=others)))
+            said = "disliked" if _excluded(masked, start) else polarity(masked, start, end, others=others)
+            reading.people.append((name, said))
         in_topics = self.vocabulary.topic_phrase_words(masked)
         for genre, start, end in self._genres(_mask(masked, people_spans)):
             if genre.casefold() in in_topics:
                 continue
-            reading.genres.append((genre, polarity(masked, start, end, others=[*spans, *people_spans])))
+            said = (
+                _excluded(masked, start)
+                and "disliked"
+                or polarity(masked, start, end, others=[*spans, *people_spans])
+            )
+            reading.genres.append((genre, said))
         genres = {g.casefold() for g, _ in reading.genres}  # "a family comedy": the genre, not a topic
         spans_off = [m.span() for p in (ARTICLE_TITLE, COMPANY) for m in p.finditer(masked)]
         named = [t for t in self._topics(_mask(masked, spans_off)) if t.casefold() not in genres]
@@ -104,11 +114,7 @@ class Reader:
         avoided = [t for t, words in zip(named, ruled_out, strict=True) if re.search(words, masked, re.I)]
         reading.topics = [t for t in named if t not in avoided]
         reading.avoided_topics = avoided
-        reading.constraints = runtime_bounds(masked)
-        found = decades(masked)
-        if found:
-            reading.constraints |= {"year_from": min(found), "year_to": max(found) + 9}
-        reading.cleared = removals(masked)
+        reading.constraints, reading.cleared = constraints_in(masked, liked_years, self._languages)
         return reading
 
     def other_films(self, text: str) -> list[tuple[int, int]]:
@@ -218,6 +224,15 @@ HEDGES = frozenset(
         "haha",
     ]
 )
+
+
+EXCLUDED_BEFORE = re.compile(rf"{EXCLUDING}\s+(?:any |more |too |his |her |their |the |[\w'’-]+ )?$", re.I)
+
+
+def _excluded(text: str, start: int) -> bool:
+    """Whether a word right before ``start`` rules the thing out ("no horror", "nothing too scary",
+    "without Adam Sandler"): an exclusion, whatever the clause's other cues say."""
+    return bool(EXCLUDED_BEFORE.search(text[max(0, start - 40) : start]))
 
 
 def _similarity(a: str, b: str) -> float:

@@ -1,0 +1,209 @@
+"""What a message does, read in the context of the last cards: dialogue acts.
+
+A message is one or more acts: a ``request`` (new or refining), a ``question`` about a shown card
+or a named film, ``feedback`` on a card or a named film, a ``correction`` of what was said, or
+``chitchat``. The cards give the context: "the middle one", "the 2nd", "that last one", a (misspelt)
+title of a card, or "it" point at one, and a question about it is answered rather than met with
+new cards. The patterns are the words people use; they were written from the README's examples
+and ReDial train, and are measured on ``chatrec eval dialogue`` (part of it kept unseen).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from rapidfuzz import fuzz
+
+from chatrec.catalog.titles import normalise_title
+from chatrec.understanding.lexicon import POSITIONS
+
+Act = Literal["request", "question", "feedback", "correction", "chitchat"]
+Question = Literal["cast", "director", "story", "runtime", "year", "rating", "genre", "suitability", "why"]
+CardSaid = Literal["liked", "disliked", "seen"]
+
+_ONE = r"(?:one|film|movie|flick|pick|suggestion|option|rec|title|card)s?"
+POSITION = re.compile(
+    r"(?:\b(?:the|that|this|ur|your|da|tha)\s+(?P<a>"
+    + "|".join(re.escape(p) for p in POSITIONS if not p.startswith("#"))
+    + rf")\b(?:\s+{_ONE}\b)?"
+    + r"|(?<![\w#])(?P<b>#[123]|(?:number|no\.?|option|nr)\s*[123])\b"
+    + rf"|\b(?P<c>1st|2nd|3rd|first|second|third|middle|last)\s+{_ONE}\b)",
+    re.I,
+)
+PRONOUN = re.compile(
+    r"\b(?:it|its|it's|thats|that one|this one|that film|that movie|this film|this movie)\b", re.I
+)
+
+QUESTIONS: dict[Question, re.Pattern[str]] = {
+    "why": re.compile(r"\bwhy\b|\bwhat made you\b|\bhow come\b", re.I),
+    "suitability": re.compile(
+        r"\b(?:ok|okay|good|fine|safe|suitable|appropriate|alright|right)\s+(?:for|with)\s+(?:(?:my|the|a|our)\s+)?"
+        r"(?:\d+\s*(?:yo|year|yr)|kids?|children|little|family|teens?|date|daughter|son|nephew|niece|grandma"
+        r"|parents?|mom|dad|younger)|\bkid[- ]?friendly\b|\bfamily[- ]?friendly\b|\bfor (?:little )?kids\b"
+        r"|\b(?:can|could) (?:my|the) (?:kids?|children|son|daughter)\b|\btoo (?:violent|scary|mature) for\b",
+        re.I,
+    ),
+    "cast": re.compile(
+        r"\bwho(?:'?s| is| are)? (?:in|starr?ing|stars|plays|acts)\b|\bwho(?:'?s| is)? (?:the )?(?:lead|star)\b"
+        r"|\bcast\b|\bactors?\b|\bactress(?:es)?\b|\bstarr?ing\b|\banyone (?:famous|i know)\b|\bwho plays\b",
+        re.I,
+    ),
+    "director": re.compile(
+        r"\bwho (?:directed|made|did)\b|\bdirector\b|\bdirected\b|\bwho(?:'?s| is) (?:it )?by\b|\bfilmmaker\b",
+        re.I,
+    ),
+    "runtime": re.compile(
+        r"\bhow long\b|\brun ?time\b|\blength\b|\bhow many (?:minutes|hours)\b|\b(?:is|was) (?:it|that|this)"
+        r"(?: one)? (?:too |very |really )?(?:long|short)\b|\blong is\b",
+        re.I,
+    ),
+    "year": re.compile(
+        r"\bwhen (?:was|did|is)\b|\bwhat year\b|\bhow old\b|\bwhich year\b|\b(?:is|was) (?:it|that) (?:new|old|recent)\b"
+        r"|\bcame out\b|\breleased?\b",
+        re.I,
+    ),
+    "rating": re.compile(r"\brated\b|\brating\b|\bmpaa\b|\bpg-?13\b|\bage rating\b", re.I),
+    "story": re.compile(
+        r"\babout\b|\bplot\b|\bstory\b|\bstoryline\b|\bpremise\b|\bsynopsis\b|\bsummary\b|\bwhat happens\b"
+        r"|\btell me (?:more|something)\b|\bmore info\b|\bdescribe\b|\bwhat(?:'?s| is) (?:it|that|the \w+ one)\b"
+        r"|\bwhat(?:'?s| is) the deal\b|\bany good\?",
+        re.I,
+    ),
+    "genre": re.compile(
+        r"\bwhat (?:kind|genre|sort|type)\b|\b(?:is|was|isnt|isn't) (?:it|that|this|the \w+ one)(?: one)?\s+"
+        r"(?:a |an |too |very |really |super |kinda |like )?\w+",
+        re.I,
+    ),
+}
+QUESTION_WORDS = re.compile(
+    r"\?|^\s*(?:who|what|whats|when|why|how|is|was|does|did|can|could|tell me|any idea|remind me)\b"
+    r"|\b(?:tell me|wondering|curious|do you know)\b",
+    re.I,
+)
+CARD_LIKED = re.compile(
+    r"\b(?:lov(?:e|ed|ing)|lik(?:e|ed)|enjoy(?:ed)?|ador(?:e|ed)|favou?rite|great|awesome|amazing|fantastic"
+    r"|brilliant|classic|one of my fav\w*)\b",
+    re.I,
+)
+CARD_SEEN = re.compile(
+    r"\b(?:seen|saw|watched|already|(?:i'?ve|i have|ive) (?:already )?(?:seen|watched))\b", re.I
+)
+CARD_DISLIKED = re.compile(
+    r"\bnot (?:that|this|the \w+) one\b|^\s*(?:no|nah|nope),? not (?:that|this|it)\b|\bnot (?:my|for me)\b"
+    r"|\bhat(?:e|ed)\b|\bdislik(?:e|ed)\b|\b(?:did|do|does)(?:n'?t| not) (?:like|love|enjoy)\b|\bboring\b"
+    r"|\bmeh\b|\bnot a fan\b|\bnot into\b|\bskip\b|\bpass on\b|\bno thanks\b|\bnot interested\b|\bawful\b"
+    r"|\bterrible\b|\bwasn'?t (?:great|good|for me|my thing)\b|\bnot my (?:thing|cup|type|style)\b|\bdrop\b",
+    re.I,
+)
+UNSEEN = re.compile(
+    r"\b(?:have ?n[o']?t|havent|never|not yet|didn'?t|did not) (?:\w+ )?(?:seen|watched|saw)\b", re.I
+)
+CORRECTION = re.compile(
+    r"\b(?:sorry|oops|whoops|my bad|i meant|i mean|meant to say|no wait|wait,? no|actually|correction|scratch that"
+    r"|i said|typo|not \w+,? i said)\b",
+    re.I,
+)
+CHITCHAT = re.compile(
+    r"^\s*(?:(?:hi|hello|hey|heya|hiya|howdy|yo|sup|good (?:morning|afternoon|evening)|thanks?(?: you)?(?: so much)?"
+    r"|thx|ty|cheers|bye|goodbye|see ya|great|cool|nice|awesome|perfect|ok(?:ay)?|k|kk|lol|lmao|haha\w*|hehe"
+    r"|hmm+|hm+|um+|uh+|sure|alright|got it|sounds good|will do|wow|neat|yay|oh|ah|ooh+|no worries"
+    r"|how are you|how r u|who are you|what can you do|good night|gn|np|nice one|love it|brb)"
+    r"[\s!.,:)(;?~-]*(?:there|chatrec|bot|man|dude|again|a lot|lots|mate|buddy)?[\s!.,:)(;?~-]*)+$",
+    re.I,
+)
+REQUEST_WORDS = re.compile(
+    r"\b(?:recommend\w*|suggest\w*|something|somethin|smth|sth|anything|any\b|some\b|more|else|another|others?"
+    r"|show me|give me|gimme|looking for|look for|want|need|in the mood|how about|what about|ideas?|options?"
+    r"|similar|like\b|instead|now|next|find|got|have you got|watch|pick|recs?|rather|prefer|only|but)\b",
+    re.I,
+)
+
+
+@dataclass
+class CardReference:
+    """A shown card (or the film in focus) the message points at, and how."""
+
+    item_id: str
+    start: int  # where the reference stands in the message (-1: by pronoun only)
+    end: int
+    how: Literal["title", "position", "pronoun"]
+
+
+def card_reference(
+    text: str, last_shown: Sequence[str], shown: Sequence[str], focus: str | None, titles: Mapping[str, Any]
+) -> CardReference | None:
+    """The card ``text`` points at: by (possibly misspelt) title first, then by place in the last
+    list, then by "it"/"that one" (the film in focus, else the first card). ``titles`` maps an id to
+    its title."""
+    folded = normalise_title(text)
+    for item_id in [*last_shown, *(s for s in reversed(shown) if s not in last_shown)]:
+        title = normalise_title(str(titles.get(item_id, "")))
+        if not title:
+            continue
+        if at := re.search(rf"\b{re.escape(title)}\b", folded):
+            return CardReference(item_id, at.start(), at.end(), "title")
+        if item_id in last_shown and len(title) >= 6 and fuzz.partial_ratio(title, folded) >= 86:
+            return CardReference(item_id, -1, -1, "title")
+    if last_shown and (match := POSITION.search(text)):
+        word = (match.group("a") or match.group("b") or match.group("c")).casefold()
+        digit = re.search(r"[123]", word)
+        index = int(digit.group()) - 1 if digit and not word[0].isdigit() else POSITIONS.get(word, 0)
+        if word == "middle" and len(last_shown) != 3:
+            index = len(last_shown) // 2
+        if -len(last_shown) <= index < len(last_shown):
+            return CardReference(last_shown[index], match.start(), match.end(), "position")
+    if (focus or last_shown) and (match := PRONOUN.search(text)):
+        return CardReference(focus or last_shown[0], match.start(), match.end(), "pronoun")
+    return None
+
+
+def question_kind(text: str) -> Question | None:
+    """The kind of question ``text`` asks about a film, if it asks one."""
+    if not QUESTION_WORDS.search(text) and not re.search(
+        r"\b(?:about|plot|cast|director|runtime)\b", text, re.I
+    ):
+        return None
+    return next((kind for kind, pattern in QUESTIONS.items() if pattern.search(text)), None)
+
+
+def card_feedback(text: str, ref: CardReference) -> CardSaid | None:
+    """What the message says of the card it points at: seen, liked, disliked, or nothing ("looks
+    fun" is interest, not a verdict). Read in the clause around the reference."""
+    if ref.start < 0:
+        clause = text
+    else:
+        parts = re.split(r"[.!?;]+|\bbut\b", text)
+        offset, clause = 0, text
+        for part in parts:
+            at = text.find(part, offset)
+            if at <= ref.start <= at + len(part):
+                clause = part
+                break
+            offset = at + len(part)
+    if UNSEEN.search(clause):
+        return None
+    if CARD_DISLIKED.search(clause):
+        return "disliked"
+    if CARD_LIKED.search(clause) and re.search(
+        r"\b(?:lov|lik|enjoy|ador|fav|seen|saw|watched)", clause, re.I
+    ):
+        return "liked"
+    if CARD_SEEN.search(clause):
+        return "seen"
+    return None
+
+
+def is_chitchat(text: str) -> bool:
+    return bool(CHITCHAT.match(text))
+
+
+def is_correction(text: str) -> bool:
+    return bool(CORRECTION.search(text))
+
+
+def asks_for_films(text: str) -> bool:
+    """Whether ``text`` has the words of a request ("anything newer?", "more like that")."""
+    return bool(REQUEST_WORDS.search(text))

@@ -1,0 +1,43 @@
+"""Films a person names that the catalog lacks, so the reply can say so instead of dropping them.
+
+Two kinds of evidence that a span is a film: people in ReDial's training dialogues used it as a
+film name far more often than as plain words (the reader's ``other_films``: "la la land",
+"avengers infinity war"), or it is written like a title with a year ("Arrival (2016)", "Dune from
+2021") and the catalog has no film of that name and year.
+"""
+
+from __future__ import annotations
+
+import re
+
+from chatrec.catalog.titles import TitleIndex
+from chatrec.understanding.reader import Reader, Reading
+
+SMALL = {"a", "an", "the", "of", "and", "in", "on", "at", "to", "for", "with", "from", "or", "vs"}
+TITLE_WITH_YEAR = re.compile(
+    r"(?P<title>(?:[A-Z0-9][\w'’:&.!-]*)(?:\s+(?:[A-Z0-9][\w'’:&.!-]*|of|the|and|a|an|in|on|at|to|for|with|vs\.?))*)"
+    r"\s*(?:\((?P<y1>(?:19|20)\d\d)\)|,?\s+from\s+(?P<y2>(?:19|20)\d\d)\b)"
+)
+
+
+def missing_films(text: str, reading: Reading, reader: Reader, titles: TitleIndex) -> list[str]:
+    """Names of films in ``text`` that are not in the catalog, as the person wrote them (title
+    case for lower-case text), each once."""
+    linked = [(m.start, m.end) for m, _ in reading.titles]
+    names = []
+    for start, end in reader.other_films(text):
+        if not any(s <= start < e for s, e in linked):
+            names.append(_title_case(text[start:end]))
+    for match in TITLE_WITH_YEAR.finditer(text):
+        title, year = match.group("title"), int(match.group("y1") or match.group("y2"))
+        if any(s <= match.start("title") < e for s, e in linked) or titles.link(title, year):
+            continue
+        names.append(f"{title} ({year})")
+    return list(dict.fromkeys(names))
+
+
+def _title_case(words: str) -> str:
+    if any(c.isupper() for c in words):
+        return words.strip()
+    parts = words.split()
+    return " ".join(p if i and p in SMALL else p[:1].upper() + p[1:] for i, p in enumerate(parts))

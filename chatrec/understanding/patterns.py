@@ -1,0 +1,35 @@
+"""The words around a title that make it one, and the spans that name no plot topic.
+
+Kept apart from :mod:`chatrec.understanding.mentions` so the spotter reads top-down; the numbers,
+decades, positions, negation and moods are in :mod:`chatrec.understanding.lexicon`.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Title spotting (chatrec.understanding.mentions): words before / after a span that make it a title,
+# and words too common to be a title on their own when the spotter has no statistics.
+TITLE_CUES = frozenset(
+    """like liked love loved loves enjoyed enjoy hated hate seen watched saw watch see than as about
+    and or of also recommend recommended suggest favorite favourite favourites favorites fan
+    try tried called movie movies film films watching titled named""".split()  # noqa: SIM905 (reads as prose)
+)
+AFTER_TITLE = frozenset(
+    "is was and or movie movies film films series too franchise trilogy but were are has had".split()  # noqa: SIM905
+)
+DETERMINERS = frozenset({"a", "an", "my", "this", "some", "your", "any", "no", "that", "very", "so", "too"})
+COMMON_WORDS = frozenset(
+    """a an the and or but of in on at to for with is it its be i you me my we he she they this that
+    what who how when where why all some any no not so do go up out one two love life time day night
+    home man men girl boy good big last first new old little""".split()  # noqa: SIM905
+)
+
+# Words that name a film or the company, not what the film should be about: a topic cue inside
+# them asks for no plot ("The Forest" mid-sentence; "to watch with my guy buddies").
+ARTICLE_TITLE = re.compile(r"(?<=[a-z,;] )(?:The|A|An) [A-Z][\w'’]*(?: (?:of|the|and|in|[A-Z][\w'’]*))*")
+COMPANY = re.compile(
+    r"\b(?:with|for) (?:my|our|the|some) (?:[\w'’]+ )?(?:friends?|buddies|buddy|pals?|family|kids|children"
+    r"|wife|husband|girlfriend|boyfriend|partner|parents|mom|dad|son|daughter|date|roommates?|coworkers?)\b",
+    re.I,
+)

@@ -1,0 +1,212 @@
+"""One user message -> dialogue acts and changes to the DialogueState, in the context of the cards.
+
+The one path that reads a message: chit-chat is answered as such; a question about a shown card
+(or a named film) is answered, not met with new cards; feedback on a card changes the state; a
+request's genres, people and plot topics are the request of the moment: they hold for every card
+of the turn (hard constraints, replacing the last request's), while liked films shape the ranking
+inside them. Titles, people and genres come from :class:`~chatrec.understanding.reader.Reader`,
+numbers once from :func:`~chatrec.understanding.numbers.constraints_in`, moods from the lexicon.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from chatrec.catalog import Catalog
+from chatrec.catalog.titles import TitleIndex
+from chatrec.catalog.vocabulary import Vocabulary
+from chatrec.dialogue.state import DialogueState
+from chatrec.understanding.acts import (
+    Act,
+    Question,
+    asks_for_films,
+    card_feedback,
+    card_reference,
+    is_chitchat,
+    is_correction,
+    question_kind,
+)
+from chatrec.understanding.lexicon import moods_in
+from chatrec.understanding.missing import missing_films
+from chatrec.understanding.numbers import unnumbered
+from chatrec.understanding.reader import Reader, Reading, apply_reading
+
+Intent = Literal["request", "empty", "greeting", "thanks", "why", "question", "more", "feedback", "unclear"]
+MORE = re.compile(
+    r"^\s*(?:show me |give me |any |got any )?(?:some )?(?:more|others|other ones|another(?: one)?|something else"
+    r"|next|different ones)\b",
+    re.I,
+)
+GREETING = re.compile(
+    r"^\s*(?:hi|hello|hey|heya|hiya|howdy|yo|sup|good (?:morning|afternoon|evening))\b", re.I
+)
+
+
+@dataclass
+class Wish:
+    """What this message asks every card to be: the request of the moment."""
+
+    genres: list[str] = field(default_factory=list)
+    people: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    liked: list[str] = field(default_factory=list)  # films named as the seed of this request
+
+    def __bool__(self) -> bool:
+        return bool(self.genres or self.people or self.topics or self.liked)
+
+
+@dataclass
+class Understanding:
+    """What a message does (``acts``; ``intent`` is the turn it makes) and what it changed."""
+
+    intent: Intent = "request"
+    acts: list[Act] = field(default_factory=list)
+    item_id: str | None = None  # the film asked about, or the one this message named last
+    question: Question | None = None
+    changes: list[str] = field(default_factory=list)
+    liked_ref: str | None = None  # a liked item that relative wishes ("shorter") refer to
+    wish: Wish = field(default_factory=Wish)
+    constraints: dict[str, object] = field(default_factory=dict)  # what this message set or lifted
+    moods: list[str] = field(default_factory=list)
+    avoided_moods: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # films named that the catalog lacks
+    feedback: list[tuple[str, str]] = field(default_factory=list)  # (item id, liked/disliked/seen)
+
+
+class Understander:
+    """Reads messages against one catalog's titles and vocabularies."""
+
+    def __init__(self, titles: TitleIndex, vocabulary: Vocabulary, catalog: Catalog) -> None:
+        self.reader = Reader(catalog, vocabulary)
+        self.titles = titles
+        self.vocabulary = vocabulary
+        self.catalog = catalog
+        years = [y for m in catalog.values() if isinstance(y := m.get("year"), int)]
+        self.years = (min(years), max(years)) if years else None
+
+    def read(self, text: str, state: DialogueState) -> Understanding:
+        """Update ``state`` in place from one message and say what it does."""
+        text = unnumbered(text.strip())  # "1. toy story 2. finding nemo" is a list, not Toy Story 2
+        if not text:
+            return Understanding("empty")
+        if is_chitchat(text):
+            return Understanding("greeting" if GREETING.match(text) else "thanks", acts=["chitchat"])
+        result = Understanding()
+        titles = {i: self.catalog.get(i, {}).get("title", "") for i in {*state.shown_ids, *state.liked_ids}}
+        ref = card_reference(text, state.last_shown, state.shown_ids, state.focus_id, titles)
+        question = question_kind(text)
+        reading = self.reader.read(text, [self.catalog.get(i, {}).get("year") for i in state.liked_ids])
+        named = [m.item_id for m, said in reading.titles]
+        target = ref.item_id if ref and ref.how != "pronoun" else (named[-1] if named else None)
+        target = target or (ref.item_id if ref else None)
+        acts: list[Act] = []
+        if question and target:
+            acts.append("question")
+            result.item_id, result.question = target, question
+            state.focus_id = target
+            reading = self._without_question(reading, target)
+        if (ref and ref.how != "pronoun") or (ref and not question):
+            said = card_feedback(text, ref)
+            if said and ref.item_id not in named:
+                self._card_verdict(state, ref.item_id, said, result)
+        for mention, verdict in reading.titles:
+            if verdict in ("disliked", "seen") and mention.item_id not in state.liked_ids:
+                result.feedback.append((mention.item_id, verdict))
+        if result.feedback:
+            acts.append("feedback")
+        self._apply(text, reading, state, result)
+        if is_correction(text) and (result.constraints or result.wish or result.changes):
+            acts.append("correction")
+        elif self._requests(text, result, question is not None and target is not None):
+            acts.append("request")
+        result.acts = acts or (["request"] if not question else ["question"])
+        result.intent = self._intent(text, result, reading)
+        if result.intent != "question" and reading.titles:
+            result.item_id = reading.titles[-1][0].item_id  # the film named last is what "it" means next
+        return result
+
+    # -- parts of a reading -------------------------------------------------------------------
+    def _card_verdict(self, state: DialogueState, item_id: str, said: str, result: Understanding) -> None:
+        label = self.catalog.label(item_id)
+        if said == "liked":
+            state.like(item_id)
+            result.liked_ref = item_id
+            result.changes.append(f"noted you liked {label}")
+        elif said == "disliked":
+            state.dislike(item_id)
+            result.changes.append(f"dropped {label}")
+        else:
+            state.mention(item_id)
+            result.changes.append(f"noted you have seen {label}")
+        result.feedback.append((item_id, said))
+
+    def _without_question(self, reading: Reading, target: str) -> Reading:
+        """A question's words are no wish: "is the middle one scary?" asks about Horror, it does
+        not ask for it; the film asked about is not a taste either."""
+        reading.genres = [(g, s) for g, s in reading.genres if s == "disliked"]
+        reading.titles = [(m, s) for m, s in reading.titles if m.item_id != target]
+        return reading
+
+    def _apply(self, text: str, reading: Reading, state: DialogueState, result: Understanding) -> None:
+        """The reading into the state, with the request of the moment made hard."""
+        before = state.constraints.model_copy()
+        result.liked_ref = (
+            apply_reading(reading, state, result.changes, self.catalog.label) or result.liked_ref
+        )
+        wished_genres = [g for g, said in reading.genres if said != "disliked"]
+        wished_people = [p for p, said in reading.people if said != "disliked"]
+        liked = [m.item_id for m, said in reading.titles if said == "liked"]
+        result.wish = Wish(wished_genres, wished_people, list(reading.topics), liked)
+        if result.wish:
+            # a new request replaces the last one's genres and people (topic shift); decades and
+            # runtimes stay until changed, like any limit the person set
+            state.likes.genres[:] = [g for g in state.likes.genres if g in wished_genres]
+            state.likes.topics[:] = [t for t in state.likes.topics if t in reading.topics]
+            state.constrain(genres=wished_genres, people=wished_people)
+        if (
+            result.liked_ref
+            and re.search(r"\bshorter\b", text, re.I)
+            and "max_runtime" not in reading.constraints
+        ):
+            runtime = self.catalog.get(result.liked_ref, {}).get("runtime")
+            if isinstance(runtime, int):
+                state.constrain(max_runtime=int(runtime * 0.85))
+        wished, avoided = moods_in(text)
+        if wished or avoided:
+            state.like_attributes(moods=wished)
+            state.dislike_attributes(moods=avoided)
+            result.moods, result.avoided_moods = wished, avoided
+            result.changes.append("noted the mood")
+        result.missing = missing_films(text, reading, self.reader, self.titles)
+        after = state.constraints.model_dump()
+        result.constraints = {k: v for k, v in after.items() if before.model_dump()[k] != v}
+        result.changes[:] = list(dict.fromkeys(result.changes))
+
+    @staticmethod
+    def _requests(text: str, result: Understanding, asked: bool) -> bool:
+        """Whether the message asks for cards: a wish, a limit or the words of a request; a
+        question about a film asks for cards only with a request beside it."""
+        if asked:
+            rest = re.split(r"\?", text, maxsplit=1)
+            tail = rest[1] if len(rest) > 1 else ""
+            return bool(result.wish.genres or result.wish.people or result.constraints) or (
+                bool(tail.strip()) and asks_for_films(tail)
+            )
+        if result.wish or result.constraints or result.moods or result.avoided_moods or result.missing:
+            return True
+        if result.feedback:
+            return asks_for_films(re.sub(r"\b(?:not|like|liked|watch|watched|seen)\b", " ", text, flags=re.I))
+        return True
+
+    def _intent(self, text: str, result: Understanding, reading: Reading) -> Intent:
+        if "question" in result.acts and "request" not in result.acts:
+            return "why" if result.question == "why" else "question"
+        if "request" in result.acts or "correction" in result.acts:
+            if not result.changes and not result.constraints and MORE.match(text):
+                return "more"
+            if not result.changes and not result.missing and self.reader.unclear(text):
+                return "unclear"
+            return "request"
+        return "feedback"

@@ -1,0 +1,111 @@
+"""The reply's first line: it reacts to what this message changed, built from the acts and the state.
+
+"No musicals, and nothing before 2012 — here is what fits." "I don't know Arrival (2016) — my
+catalog runs from 1940 to 2014 — but from Contact (1997), try these." Every part is a fact of the
+state or the catalog (true by construction, nothing for the claim checker to refuse), and each
+kind of sentence has several frames, turned by the conversation's length so that two turns in a
+row do not open alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from chatrec.catalog import Catalog
+from chatrec.dialogue.state import DialogueState
+from chatrec.understanding.understand import Understanding
+from chatrec.writing.prompts import replies
+
+MOOD_WORDS = {"fast-paced": "fast-paced", "feel-good": "feel-good", "mind-bending": "mind-bending"}
+
+
+def opening(
+    understanding: Understanding, state: DialogueState, catalog: Catalog, years: tuple[int, int] | None
+) -> str:
+    """One or two sentences that say what this turn heard and what it now looks for."""
+    turn = len(state.shown_ids) // 3 + len(state.mentioned_ids)
+    parts = []
+    if understanding.missing:
+        names = _join(understanding.missing)
+        span = f"{years[0]} to {years[1]}" if years else "the years it covers"
+        parts.append(_frame("open_missing", turn, names=names, span=span, last=years[1] if years else ""))
+    dropped = [catalog.label(i) for i, said in understanding.feedback if said == "disliked" and i in catalog]
+    seen = [catalog.label(i) for i, said in understanding.feedback if said == "seen" and i in catalog]
+    if dropped:
+        parts.append(_frame("open_dropped", turn, films=_join(dropped)))
+    if seen:
+        parts.append(_frame("open_seen", turn, films=_join(seen)))
+    looking = _looking_for(understanding, state)
+    liked = [catalog.label(i) for i in understanding.wish.liked if i in catalog]
+    if not liked and not looking and not parts and state.liked_ids:
+        liked = [catalog.label(i) for i in state.liked_ids[-2:] if i in catalog]
+    if looking and liked:
+        parts.append(_frame("open_wish_liked", turn, wish=looking, liked=_join(liked)))
+    elif looking:
+        parts.append(_frame("open_wish", turn, wish=_capital(looking)))
+    elif liked:
+        parts.append(_frame("open_liked", turn, liked=_join(liked)))
+    if understanding.avoided_moods or understanding.moods:
+        parts.append(_moods(understanding, turn))
+    if not parts:
+        parts.append(_frame("open_plain", turn))
+    return " ".join(parts)
+
+
+def _looking_for(u: Understanding, state: DialogueState) -> str:
+    """What the cards now are, in words: "horror from the 1970s, at most 119 minutes"."""
+    c, changed = state.constraints, u.constraints
+    words = []
+    if u.wish.genres:
+        words.append(" and ".join(g.lower() for g in u.wish.genres))
+    if u.wish.topics:
+        words.append(("about " if words else "films about ") + " and ".join(u.wish.topics))
+    if u.wish.people:
+        words.append(("with " if words else "films with ") + _join(u.wish.people))
+    if "year_from" in changed or "year_to" in changed:
+        words.append(_years(c.year_from, c.year_to))
+    if "max_runtime" in changed and c.max_runtime:
+        words.append(f"at most {c.max_runtime} minutes")
+    if "not_genres" in changed and c.not_genres:
+        words.append("no " + " or ".join(g.lower() for g in c.not_genres))
+    words = [w for w in words if w]
+    if not words:
+        return ""
+    return words[0] + "".join(f", {w}" for w in words[1:])
+
+
+def _years(low: int | None, high: int | None) -> str:
+    if low is not None and high is not None:
+        if high - low == 9 and low % 10 == 0:
+            return f"from the {low}s"
+        return f"from {low}" if low == high else f"from {low} to {high}"
+    if low is not None:
+        return f"nothing before {low}"
+    if high is not None:
+        return f"nothing after {high}"
+    return "any year"
+
+
+def _moods(u: Understanding, turn: int) -> str:
+    avoided = " or ".join(MOOD_WORDS.get(m, m) for m in u.avoided_moods)
+    wished = " and ".join(MOOD_WORDS.get(m, m) for m in u.moods)
+    if avoided and wished:
+        return _frame("open_moods_both", turn, avoided=avoided, wished=wished)
+    return (
+        _frame("open_mood_avoid", turn, moods=avoided) if avoided else _frame("open_mood", turn, moods=wished)
+    )
+
+
+def _frame(name: str, turn: int, **values: object) -> str:
+    frames: Sequence[str] | str = replies()[name]
+    chosen = frames if isinstance(frames, str) else frames[turn % len(frames)]
+    return chosen.format(**values)
+
+
+def _join(names: Sequence[str]) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
