@@ -40,7 +40,8 @@ from chatrec.catalog.topics import PLOT_DIR
 OUT_FILE = "synopses.jsonl.gz"
 MAX_CHARS = 350  # a synopsis stops before this many characters (a clause-cut one may reach it)
 MAX_SENTENCES = 3
-MIN_CLAUSE = 80  # a long first sentence is cut at a comma or semicolon no earlier than this
+MIN_CLAUSE = 80  # a long sentence is cut at a comma or semicolon no earlier than this
+MIN_CHARS = 120  # a shorter opening ("The film opens in Saigon.") takes a cut part of the next sentence
 ANCHOR_PEOPLE = 2  # a plot naming this many of its film's people dates its neighbours in the source
 NEIGHBOURS = 3  # anchors on each side whose median year dates a plot
 # Known wrong links the checks cannot see (the plots README): the 1997 film has the miniseries' plot.
@@ -58,10 +59,14 @@ SHARED_BLOCKS = frozenset({"North America", "UK/Ireland", "Australia", "New Zeal
 # --- text ---------------------------------------------------------------------------------------
 
 FOOTNOTE = re.compile(r"\[(?:\d+|[a-z]|note \d+|nb \d+|[a-z ]*needed|citation[^\]]*)\](?::\s?[\d–-]+)?", re.I)
-ASIDE = re.compile(r"\s*\((?:see (?:below|above)|below|above|pictured)\)", re.I)
+ASIDE = re.compile(r"\s*\((?:see:? [^()]{1,60}|below|above|pictured)\)", re.I)  # "(see below)", "(see X)"
+PRONUNCIATION = re.compile(r"\s*\(pronounced\s\[[^\]]*\]\)|(?<=\()pronounced\s\[[^\]]*\],\s*", re.I)
+CROSS_REFERENCE = re.compile(r"^See (?:the )?[A-Z]")  # "See the Plot for the original Play."
+# A synopsis is shown unasked beside a recommendation: it stops before a sentence quoting a slur.
+SLUR = re.compile(r"\bnigg", re.I)
 ABBREVIATIONS = frozenset(
     "mr mrs ms dr st jr sr lt col gen sgt capt cpt cmdr maj prof rev fr sen gov pres hon mt ft "
-    "no vs etc inc ltd co bros e.g i.e a.m p.m u.s u.k u.n d.c c.i.a f.b.i l.a n.y approx ca".split()
+    "no vs etc inc ltd co bros ave e.g i.e a.m p.m ph.d u.s u.k u.n d.c l.a n.y approx ca".split()
 )
 # A sentence ends at . ! ? (and any closing quote or bracket) before a space and an opening capital,
 # digit or quote.
@@ -69,9 +74,11 @@ BOUNDARY = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘(]?[A-Z0-9])")
 
 
 def clean(text: str) -> str:
-    """Plot text without footnote marks, "(see below)" asides, empty brackets or doubled spaces."""
-    text = FOOTNOTE.sub("", text)
+    """The plot's opening without footnote marks, "(see below)" asides, IPA, empty brackets or
+    doubled spaces."""
+    text = FOOTNOTE.sub("", text[:4000])  # the opening is all a synopsis quotes
     text = ASIDE.sub("", text)
+    text = PRONUNCIATION.sub("", text)
     text = re.sub(r"\(\s*\)", "", text)
     text = re.sub(r"\s+", " ", text)
     text = re.sub(r" ([,.;:!?])", r"\1", text)
@@ -79,20 +86,22 @@ def clean(text: str) -> str:
 
 
 def _ends_sentence(head: str) -> bool:
-    """Whether the period that ends ``head`` ends a sentence (not "Dr.", "U.S." or an initial)."""
+    """Whether the period that ends ``head`` (the text before a boundary, its last few words are
+    enough) ends a sentence: not after "Dr.", "U.S." or an initial."""
     if not head.endswith("."):
         return True
     word = re.split(r"[\s(\"“]", head[:-1])[-1].lower()
     return not (word in ABBREVIATIONS or re.fullmatch(r"[a-z]", word) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", word))
 
 
-def sentences(text: str) -> list[str]:
-    """``text`` (cleaned) as sentences."""
+def sentences(text: str, limit: int | None = None) -> list[str]:
+    """``text`` (cleaned) as sentences: its first ``limit`` sentences, or all."""
     out: list[str] = []
     start = 0
     for match in BOUNDARY.finditer(text):
-        head = text[start : match.start()]
-        if _ends_sentence(text[: match.start()].rstrip("\"”’')]")) and head.strip():
+        if limit is not None and len(out) >= limit:
+            return out
+        if _ends_sentence(text[max(start, match.start() - 40) : match.start()]):
             out.append(text[start : match.end()].strip())
             start = match.end()
     if text[start:].strip():
@@ -100,9 +109,9 @@ def sentences(text: str) -> list[str]:
     return out
 
 
-def _cut(sentence: str) -> str:
-    """A too-long sentence cut at its last comma or semicolon that leaves room for "…"."""
-    window = sentence[: MAX_CHARS - 1]
+def _cut(sentence: str, limit: int = MAX_CHARS) -> str:
+    """A too-long sentence cut at its last comma or semicolon within ``limit`` (with room for "…")."""
+    window = sentence[: limit - 1]
     cut = max(window.rfind(", "), window.rfind("; "))
     if cut < MIN_CLAUSE:  # no clause boundary worth keeping: the last whole word
         cut = window.rfind(" ")
@@ -110,17 +119,25 @@ def _cut(sentence: str) -> str:
 
 
 def synopsis(plot: str) -> str:
-    """The plot's opening: whole sentences up to ``MAX_SENTENCES`` and before ``MAX_CHARS``."""
-    parts = sentences(clean(plot))
-    if not parts:
+    """The plot's opening: whole sentences up to ``MAX_SENTENCES`` and before ``MAX_CHARS``; "" for
+    a plot that is only a heading (its list lost in the scrape: "...each bearing a title:")."""
+    parts = sentences(clean(plot), limit=MAX_SENTENCES + 2)
+    stop = next((n for n, part in enumerate(parts) if SLUR.search(part)), len(parts))
+    parts = [p for p in parts[:stop] if not CROSS_REFERENCE.match(p)]
+    if not parts or (len(parts) == 1 and parts[0].endswith(":")):
         return ""
     if len(parts[0]) > MAX_CHARS:
         return _cut(parts[0])
-    text = parts[0]
+    text, taken = parts[0], 1
     for part in parts[1:MAX_SENTENCES]:
         if len(text) + 1 + len(part) > MAX_CHARS:
             break
-        text = f"{text} {part}"
+        text, taken = f"{text} {part}", taken + 1
+    room = MAX_CHARS - len(text) - 1
+    if len(text) < MIN_CHARS and taken < min(len(parts), MAX_SENTENCES) and room > MIN_CLAUSE + 20:
+        return f"{text} {_cut(parts[taken], room)}"
+    if text.endswith(":"):
+        text = text[:-1]
     if text[-1] not in ".!?…\"”’')":  # a plot that ends without a stop (rare): mark it as cut
         text += "…"
     return text
@@ -135,6 +152,8 @@ def people_named(plot: str, people: Iterable[str]) -> list[str]:
     found = []
     for person in people:
         surname = person.split()[-1]
+        if surname not in plot:  # a cheap test first: most people are not named
+            continue
         if re.search(rf"\b{re.escape(person)}\b", plot) or re.search(
             rf"\((?:[^()]{{0,40}}\s)?{re.escape(surname)}\)", plot
         ):
@@ -277,16 +296,14 @@ def main() -> None:
     args = parser.parse_args()
     links, plots = build_links(args.plots, catalog_items())
     doubtful = doubts(links)
-    synopses = {}
-    for lk in links:
-        if lk.item.id not in doubtful:
-            text = synopsis(plots[str(lk.item.metadata["imdb_id"])])
-            if text:
-                synopses[lk.item.id] = text
+    kept = [lk for lk in links if lk.item.id not in doubtful]
+    texts = {lk.item.id: synopsis(plots[str(lk.item.metadata["imdb_id"])]) for lk in kept}
+    synopses = {item_id: text for item_id, text in texts.items() if text}
     write(args.out, synopses)
-    reasons = Counter(r.split(" ", 2)[0] + " " + r.split(" ", 2)[1] for r in doubtful.values())
+    reasons = Counter(" ".join(r.split(" ")[:2]) for r in doubtful.values())
     lengths = sorted(len(s) for s in synopses.values())
-    print(f"{len(links)} catalog films with a plot; skipped {len(doubtful)}: {dict(reasons)}")
+    print(f"{len(links)} catalog films with a plot; skipped {len(doubtful)} doubtful links: {dict(reasons)}")
+    print(f"{len(texts) - len(synopses)} plots had no sentence to quote")
     print(
         f"wrote {args.out}: {len(synopses)} synopses, {args.out.stat().st_size:,} bytes; "
         f"length median {lengths[len(lengths) // 2]}, max {lengths[-1]}; "

@@ -237,6 +237,8 @@ class ChatRec:
                     first = reply("unclear", noun=self.wording.noun)
                 else:
                     first = opening(understanding, state, self.retriever.catalog, years)
+                if len(hits) < self.settings.k:
+                    first += " " + reply("only_some", count=len(hits), noun=self.wording.noun)
                 yield from self._respond(text, state, hits, draft, first)
             else:
                 yield draft.say(

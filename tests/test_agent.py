@@ -144,7 +144,11 @@ def test_llm_failure_keeps_recommendations(retriever, tmp_path):
 
 def test_no_llm_at_all(retriever, tmp_path):
     reply = make_bot(retriever, tmp_path, None).chat("a romantic comedy from the 90s")
-    assert len(reply.recommendations) == 3 and all(1990 <= r.year <= 1999 for r in reply.recommendations)
+    # the request governs: every card is a romance and a comedy of the 90s, even when the small
+    # test catalog holds fewer than three such films (the reply then says so)
+    recs = reply.recommendations
+    assert recs and all(1990 <= r.year <= 1999 and {"Romance", "Comedy"} <= set(r.genres) for r in recs)
+    assert len(recs) == 3 or f"Only {len(recs)}" in reply.text
 
 
 def test_injection_and_prompt_leak(retriever, tmp_path):

@@ -109,8 +109,11 @@ class Understander:
             reading = self._without_question(reading, target)
         if (ref and ref.how != "pronoun") or (ref and not question):
             said = card_feedback(text, ref)
-            if said and ref.item_id not in named:
-                self._card_verdict(state, ref.item_id, said, result)
+            item_id = ref.item_id
+            if said and ref.how == "pronoun" and item_id in state.liked_ids and state.last_shown:
+                item_id = state.last_shown[0]  # "not that one" after "I loved Heat" + cards: the card
+            if said and item_id not in named:
+                self._card_verdict(state, item_id, said, result)
         for mention, verdict in reading.titles:
             if verdict in ("disliked", "seen") and mention.item_id not in state.liked_ids:
                 result.feedback.append((mention.item_id, verdict))
