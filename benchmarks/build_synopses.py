@@ -5,7 +5,10 @@
 A synopsis is extractive: whole sentences from the start of the plot (at most three, stopping before
 ``MAX_CHARS``), so every word is Wikipedia's and can be shown as a quotation with the credit
 "Plot: Wikipedia, CC BY-SA"; a first sentence longer than that is cut at its last clause boundary
-and ends with "…". Footnote marks and other wiki artefacts are removed first.
+and ends with "…" (as does an opening under ``MIN_CHARS``, which takes the cut start of the next
+sentence). Footnote marks and other wiki artefacts are removed first. Output: ``synopses.jsonl.gz``
+next to the other plot artefacts, one ``{"id": <catalog item id>, "synopsis": ...}`` a line, sorted
+by id, gzipped without a timestamp so that a rebuild is byte-identical.
 
 The plots were linked to the catalog by title and a year estimated from the source's order, and
 some links are wrong (a same-titled film of another year or country, the 1996 *Titanic*
@@ -13,8 +16,8 @@ miniseries for the 1997 film). A quoted synopsis of the wrong film is worse than
 is skipped when its plot names none of its catalog directors or cast *and* the plot's place in the
 source disagrees with the catalog: its neighbours in the source (films whose plots name two of
 their people) date it two or more years away, or place it among another country's films, or
-another catalog film has a better claim to the same plot. Run with ``--sample 20`` to print
-survivors to check by eye and ``--skipped`` to print what was skipped and why.
+another catalog film has as good a claim to the same plot. Run with ``--sample 20`` (and
+``--unnamed``) to print survivors to check by eye and ``--skipped`` to print what was skipped and why.
 """
 
 from __future__ import annotations
@@ -44,6 +47,9 @@ MIN_CLAUSE = 80  # a long sentence is cut at a comma or semicolon no earlier tha
 MIN_CHARS = 120  # a shorter opening ("The film opens in Saigon.") takes a cut part of the next sentence
 ANCHOR_PEOPLE = 2  # a plot naming this many of its film's people dates its neighbours in the source
 NEIGHBOURS = 3  # anchors on each side whose median year dates a plot
+# One name is weak evidence against a decade's gap: The Kid (2010) has the 1921 Chaplin plot, in
+# which a "William Miller" of its own cast happens to appear.
+ONE_NAME_GAP = 10
 # Known wrong links the checks cannot see (the plots README): the 1997 film has the miniseries' plot.
 KNOWN_MISLINKS = frozenset({"tt0120338"})
 # The source lists each origin's films year by year; these countries share a block's lists.
@@ -65,8 +71,12 @@ CROSS_REFERENCE = re.compile(r"^See (?:the )?[A-Z]")  # "See the Plot for the or
 # A synopsis is shown unasked beside a recommendation: it stops before a sentence quoting a slur.
 SLUR = re.compile(r"\bnigg", re.I)
 ABBREVIATIONS = frozenset(
-    "mr mrs ms dr st jr sr lt col gen sgt capt cpt cmdr maj prof rev fr sen gov pres hon mt ft "
-    "no vs etc inc ltd co bros ave e.g i.e a.m p.m ph.d u.s u.k u.n d.c l.a n.y approx ca".split()
+    {
+        *("mr", "mrs", "ms", "dr", "st", "jr", "sr", "lt", "col", "gen", "sgt", "capt", "cpt", "cmdr"),
+        *("maj", "prof", "rev", "fr", "sen", "gov", "pres", "hon", "mt", "ft", "no", "vs", "etc", "inc"),
+        *("ltd", "co", "bros", "ave", "e.g", "i.e", "a.m", "p.m", "ph.d", "u.s", "u.k", "u.n", "d.c"),
+        *("l.a", "n.y", "approx", "ca", "sgts", "lts", "drs", "messrs", "cpl", "pvt", "adm", "gens"),
+    }
 )
 # A sentence ends at . ! ? (and any closing quote or bracket) before a space and an opening capital,
 # digit or quote.
@@ -90,8 +100,8 @@ def _ends_sentence(head: str) -> bool:
     enough) ends a sentence: not after "Dr.", "U.S." or an initial."""
     if not head.endswith("."):
         return True
-    word = re.split(r"[\s(\"“]", head[:-1])[-1].lower()
-    return not (word in ABBREVIATIONS or re.fullmatch(r"[a-z]", word) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", word))
+    word = re.split(r"[\s(\"“—–-]", head[:-1])[-1].lower()
+    return not (word in ABBREVIATIONS or re.fullmatch(r"[a-z]|(?:[a-z]\.)+[a-z]", word))
 
 
 def sentences(text: str, limit: int | None = None) -> list[str]:
@@ -171,10 +181,6 @@ class Link:
     named: int  # how many of the film's directors and cast the plot names
 
     @property
-    def year(self) -> int:
-        return self.item.year or 0
-
-    @property
     def countries(self) -> set[str]:
         return {ORIGIN.get(c, c) for c in list_field(self.item.metadata, "countries")}
 
@@ -195,7 +201,8 @@ class SourceOrder:
     ``ANCHOR_PEOPLE`` of their film's people): the years and countries of their films."""
 
     def __init__(self, links: Sequence[Link]) -> None:
-        self.anchors = sorted((lk for lk in links if lk.named >= ANCHOR_PEOPLE), key=lambda lk: lk.doc)
+        anchors = (lk for lk in links if lk.named >= ANCHOR_PEOPLE and lk.item.year)
+        self.anchors = sorted(anchors, key=lambda lk: lk.doc)
         self.docs = [lk.doc for lk in self.anchors]
 
     def around(self, link: Link) -> tuple[list[Link], list[Link]]:
@@ -204,20 +211,21 @@ class SourceOrder:
         return self.anchors[max(0, lo - NEIGHBOURS) : lo], self.anchors[hi : hi + NEIGHBOURS]
 
     def year_gap(self, link: Link) -> int:
-        """How many years the film's catalog year lies outside the span its neighbours allow (0 at a
-        block boundary, where the years restart, when it fits either side)."""
+        """How many years the film's catalog year lies outside the span its neighbours allow."""
         before, after = self.around(link)
-        lo = statistics.median_low([a.year for a in before]) if before else None
-        hi = statistics.median_low([a.year for a in after]) if after else None
-        year = link.year
-        if lo is None and hi is None:
+        lo = statistics.median_low([a.item.year or 0 for a in before]) if before else None
+        hi = statistics.median_low([a.item.year or 0 for a in after]) if after else None
+        year = link.item.year
+        if year is None or (lo is None and hi is None):
             return 0
-        if lo is None or hi is None:
-            edge = lo if hi is None else hi
-            assert edge is not None
-            return max(0, edge - year) if hi is None else max(0, year - edge)
+        if hi is None:  # after the last anchor
+            return max(0, lo - year) if lo is not None else 0
+        if lo is None:  # before the first anchor
+            return max(0, year - hi)
         if lo <= hi:
             return 0 if lo <= year <= hi else min(abs(year - lo), abs(year - hi))
+        # A block boundary (the next origin's list starts again from its first year): the film may
+        # end the block before or start the one after.
         return 0 if year >= lo or year <= hi else min(year - hi, lo - year)
 
     def origin(self, link: Link) -> set[str]:
@@ -229,7 +237,8 @@ class SourceOrder:
 
 
 def doubts(links: Sequence[Link]) -> dict[str, str]:
-    """Item id -> why its link is doubtful, for films whose plot names none of their people."""
+    """Item id -> why its link is doubtful: for films whose plot names none of their people (and the
+    one film whose plot names one, a decade away)."""
     order = SourceOrder(links)
     gap = {lk.item.id: order.year_gap(lk) for lk in links}
 
@@ -251,6 +260,8 @@ def doubts(links: Sequence[Link]) -> dict[str, str]:
         by_doc[lk.doc].append(lk)
     out: dict[str, str] = {}
     for lk in links:
+        if lk.named == 1 and gap[lk.item.id] >= ONE_NAME_GAP:
+            out[lk.item.id] = f"names one person only, source dates it {gap[lk.item.id]} years off"
         if lk.named:
             continue
         rivals = [r for r in by_doc[lk.doc] if r is not lk]
@@ -282,8 +293,8 @@ def build_links(plots_path: Path, items: Iterable[Item]) -> tuple[list[Link], di
 
 def write(path: Path, synopses: dict[str, str]) -> None:
     """One ``{"id", "synopsis"}`` line a film, sorted by id; gzip without a timestamp (reproducible)."""
-    lines = (json.dumps({"id": i, "synopsis": synopses[i]}, ensure_ascii=False) + "\n" for i in sorted(synopses))
-    path.write_bytes(gzip.compress("".join(lines).encode("utf-8"), compresslevel=9, mtime=0))
+    lines = [json.dumps({"id": i, "synopsis": synopses[i]}, ensure_ascii=False) for i in sorted(synopses)]
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), compresslevel=9, mtime=0))
 
 
 def main() -> None:
@@ -291,6 +302,7 @@ def main() -> None:
     parser.add_argument("--plots", type=Path, default=Path("../shared/data/plots/wikipedia_plots.jsonl.gz"))
     parser.add_argument("--out", type=Path, default=PLOT_DIR / OUT_FILE)
     parser.add_argument("--sample", type=int, default=0, help="print this many random survivors to check")
+    parser.add_argument("--unnamed", action="store_true", help="sample survivors naming nobody")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skipped", action="store_true", help="print every skipped film and why")
     args = parser.parse_args()
@@ -307,17 +319,21 @@ def main() -> None:
     print(
         f"wrote {args.out}: {len(synopses)} synopses, {args.out.stat().st_size:,} bytes; "
         f"length median {lengths[len(lengths) // 2]}, max {lengths[-1]}; "
-        f"clause-cut {sum(s.endswith('…') for s in synopses.values())}"
+        f"ending in a cut clause {sum(s.endswith('…') for s in synopses.values())}"
     )
     by_id = {lk.item.id: lk for lk in links}
+
+    def label(lk: Link) -> str:
+        people = list_field(lk.item.metadata, "directors") + list_field(lk.item.metadata, "cast")[:3]
+        return f"{lk.item.title} ({lk.item.year}) [{lk.item.id}, names {lk.named}] {', '.join(people)}"
+
     if args.skipped:
         for item_id, why in sorted(doubtful.items(), key=lambda kv: by_id[kv[0]].doc):
             lk = by_id[item_id]
-            print(f"- {lk.item.title} ({lk.year}) [{item_id}] {why}: {synopsis(plots[str(lk.item.metadata['imdb_id'])])[:140]}")
-    for item_id in random.Random(args.seed).sample(sorted(synopses), args.sample):
-        lk = by_id[item_id]
-        people = ", ".join((list_field(lk.item.metadata, "directors") + list_field(lk.item.metadata, "cast")[:3]))
-        print(f"\n{lk.item.title} ({lk.year}) [{item_id}, named {lk.named}] {people}\n  {synopses[item_id]}")
+            print(f"- {label(lk)}: {why}\n    {synopsis(plots[str(lk.item.metadata['imdb_id'])])[:160]}")
+    pool = sorted(i for i in synopses if not (args.unnamed and by_id[i].named))
+    for item_id in random.Random(args.seed).sample(pool, args.sample):
+        print(f"\n{label(by_id[item_id])}\n  {synopses[item_id]}")
 
 
 if __name__ == "__main__":

@@ -244,6 +244,13 @@ def _parser() -> argparse.ArgumentParser:
     reasons = evaluate.add_parser("reasons", help="reasons benchmark: false claims, acceptance, latency")
     reasons_eval.add_arguments(reasons)
     reasons.set_defaults(run=reasons_eval.run)
+    from chatrec.eval import dialogue as dialogue_eval
+
+    dialogue = evaluate.add_parser(
+        "dialogue", help="acts, slots and 'request governs' on messages in context"
+    )
+    dialogue_eval.add_arguments(dialogue)
+    dialogue.set_defaults(run=dialogue_eval.run)
     reading = evaluate.add_parser("understanding", help="title linking and polarity on ReDial (see README)")
     reading.add_argument("--data", type=Path, required=True, help="ReDial-format JSONL file (dev)")
     reading.add_argument("--out", type=Path, default=Path("eval-understanding"), help="output directory")

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rapidfuzz.distance import Levenshtein
+
 from chatrec.catalog.items import PEOPLE_FIELDS, list_field
 from chatrec.catalog.topics import TopicReader, topic_reader
 
@@ -29,14 +31,26 @@ GENRE_ALIASES = {
     "documentaries": "Documentary",
     "comedies": "Comedy",
     "mysteries": "Mystery",
-    "lighter": "Comedy",
-    "light-hearted": "Comedy",
-    "lighthearted": "Comedy",
-    "feel-good": "Comedy",
     "rom-com": "Romance",
     "romcom": "Romance",
     "whodunit": "Mystery",
+    "sci fi": "Sci-Fi",
+    "scfi": "Sci-Fi",
+    "kids": "Family",
+    "children": "Family",
+    "family-friendly": "Family",
+    "kid-friendly": "Family",
+    "gangster": "Crime",
+    "heist": "Crime",
+    "ww2": "War",
+    "wwii": "War",
+    "wwi": "War",
+    "superhero": "Action",
+    "toon": "Animation",
 }
+
+# Real words one letter off a genre's name ("eastern" is no typo of "western").
+NOT_GENRE_TYPOS = frozenset({"eastern", "auction", "faction", "fiction", "mastery", "famine", "horrid"})
 
 DECADE = re.compile(r"(?<!\w)(?:(1[89]|20)(\d)0'?s|'?(\d)0'?s)\b", re.IGNORECASE)
 WORD = re.compile(r"[\w'’.-]+")
@@ -130,6 +144,11 @@ class Vocabulary:
         for candidate in (word, word.rstrip("s"), *aliases):
             if genre := self.canonical("genres", candidate):
                 return genre
+        if len(word) >= 6:  # "thriler", "documentry": one letter off a genre's name
+            genres = self._by_field.get("genres", {})
+            stem = word.rstrip("s")
+            if stem not in NOT_GENRE_TYPOS:
+                return next((g for k, g in genres.items() if Levenshtein.distance(stem, k) == 1), None)
         return None
 
     def topic_phrase_words(self, text: str) -> set[str]:

@@ -95,7 +95,8 @@ CARD_DISLIKED = re.compile(
     r"\bnot (?:that|this|the \w+) one\b|^\s*(?:no|nah|nope),? not (?:that|this|it)\b|\bnot (?:my|for me)\b"
     r"|\bhat(?:e|ed)\b|\bdislik(?:e|ed)\b|\b(?:did|do|does)(?:n'?t| not) (?:like|love|enjoy)\b|\bboring\b"
     r"|\bmeh\b|\bnot a fan\b|\bnot into\b|\bskip\b|\bpass on\b|\bno thanks\b|\bnot interested\b|\bawful\b"
-    r"|\bterrible\b|\bwasn'?t (?:great|good|for me|my thing)\b|\bnot my (?:thing|cup|type|style)\b|\bdrop\b",
+    r"|\bterrible\b|\bwasn'?t (?:great|good|for me|my thing)\b|\bnot my (?:thing|cup|type|style)\b|\bdrop\b"
+    r"|\btoo (?:cheesy|slow|dark|violent|scary|sad|weird|silly|long|old|much)\b",
     re.I,
 )
 UNSEEN = re.compile(
@@ -106,18 +107,33 @@ CORRECTION = re.compile(
     r"|i said|typo|not \w+,? i said)\b",
     re.I,
 )
-CHITCHAT = re.compile(
-    r"^\s*(?:(?:hi|hello|hey|heya|hiya|howdy|yo|sup|good (?:morning|afternoon|evening)|thanks?(?: you)?(?: so much)?"
-    r"|thx|ty|cheers|bye|goodbye|see ya|great|cool|nice|awesome|perfect|ok(?:ay)?|k|kk|lol|lmao|haha\w*|hehe"
-    r"|hmm+|hm+|um+|uh+|sure|alright|got it|sounds good|will do|wow|neat|yay|oh|ah|ooh+|no worries"
-    r"|how are you|how r u|who are you|what can you do|good night|gn|np|nice one|love it|brb)"
-    r"[\s!.,:)(;?~-]*(?:there|chatrec|bot|man|dude|again|a lot|lots|mate|buddy)?[\s!.,:)(;?~-]*)+$",
+# Words that carry no request, question or verdict: a message (or its opening or closing clause)
+# made only of these is chit-chat ("lol ok", "thanks, thats all for now", "good morning!").
+CHAT_WORDS = frozenset(
+    """hi hello hey heya hiya howdy yo sup whats what's up good morning afternoon evening night there
+    thanks thank thx ty tysm cheers bye goodbye see ya you u so much a lot lots again in advance great
+    cool nice awesome perfect ok okay k kk lol lmao haha hahaha hehe hmm hmmm hm um umm uh sure alright
+    got it sounds will do wow neat yay oh ah ooh oooh no worries how are r doing gn np one love brb
+    picks suggestions recs those these them thats that's all for now man dude mate buddy bot chatrec
+    glad helpful very really super aw aww omg yes yeah yep indeed right fair enough fine well""".split()  # noqa: SIM905
+)
+META_QUESTION = re.compile(
+    r"\bhow (?:does|do) (?:this|it|you) work\b|\bwhat can (?:you|u) do\b|\bwho are (?:you|u)\b"
+    r"|\bare (?:you|u) (?:a )?(?:bot|human|ai)\b|\bdo i just tell (?:you|u)\b",
     re.I,
 )
+ALL_CARDS = re.compile(
+    r"\b(?:seen|watched|saw|seen all|seen em|seen them|watched them)\s+(?:all\s+)?(?:those|them|these|em|'em"
+    r"|(?:all )?(?:3|three)|of them|of those)\b|\b(?:all (?:3|three)|these|those)\s+(?:are|were|look|seem)\b"
+    r"|\bseen (?:all )?(?:3|three)\b|\b(?:seen|watched) (?:all|every one)\b",
+    re.I,
+)
+FIRST_N = re.compile(r"\b(?:the )?first (two|2)\b|\b(?:the )?(?:last|other) (two|2)\b", re.I)
+SENTENCE = re.compile(r"[^.!?;]+[.!?;]*")
 REQUEST_WORDS = re.compile(
     r"\b(?:recommend\w*|suggest\w*|something|somethin|smth|sth|anything|any\b|some\b|more|else|another|others?"
     r"|show me|give me|gimme|looking for|look for|want|need|in the mood|how about|what about|ideas?|options?"
-    r"|similar|like\b|instead|now|next|find|got|have you got|watch|pick|recs?|rather|prefer|only|but)\b",
+    r"|similar|like\b|instead|next|find|have you got|watch|pick|recs?|rather|prefer|only|pls|please|plz)\b",
     re.I,
 )
 
@@ -197,7 +213,34 @@ def card_feedback(text: str, ref: CardReference) -> CardSaid | None:
 
 
 def is_chitchat(text: str) -> bool:
-    return bool(CHITCHAT.match(text))
+    """Whether the whole message is chit-chat: only chat words, or a question about chatrec itself."""
+    words = re.findall(r"[\w']+", text.casefold())
+    return bool(META_QUESTION.search(text)) or (bool(words) and all(w in CHAT_WORDS for w in words))
+
+
+def chitchat_around(text: str) -> bool:
+    """Whether the message opens with a chit-chat clause ("hi there, ...", "lol ok. ...") or
+    closes with thanks ("... thx")."""
+    first = re.split(r"[,.!?;:]", text.strip(), maxsplit=1)[0]
+    last = re.split(r"[,.!?;:]", text.strip().rstrip(".!?"))[-1]
+    thanks = re.fullmatch(r"\s*(?:thx|thanks|thank (?:you|u)|ty|cheers)\W*", last, re.I)
+    return (is_chitchat(first) and first.strip() != text.strip()) or bool(thanks)
+
+
+def sentences(text: str) -> list[tuple[int, str]]:
+    """The message's sentences with their offsets."""
+    return [(m.start(), m.group()) for m in SENTENCE.finditer(text) if m.group().strip()]
+
+
+def all_cards(text: str, last_shown: Sequence[str]) -> list[str]:
+    """Cards meant together: "seen those", "seen all 3", "the first two"."""
+    if not last_shown:
+        return []
+    if ALL_CARDS.search(text):
+        return list(last_shown)
+    if match := FIRST_N.search(text):
+        return list(last_shown[:2]) if "first" in match.group().casefold() else list(last_shown[-2:])
+    return []
 
 
 def is_correction(text: str) -> bool:

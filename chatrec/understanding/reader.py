@@ -102,8 +102,8 @@ class Reader:
             if genre.casefold() in in_topics:
                 continue
             said = (
-                _excluded(masked, start)
-                and "disliked"
+                (_excluded(masked, start)
+                and "disliked")
                 or polarity(masked, start, end, others=[*spans, *people_spans])
             )
             reading.genres.append((genre, said))

@@ -19,14 +19,20 @@ from chatrec.catalog.titles import TitleIndex
 from chatrec.catalog.vocabulary import Vocabulary
 from chatrec.dialogue.state import DialogueState
 from chatrec.understanding.acts import (
+    CORRECTION,
+    UNSEEN,
     Act,
+    CardReference,
     Question,
+    all_cards,
     asks_for_films,
     card_feedback,
     card_reference,
+    chitchat_around,
     is_chitchat,
     is_correction,
     question_kind,
+    sentences,
 )
 from chatrec.understanding.lexicon import moods_in
 from chatrec.understanding.missing import missing_films
@@ -38,6 +44,14 @@ MORE = re.compile(
     r"^\s*(?:show me |give me |any |got any )?(?:some )?(?:more|others|other ones|another(?: one)?|something else"
     r"|next|different ones)\b",
     re.I,
+)
+MEANT = re.compile(r"\b(?:i meant|i mean|meant to say|scratch that|make that|actually)\b", re.I)
+CORRECTION_SENTENCE = re.compile(rf"[^.!?;]*{CORRECTION.pattern}[^.!?;]*", re.I)
+SEEN_WORDS = re.compile(
+    r"\b(?:seen|watched|saw|already|own it|(?:twice|a million|\d+|so many|too many) times|rewatch\w*)\b", re.I
+)
+UNSEEN = re.compile(
+    r"\b(?:have ?n[o']?t|havent|never|not yet|didn'?t|did not) (?:\w+ )?(?:seen|watched|saw)\b", re.I
 )
 GREETING = re.compile(
     r"^\s*(?:hi|hello|hey|heya|hiya|howdy|yo|sup|good (?:morning|afternoon|evening))\b", re.I
@@ -73,6 +87,7 @@ class Understanding:
     avoided_moods: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # films named that the catalog lacks
     feedback: list[tuple[str, str]] = field(default_factory=list)  # (item id, liked/disliked/seen)
+    seen: list[str] = field(default_factory=list)  # films the message says were seen (liked or not)
 
 
 class Understander:
@@ -94,41 +109,96 @@ class Understander:
         if is_chitchat(text):
             return Understanding("greeting" if GREETING.match(text) else "thanks", acts=["chitchat"])
         result = Understanding()
-        titles = {i: self.catalog.get(i, {}).get("title", "") for i in {*state.shown_ids, *state.liked_ids}}
-        ref = card_reference(text, state.last_shown, state.shown_ids, state.focus_id, titles)
-        question = question_kind(text)
-        reading = self.reader.read(text, [self.catalog.get(i, {}).get("year") for i in state.liked_ids])
-        named = [m.item_id for m, said in reading.titles]
-        target = ref.item_id if ref and ref.how != "pronoun" else (named[-1] if named else None)
-        target = target or (ref.item_id if ref else None)
-        acts: list[Act] = []
-        if question and target:
+        acts: list[Act] = ["chitchat"] if chitchat_around(text) else []
+        years = [self.catalog.get(i, {}).get("year") for i in state.liked_ids]
+        whole = self.reader.read(text, years)
+        rest = self._question(text, state, whole, result)
+        if result.question:
             acts.append("question")
-            result.item_id, result.question = target, question
-            state.focus_id = target
-            reading = self._without_question(reading, target)
-        if (ref and ref.how != "pronoun") or (ref and not question):
-            said = card_feedback(text, ref)
-            item_id = ref.item_id
-            if said and ref.how == "pronoun" and item_id in state.liked_ids and state.last_shown:
-                item_id = state.last_shown[0]  # "not that one" after "I loved Heat" + cards: the card
-            if said and item_id not in named:
-                self._card_verdict(state, item_id, said, result)
-        for mention, verdict in reading.titles:
-            if verdict in ("disliked", "seen") and mention.item_id not in state.liked_ids:
-                result.feedback.append((mention.item_id, verdict))
+        if is_correction(rest) and (cue := MEANT.search(rest)):
+            rest = " " * cue.end() + rest[cue.end() :]  # "i said before 1980 but i meant the 80s"
+        reading = self.reader.read(rest, years) if rest != text else whole
+        self._cards(rest, state, result)
+        self._titles(rest, reading, state, result)
         if result.feedback:
             acts.append("feedback")
-        self._apply(text, reading, state, result)
+        self._apply(rest, reading, state, result)
         if is_correction(text) and (result.constraints or result.wish or result.changes):
             acts.append("correction")
-        elif self._requests(text, result, question is not None and target is not None):
+            if self._requests(_without(rest, CORRECTION_SENTENCE), result, state, strict=True):
+                acts.append("request")
+        elif self._requests(rest, result, state):
             acts.append("request")
-        result.acts = acts or (["request"] if not question else ["question"])
-        result.intent = self._intent(text, result, reading)
+        result.acts = list(dict.fromkeys(acts)) or ["request"]
+        result.intent = self._intent(text, result)
         if result.intent != "question" and reading.titles:
             result.item_id = reading.titles[-1][0].item_id  # the film named last is what "it" means next
         return result
+
+    def _question(self, text: str, state: DialogueState, whole: Reading, result: Understanding) -> str:
+        """Find the sentence that asks about a film (a card, or a film it names) and note what it
+        asks; return the message without it, since a question's words are no wish ("is the
+        middle one scary?" does not ask for Horror; "isn't it like 3 hours?" sets no limit)."""
+        titles = {i: self.catalog.get(i, {}).get("title", "") for i in {*state.shown_ids, *state.liked_ids}}
+        for start, sentence in sentences(text):
+            end = start + len(sentence)
+            named = [m for m, _ in whole.titles if start <= m.start < end]
+            asked = sentence
+            for m in reversed(named):  # "is chocolat a romance?" asks what "is it a romance?" asks
+                asked = asked[: m.start - start] + "it" + asked[m.end - start :]
+            kind = question_kind(asked)
+            if kind is None:
+                continue
+            ref = card_reference(sentence, state.last_shown, state.shown_ids, None, titles)
+            if ref is None and not named:
+                ref = card_reference(text, state.last_shown, state.shown_ids, state.focus_id, titles)
+            target = ref.item_id if ref and ref.how != "pronoun" else (named[-1].item_id if named else None)
+            target = target or (ref.item_id if ref else None)
+            if target is None:
+                continue
+            result.item_id, result.question = target, kind
+            state.focus_id = target
+            return text[:start] + " " * len(sentence) + text[end:]
+        return text
+
+    def _cards(self, text: str, state: DialogueState, result: Understanding) -> None:
+        """Verdicts on the last cards: "seen those", "not that one", "loved the first one"."""
+        if not text.strip() or not (state.last_shown or state.focus_id):
+            return
+        together = all_cards(text, state.last_shown)
+        if together:
+            said = card_feedback(text, CardReference(together[0], -1, -1, "position")) or "seen"
+            for item_id in together:
+                self._card_verdict(state, item_id, said, result)
+            return
+        titles = {i: self.catalog.get(i, {}).get("title", "") for i in {*state.shown_ids, *state.liked_ids}}
+        ref = card_reference(text, state.last_shown, state.shown_ids, state.focus_id, titles)
+        if ref is None:
+            return
+        verdict = card_feedback(text, ref)
+        item_id = ref.item_id
+        if verdict and ref.how == "pronoun" and item_id in state.liked_ids and state.last_shown:
+            item_id = state.last_shown[0]  # "not that one" after "I loved Heat" + cards: the card
+        if verdict:
+            self._card_verdict(state, item_id, verdict, result)
+
+    def _titles(self, text: str, reading: Reading, state: DialogueState, result: Understanding) -> None:
+        """Films named with a verdict are feedback; a liked film inside a sentence that asks for
+        films is the seed of the request ("i loved heat, what else?"), or, with cards on the table,
+        a reaction ("easy a is sooo good. more with emma stone?")."""
+        done = {i for i, _ in result.feedback}
+        for start, sentence in sentences(text):
+            end = start + len(sentence)
+            for mention, verdict in reading.titles:
+                if not start <= mention.start < end or mention.item_id in done:
+                    continue
+                seen = bool(SEEN_WORDS.search(sentence)) and not UNSEEN.search(sentence)
+                if seen:
+                    result.seen.append(mention.item_id)
+                reaction = verdict == "liked" and not asks_for_films(sentence) and bool(state.last_shown)
+                if verdict in ("disliked", "seen") or seen or reaction:
+                    result.feedback.append((mention.item_id, "seen" if verdict == "seen" else verdict))
+                    done.add(mention.item_id)
 
     # -- parts of a reading -------------------------------------------------------------------
     def _card_verdict(self, state: DialogueState, item_id: str, said: str, result: Understanding) -> None:
@@ -144,13 +214,8 @@ class Understander:
             state.mention(item_id)
             result.changes.append(f"noted you have seen {label}")
         result.feedback.append((item_id, said))
-
-    def _without_question(self, reading: Reading, target: str) -> Reading:
-        """A question's words are no wish: "is the middle one scary?" asks about Horror, it does
-        not ask for it; the film asked about is not a taste either."""
-        reading.genres = [(g, s) for g, s in reading.genres if s == "disliked"]
-        reading.titles = [(m, s) for m, s in reading.titles if m.item_id != target]
-        return reading
+        if said == "seen":
+            result.seen.append(item_id)
 
     def _apply(self, text: str, reading: Reading, state: DialogueState, result: Understanding) -> None:
         """The reading into the state, with the request of the moment made hard."""
@@ -188,22 +253,21 @@ class Understander:
         result.changes[:] = list(dict.fromkeys(result.changes))
 
     @staticmethod
-    def _requests(text: str, result: Understanding, asked: bool) -> bool:
-        """Whether the message asks for cards: a wish, a limit or the words of a request; a
-        question about a film asks for cards only with a request beside it."""
-        if asked:
-            rest = re.split(r"\?", text, maxsplit=1)
-            tail = rest[1] if len(rest) > 1 else ""
-            return bool(result.wish.genres or result.wish.people or result.constraints) or (
-                bool(tail.strip()) and asks_for_films(tail)
-            )
-        if result.wish or result.constraints or result.moods or result.avoided_moods or result.missing:
+    def _requests(text: str, result: Understanding, state: DialogueState, *, strict: bool = False) -> bool:
+        """Whether the message (without its question) asks for cards: a wish, a limit, a mood, a
+        film the catalog lacks, or the words of a request outside a sentence of pure feedback."""
+        if not text.strip():
+            return False
+        if not strict and (result.wish or result.constraints or result.moods or result.avoided_moods):
             return True
-        if result.feedback:
-            return asks_for_films(re.sub(r"\b(?:not|like|liked|watch|watched|seen)\b", " ", text, flags=re.I))
+        if not strict and result.missing:
+            return True
+        asking = [s for _, s in sentences(text) if asks_for_films(s) and not is_chitchat(s)]
+        if strict or result.feedback or result.question:
+            return bool(asking)
         return True
 
-    def _intent(self, text: str, result: Understanding, reading: Reading) -> Intent:
+    def _intent(self, text: str, result: Understanding) -> Intent:
         if "question" in result.acts and "request" not in result.acts:
             return "why" if result.question == "why" else "question"
         if "request" in result.acts or "correction" in result.acts:
@@ -213,3 +277,8 @@ class Understander:
                 return "unclear"
             return "request"
         return "feedback"
+
+
+def _without(text: str, pattern: re.Pattern[str]) -> str:
+    """``text`` with the spans ``pattern`` matches blanked (same length)."""
+    return pattern.sub(lambda m: " " * len(m.group()), text)
