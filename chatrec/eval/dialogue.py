@@ -156,7 +156,9 @@ class Judge:
         found |= {("not_people", p) for p in new(before.dislikes.people, after.dislikes.people)}
         liked = {*new(before.liked_ids, after.liked_ids), *(wish.liked if wish else [])}
         disliked = set(new(before.disliked_ids, after.disliked_ids))
-        seen = set(new(before.mentioned_ids, after.mentioned_ids)) - liked - disliked
+        seen = (set(new(before.mentioned_ids, after.mentioned_ids)) - liked - disliked) | set(
+            getattr(u, "seen", [])
+        )
         found |= {("liked", self.label(i)) for i in liked}
         found |= {("disliked", self.label(i)) for i in disliked}
         found |= {("seen", self.label(i)) for i in seen}

@@ -48,7 +48,8 @@ QUESTIONS: dict[Question, re.Pattern[str]] = {
     ),
     "cast": re.compile(
         r"\bwho(?:'?s| is| are)? (?:in|starr?ing|stars|plays|acts)\b|\bwho(?:'?s| is)? (?:the )?(?:lead|star)\b"
-        r"|\bcast\b|\bactors?\b|\bactress(?:es)?\b|\bstarr?ing\b|\banyone (?:famous|i know)\b|\bwho plays\b",
+        r"|\bcast\b|\bactors?\b|\bactress(?:es)?\b|\bstarr?ing\b|\banyone (?:famous|i know)\b|\bwho plays\b"
+        r"|\bthe (?:one|version) with\b|\bthe [a-z]+ [a-z]+ one\b|\b(?:has|with|got) [a-z]+ [a-z]+(?: in it| too| right)\b",
         re.I,
     ),
     "director": re.compile(
@@ -56,7 +57,8 @@ QUESTIONS: dict[Question, re.Pattern[str]] = {
         re.I,
     ),
     "runtime": re.compile(
-        r"\bhow long\b|\brun ?time\b|\blength\b|\bhow many (?:minutes|hours)\b|\b(?:is|was) (?:it|that|this)"
+        r"\b(?:is|isnt|isn't|like|about|over|almost|nearly)\s+(?:it |that )?(?:like |about |over |almost )?"
+        r"\d+(?:\.\d+)?\s*(?:hrs?|hours?|h|mins?|minutes)\b|\bhow long\b|\brun ?time\b|\blength\b|\bhow many (?:minutes|hours)\b|\b(?:is|was) (?:it|that|this)"
         r"(?: one)? (?:too |very |really )?(?:long|short)\b|\blong is\b",
         re.I,
     ),
@@ -79,13 +81,14 @@ QUESTIONS: dict[Question, re.Pattern[str]] = {
     ),
 }
 QUESTION_WORDS = re.compile(
-    r"\?|^\s*(?:who|what|whats|when|why|how|is|was|does|did|can|could|tell me|any idea|remind me)\b"
-    r"|\b(?:tell me|wondering|curious|do you know)\b",
+    r"\?|(?:^|[,:;]|\bit)\s*(?:is|was|does|did|can|could|are|any idea|remind me)\b"
+    r"|\b(?:who|what|whats|what's|when|why|how|which)\b|\b(?:tell me|wondering|curious|do you know)\b"
+    r"|\bisn'?t (?:it|that)\b|\bright\s*\??\s*$",
     re.I,
 )
 CARD_LIKED = re.compile(
-    r"\b(?:lov(?:e|ed|ing)|lik(?:e|ed)|enjoy(?:ed)?|ador(?:e|ed)|favou?rite|great|awesome|amazing|fantastic"
-    r"|brilliant|classic|one of my fav\w*)\b",
+    r"\b(?:lov(?:e|ed|ing)|i like|liked|enjoy(?:ed)?|ador(?:e|ed)|favou?rite|fav|favs|great|awesome|amazing"
+    r"|fantastic|brilliant|classic|one of my fav\w*|so good|sooo+ good)\b",
     re.I,
 )
 CARD_SEEN = re.compile(
@@ -122,13 +125,15 @@ META_QUESTION = re.compile(
     r"|\bare (?:you|u) (?:a )?(?:bot|human|ai)\b|\bdo i just tell (?:you|u)\b",
     re.I,
 )
-ALL_CARDS = re.compile(
-    r"\b(?:seen|watched|saw|seen all|seen em|seen them|watched them)\s+(?:all\s+)?(?:those|them|these|em|'em"
-    r"|(?:all )?(?:3|three)|of them|of those)\b|\b(?:all (?:3|three)|these|those)\s+(?:are|were|look|seem)\b"
-    r"|\bseen (?:all )?(?:3|three)\b|\b(?:seen|watched) (?:all|every one)\b",
+ALL_SEEN = re.compile(
+    r"\b(?:seen|watched|saw)\s+(?:all\s+)?(?:those|them|these|em|'em|(?:all )?(?:3|three)|of them|of those"
+    r"|all|every one)\b",
     re.I,
 )
+ALL_CARDS = re.compile(r"\b(?:all (?:3|three)|these|those|all of them)\s+(?:are|were|look|seem)\b", re.I)
 FIRST_N = re.compile(r"\b(?:the )?first (two|2)\b|\b(?:the )?(?:last|other) (two|2)\b", re.I)
+# A sentence about the film asked of, not a wish: "the poster looks kinda funny", "no spoilers pls".
+IMPRESSION = re.compile(r"\b(?:looks?|sounds?|seems?|heard|poster|trailer|reviews?|spoilers?)\b", re.I)
 SENTENCE = re.compile(r"[^.!?;]+[.!?;]*")
 REQUEST_WORDS = re.compile(
     r"\b(?:recommend\w*|suggest\w*|something|somethin|smth|sth|anything|any\b|some\b|more|else|another|others?"
@@ -236,7 +241,7 @@ def all_cards(text: str, last_shown: Sequence[str]) -> list[str]:
     """Cards meant together: "seen those", "seen all 3", "the first two"."""
     if not last_shown:
         return []
-    if ALL_CARDS.search(text):
+    if ALL_SEEN.search(text) or ALL_CARDS.search(text):
         return list(last_shown)
     if match := FIRST_N.search(text):
         return list(last_shown[:2]) if "first" in match.group().casefold() else list(last_shown[-2:])

@@ -101,10 +101,8 @@ class Reader:
         for genre, start, end in self._genres(_mask(masked, people_spans)):
             if genre.casefold() in in_topics:
                 continue
-            said = (
-                (_excluded(masked, start)
-                and "disliked")
-                or polarity(masked, start, end, others=[*spans, *people_spans])
+            said = (_excluded(masked, start) and "disliked") or polarity(
+                masked, start, end, others=[*spans, *people_spans]
             )
             reading.genres.append((genre, said))
         genres = {g.casefold() for g, _ in reading.genres}  # "a family comedy": the genre, not a topic

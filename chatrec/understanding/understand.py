@@ -19,7 +19,9 @@ from chatrec.catalog.titles import TitleIndex
 from chatrec.catalog.vocabulary import Vocabulary
 from chatrec.dialogue.state import DialogueState
 from chatrec.understanding.acts import (
+    ALL_SEEN,
     CORRECTION,
+    IMPRESSION,
     UNSEEN,
     Act,
     CardReference,
@@ -158,7 +160,22 @@ class Understander:
                 continue
             result.item_id, result.question = target, kind
             state.focus_id = target
-            return text[:start] + " " * len(sentence) + text[end:]
+            rest = text[:start] + " " * len(sentence) + text[end:]
+            for (
+                mention,
+                verdict,
+            ) in whole.titles:  # the film asked about is no taste, unless a verdict says so
+                a, b = mention.start, mention.end
+                around = rest[max(0, a - 40) : b + 40]
+                if (
+                    mention.item_id == target
+                    and verdict == "liked"
+                    and not re.search(r"\blov|\bseen|\bfav", around)
+                ):
+                    rest = rest[:a] + " " * (b - a) + rest[b:]
+            return "".join(
+                " " * len(t) if IMPRESSION.search(t) else t for t in re.split(r"([^.!?;]+[.!?;]*)", rest)
+            )
         return text
 
     def _cards(self, text: str, state: DialogueState, result: Understanding) -> None:
@@ -167,9 +184,11 @@ class Understander:
             return
         together = all_cards(text, state.last_shown)
         if together:
-            said = card_feedback(text, CardReference(together[0], -1, -1, "position")) or "seen"
+            said = card_feedback(text, CardReference(together[0], -1, -1, "position"))
+            said = "seen" if ALL_SEEN.search(text) and said != "disliked" else said
             for item_id in together:
-                self._card_verdict(state, item_id, said, result)
+                if said:
+                    self._card_verdict(state, item_id, said, result)
             return
         titles = {i: self.catalog.get(i, {}).get("title", "") for i in {*state.shown_ids, *state.liked_ids}}
         ref = card_reference(text, state.last_shown, state.shown_ids, state.focus_id, titles)
@@ -195,7 +214,7 @@ class Understander:
                 seen = bool(SEEN_WORDS.search(sentence)) and not UNSEEN.search(sentence)
                 if seen:
                     result.seen.append(mention.item_id)
-                reaction = verdict == "liked" and not asks_for_films(sentence) and bool(state.last_shown)
+                reaction = verdict == "liked" and not asks_for_films(sentence)
                 if verdict in ("disliked", "seen") or seen or reaction:
                     result.feedback.append((mention.item_id, "seen" if verdict == "seen" else verdict))
                     done.add(mention.item_id)
