@@ -49,7 +49,7 @@ QUESTIONS: dict[Question, re.Pattern[str]] = {
     "cast": re.compile(
         r"\bwho(?:'?s| is| are)? (?:in|starr?ing|stars|plays|acts)\b|\bwho(?:'?s| is)? (?:the )?(?:lead|star)\b"
         r"|\bcast\b|\bactors?\b|\bactress(?:es)?\b|\bstarr?ing\b|\banyone (?:famous|i know)\b|\bwho plays\b"
-        r"|\bthe (?:one|version) with\b|\bthe [a-z]+ [a-z]+ one\b|\b(?:has|with|got) [a-z]+ [a-z]+(?: in it| too| right)\b",
+        r"|\b(?:is|was) (?:it |that )?with [a-z]+\b[^.!]*\?|\bthe (?:one|version) with\b|\bthe [a-z]+ [a-z]+ one\b|\b(?:has|with|got) [a-z]+ [a-z]+(?: in it| too| right)\b",
         re.I,
     ),
     "director": re.compile(
@@ -138,7 +138,7 @@ SENTENCE = re.compile(r"[^.!?;]+[.!?;]*")
 REQUEST_WORDS = re.compile(
     r"\b(?:recommend\w*|suggest\w*|something|somethin|smth|sth|anything|any\b|some\b|more|else|another|others?"
     r"|show me|give me|gimme|looking for|look for|want|need|in the mood|how about|what about|ideas?|options?"
-    r"|similar|like\b|instead|next|find|have you got|watch|pick|recs?|rather|prefer|only|pls|please|plz)\b",
+    r"|similar|like\b|instead|next|find|have you got|watch|pick|recs?|rather|prefer|only)\b",
     re.I,
 )
 

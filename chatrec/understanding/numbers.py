@@ -33,7 +33,7 @@ BOUNDS = [
         ),
     ),
     ("min", re.compile(r"\b(?:at least|over|more than|longer than|minimum|min|upwards of)\s*$", re.I)),
-    ("approx", re.compile(r"\b(?:around|about|roughly|approximately|approx|~|some|like)\s*$", re.I)),
+    ("approx", re.compile(r"\b(?:around|about|roughly|approximately|approx|~|ish)\s*$", re.I)),
 ]
 AFTER_MAX = re.compile(r"^\s*(?:or less|or shorter|max(?:imum)?|tops|at most)\b", re.I)
 AFTER_MIN = re.compile(r"^\s*(?:or more|or longer|plus|at least|minimum)\b|^\+", re.I)
@@ -97,9 +97,11 @@ def runtime_bounds(text: str) -> dict[str, int]:
         if not 20 <= minutes <= 400:
             continue
         before, after = normalised[: match.start()], normalised[match.end() :]
-        kind = next((k for k, p in BOUNDS if p.search(before[-25:])), None)
-        if kind is None:
-            kind = "max" if AFTER_MAX.search(after) else "min" if AFTER_MIN.search(after) else "approx"
+        kind = "max" if AFTER_MAX.search(after) else "min" if AFTER_MIN.search(after) else None
+        kind = next((k for k, p in BOUNDS if p.search(before[-25:])), None) if kind is None else kind
+        if kind is None and re.search(r"\b(?:for|in|spend|spent|next|like)\s*$", before[-12:], re.I):
+            continue  # no limit: "i want to be confused for 2 hours", "isn't it like 3 hours"
+        kind = kind or "approx"
         if kind == "max_strict":
             found["max_runtime"] = minutes - 1
         elif kind == "max":
@@ -114,13 +116,47 @@ def runtime_bounds(text: str) -> dict[str, int]:
     return found
 
 
+# "not the 90s", "not just the 70s": a decade ruled out is no range asked for
+NOT_DECADE = re.compile(
+    r"\b(?:not|no|nothing from)(?: just| only| really)?(?: the| from the| in the)?\s*$", re.I
+)
+OPEN_DECADE = re.compile(
+    r"^\W{0,3}\s*(?:or|and) (?:later|newer|after|up|onwards?|more recent)\b|^\s*onwards?\b", re.I
+)
+CLOSED_DECADE = re.compile(r"^\W{0,3}\s*or (?:earlier|older|before)\b", re.I)
+DECADE_SPAN = re.compile(
+    r"(?<!\w)(?:(?:1[89]|20)\d0|'?\d0)'?s\b|\b(?:"
+    + "|".join(sorted(DECADE_WORDS, key=len, reverse=True))
+    + r")\b",
+    re.I,
+)
+
+
 def decades(text: str) -> tuple[int, ...]:
-    """Decade start years named in digits ("80s", "1990s") or words ("the eighties")."""
-    found = list(decades_in(text))
-    for word, year in DECADE_WORDS.items():
-        if re.search(rf"\b{word}\b", text, re.I):
-            found.append(year)
+    """Decade start years named in digits ("80s", "1990s") or words ("the eighties"), except
+    those ruled out ("80s not 90s")."""
+    found = []
+    for match in DECADE_SPAN.finditer(text):
+        if NOT_DECADE.search(text[max(0, match.start() - 25) : match.start()]):
+            continue
+        word = match.group().casefold()
+        found += [DECADE_WORDS[word]] if word in DECADE_WORDS else list(decades_in(match.group()))
     return tuple(dict.fromkeys(found))
+
+
+def decade_range(text: str) -> dict[str, int]:
+    """The year range the decades of ``text`` say: "the 70s" 1970-1979, "the 80s or 90s"
+    1980-1999, "90s or later" from 1990, "80s or earlier" to 1989."""
+    named = decades(text)
+    if not named:
+        return {}
+    last = list(DECADE_SPAN.finditer(text))[-1]
+    after = text[last.end() :]
+    if OPEN_DECADE.search(after):
+        return {"year_from": min(named)}
+    if CLOSED_DECADE.search(after):
+        return {"year_to": max(named) + 9}
+    return {"year_from": min(named), "year_to": max(named) + 9}
 
 
 def removals(text: str) -> list[str]:
@@ -213,7 +249,7 @@ YEAR_BOUNDS: list[tuple[re.Pattern[str], Callable[..., dict[str, int]]]] = [
     (
         re.compile(
             rf"\b(?:since|from) {YEAR} (?:on|onwards?)\b|\b{YEAR} or (?:later|newer|after)\b|\bsince {YEAR}\b"
-            rf"|\b{YEAR} (?:and|or) (?:up|on|onwards?|newer|later)\b|\b{YEAR}\+",
+            rf"|\b{YEAR} (?:and|or) (?:up|on|onwards?|newer|later)\b|\b{YEAR}\+|\b{YEAR},? onwards?\b",
             re.I,
         ),
         lambda y: {"year_from": y},
@@ -231,10 +267,7 @@ def year_bounds(text: str, liked_years: Sequence[object] = ()) -> dict[str, int 
     """The year range ``text`` sets: decades ("the 70s"), bounds ("nothing before 2012", "between
     1990 and 1995"), spelled years; "newer" / "older" than the liked films only when no year is
     said (an explicit year beats a relative word), and "any year" lifts both."""
-    found: dict[str, int | None] = {}
-    named = decades(text)
-    if named:
-        found |= {"year_from": min(named), "year_to": max(named) + 9}
+    found: dict[str, int | None] = dict(decade_range(text))
     rest = spelled_years(text)
     for pattern, bound in YEAR_BOUNDS:
         if match := pattern.search(rest):

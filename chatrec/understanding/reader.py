@@ -25,6 +25,7 @@ from chatrec.understanding.mentions import MAX_TOKENS, TitleSpotter
 from chatrec.understanding.numbers import constraints_in
 from chatrec.understanding.patterns import ARTICLE_TITLE, COMPANY
 from chatrec.understanding.polarity import Polarity, polarity
+from chatrec.understanding.surnames import SURNAME, Surnames
 from chatrec.understanding.tokens import Mention, ReaderStats, Token, default_model_dir, tokenize
 
 WORD = re.compile(r"[\w'’-]+")
@@ -65,6 +66,7 @@ class Reader:
         self.vocabulary = vocabulary
         self._languages = {v.casefold(): v for v in vocabulary.known("languages")}
         self.spotter = TitleSpotter(catalog, load_stats(model_dir or default_model_dir()))
+        self.surnames = Surnames.of(catalog)
         stats = self.spotter.stats
         # names of films the catalog lacks that people used as films far more than as plain words
         self._other_films = {
@@ -91,19 +93,18 @@ class Reader:
             others = [s for s in spans if s != (mention.start, mention.end)]
             reading.titles.append((mention, polarity(text, mention.start, mention.end, others=others)))
         masked = _mask(text, [*spans, *self.other_films(text)])
+        # "thats not too sad", "not too long": a judgement of the films, no verdict on a name
+        judged = _mask(masked, [m.span() for m in QUALITY.finditer(masked)])
         people = self._people(masked)
         people_spans = [(s, e) for _, s, e in people]
         for name, start, end in people:
             others = [*spans, *(p for p in people_spans if p != (start, end))]
-            said = "disliked" if _excluded(masked, start) else polarity(masked, start, end, others=others)
-            reading.people.append((name, said))
+            reading.people.append((name, _verdict(judged, start, end, others)))
         in_topics = self.vocabulary.topic_phrase_words(masked)
         for genre, start, end in self._genres(_mask(masked, people_spans)):
             if genre.casefold() in in_topics:
                 continue
-            said = (_excluded(masked, start) and "disliked") or polarity(
-                masked, start, end, others=[*spans, *people_spans]
-            )
+            said = _verdict(judged, start, end, [*spans, *people_spans])
             reading.genres.append((genre, said))
         genres = {g.casefold() for g, _ in reading.genres}  # "a family comedy": the genre, not a topic
         spans_off = [m.span() for p in (ARTICLE_TITLE, COMPANY) for m in p.finditer(masked)]
@@ -172,10 +173,24 @@ class Reader:
         return [t for t in reader.cues if any(t in ts for ts in cued.values())]
 
     def _people(self, text: str) -> list[tuple[str, int, int]]:
+        """People by full name, or by the surname of someone the catalog credits often, when the
+        words around it make it a name ("more scorsese", "anything by kurosawa", "fincher films")."""
         found = []
         for name in self.vocabulary.read(text).people:
             if match := re.search(rf"\b{re.escape(name)}\b", text, re.I):
                 found.append((name, match.start(), match.end()))
+        taken = [(s, e) for _, s, e in found]
+        for match in SURNAME.finditer(text):
+            group = "name" if match.group("name") else "name2"
+            start, end = match.span(group)
+            if any(s <= start < e for s, e in taken):
+                continue
+            word = match.group(group)
+            if self.vocabulary.genre(word):
+                continue
+            counts = self.spotter.stats.word_counts if self.spotter.stats else {}
+            if person := self.surnames.person(word, counts, self.spotter.known_words):
+                found.append((person, start, end))
         return found
 
     def _genres(self, text: str) -> list[tuple[str, int, int]]:
@@ -225,6 +240,26 @@ HEDGES = frozenset(
 
 
 EXCLUDED_BEFORE = re.compile(rf"{EXCLUDING}\s+(?:any |more |too |his |her |their |the |[\w'’-]+ )?$", re.I)
+
+
+WISHED_BEFORE = re.compile(r"\b(?:with|w|starring|by|more|featuring|some|any|another)\s+$", re.I)
+_JUDGED = (
+    "long|short|sad|gory|slow|scary|dark|violent|confusing|depressing|intense|cheesy|bloody|weird|heavy|much"
+)
+QUALITY = re.compile(
+    rf"\b(?:(?:that'?s |thats |is |isn'?t |not |nothing |no )?(?:too|so|very|super|overly)|less|not) (?:{_JUDGED})\b",
+    re.I,
+)
+
+
+def _verdict(text: str, start: int, end: int, others: Sequence[tuple[int, int]]) -> Polarity:
+    """What the message says of the name at ``text[start:end]``: ruled out right before it ("no
+    horror"), wished right before it ("something with tom hanks"), else its clause's cues."""
+    if _excluded(text, start):
+        return "disliked"
+    if WISHED_BEFORE.search(text[max(0, start - 12) : start]):
+        return "liked"
+    return polarity(text, start, end, others=others)
 
 
 def _excluded(text: str, start: int) -> bool:

@@ -55,6 +55,11 @@ SEEN_WORDS = re.compile(
 UNSEEN = re.compile(
     r"\b(?:have ?n[o']?t|havent|never|not yet|didn'?t|did not) (?:\w+ )?(?:seen|watched|saw)\b", re.I
 )
+OTHER_THAN_THEM = re.compile(
+    r"\b(?:not|nothing|anything not|none) (?:by|from|with) (?:him|her|them)\b|\bby someone else\b"
+    r"|\b(?:other than|besides|apart from) (?:him|her|them)\b",
+    re.I,
+)
 GREETING = re.compile(
     r"^\s*(?:hi|hello|hey|heya|hiya|howdy|yo|sup|good (?:morning|afternoon|evening))\b", re.I
 )
@@ -239,6 +244,8 @@ class Understander:
     def _apply(self, text: str, reading: Reading, state: DialogueState, result: Understanding) -> None:
         """The reading into the state, with the request of the moment made hard."""
         before = state.constraints.model_copy()
+        if OTHER_THAN_THEM.search(text):  # "all spielberg lol. anything not by him?"
+            reading.people = [(p, "disliked") for p, _ in reading.people]
         result.liked_ref = (
             apply_reading(reading, state, result.changes, self.catalog.label) or result.liked_ref
         )

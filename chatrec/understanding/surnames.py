@@ -1,0 +1,86 @@
+"""People named by surname alone: "more scorsese", "anything by kurasawa", "fincher films".
+
+Only the surnames of people the catalog credits often, and only when one person holds most of
+them (the two Coens share theirs: neither is taken), so that a surname is a name, not a guess; a
+misspelt one ("kurasawa") is matched by edit distance when it is long. A surname counts only
+where the words around it make it a name: right after "more", "with", "by", "not"... or right
+before "films", "movies", "ones".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from chatrec.catalog.items import PEOPLE_FIELDS, list_field
+
+MIN_CREDITS = 8  # films a person must be credited on for their surname to name them
+DOMINANCE = 2.0  # their credits against the next person of that surname
+PARTICLES = {"de", "van", "von", "del", "di", "da", "le", "la", "du", "der"}
+_BEFORE = r"(?:more|with|w|by|starring|not|no|any|anything|some|love|loved|like|fan of|another|from|but)"
+COMMON = 300  # a surname said this often as a plain word in ReDial train is a word ("good", "more")
+_AFTER = r"(?:films?|movies?|ones?|flicks?|stuff|'s|movie|joint|classics?)"
+SURNAME = re.compile(
+    rf"\b{_BEFORE}\s+(?P<name>(?:(?:de|van|von|del|di|da|du) )?[a-z][\w'’-]{{3,}})\b(?!\s+[a-z]+\s+(?:film|movie))"
+    rf"|\b(?P<name2>(?:(?:de|van|von|del|di|da|du) )?[a-z][\w'’-]{{3,}})\s+{_AFTER}\b",
+    re.I,
+)
+
+
+class Surnames:
+    """Surname (folded) -> the catalog's person it names."""
+
+    def __init__(self, by_surname: Mapping[str, str]) -> None:
+        self._by = dict(by_surname)
+        self._long = [k for k in self._by if len(k) >= 7]
+
+    @classmethod
+    def of(cls, catalog: Mapping[str, Mapping[str, Any]]) -> Surnames:
+        """The surnames of one catalog (built once per catalog object: the agent and the
+        evaluation build several readers over one catalog)."""
+        kept = _BUILT.get(id(catalog))
+        if kept is None or kept[0] is not catalog:
+            kept = _BUILT[id(catalog)] = (catalog, cls._build(catalog))
+        return kept[1]
+
+    @staticmethod
+    def _build(catalog: Mapping[str, Mapping[str, Any]]) -> Surnames:
+        credits: Counter[str] = Counter()
+        for meta in catalog.values():
+            for person in {p for f in PEOPLE_FIELDS for p in list_field(meta, f)}:
+                credits[person] += 1
+        holders: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        for person, count in credits.items():
+            words = person.casefold().split()
+            if len(words) < 2:
+                continue
+            surname = " ".join(words[-2:]) if words[-2] in PARTICLES else words[-1]
+            holders[surname].append((count, person))
+        chosen = {}
+        for surname, people in holders.items():
+            people.sort(reverse=True)
+            best, runner = people[0][0], people[1][0] if len(people) > 1 else 0
+            if best >= MIN_CREDITS and best >= DOMINANCE * runner:
+                chosen[surname] = people[0][1]
+        return Surnames(chosen)
+
+    def person(self, word: str, counts: Mapping[str, int], known: Collection[str]) -> str | None:
+        """The person ``word`` names, if it is (a near miss of) a surname this catalog knows:
+        not one people mostly use as a plain word (``counts``: uses as plain words in ReDial
+        train); a near miss only of a word no title or dialogue uses (``known``)."""
+        folded = word.casefold().replace("’", "'")
+        if folded in self._by:
+            return self._by[folded] if counts.get(folded, 0) < COMMON else None
+        if len(folded) >= 7 and folded not in known:
+            best = process.extractOne(folded, self._long, scorer=Levenshtein.distance, score_cutoff=2)
+            if best:
+                return self._by[best[0]]
+        return None
+
+
+_BUILT: dict[int, tuple[Mapping[str, Mapping[str, Any]], Surnames]] = {}
