@@ -77,17 +77,36 @@ OLDER = re.compile(r"\b(?:older|less recent|(?:not as|not so) new)\b", re.I)
 # Moods people ask for or rule out, by the words they use. A mood is not a genre: "scary",
 # "funny" and "romantic" name catalog genres (chatrec.catalog.vocabulary); these do not.
 MOODS: dict[str, tuple[str, ...]] = {
-    "sad": ("sad", "depressing", "tearjerker", "tear-jerker", "heartbreaking", "bleak", "a downer", "heavy"),
+    "sad": (
+        "sad",
+        "sadder",
+        "saddest",
+        "depressing",
+        "tearjerker",
+        "tear-jerker",
+        "heartbreaking",
+        "bleak",
+        "a downer",
+        "heavy",
+    ),
     "uplifting": ("uplifting", "inspiring", "inspirational", "hopeful", "heartwarming", "heart-warming"),
     "feel-good": ("feel good", "feel-good", "feelgood", "cheerful", "happy", "wholesome", "cozy", "cosy"),
-    "dark": ("dark", "grim", "gritty", "disturbing", "bleak"),
+    "dark": ("dark", "darker", "darkest", "grim", "gritty", "disturbing", "bleak", "bleakest"),
     "light": ("light", "lighthearted", "light-hearted", "easy going", "easygoing", "breezy", "fluffy"),
     "gory": ("gory", "gore", "bloody", "gruesome", "violent", "graphic"),
     "confusing": ("confusing", "complicated", "convoluted", "hard to follow", "complex"),
     "slow": ("slow", "slow-paced", "slow paced", "slow burn", "slow-burn"),
     "fast-paced": ("fast-paced", "fast paced", "fast", "action packed", "action-packed", "pacy", "snappy"),
     "mind-bending": ("mind-bending", "mind bending", "mindbending", "mind-blowing", "mind blowing", "trippy"),
-    "tense": ("tense", "suspenseful", "edge of my seat", "edge of your seat", "nail-biting", "gripping"),
+    "tense": (
+        "tense",
+        "intense",
+        "suspenseful",
+        "edge of my seat",
+        "edge of your seat",
+        "nail-biting",
+        "gripping",
+    ),
 }
 # "nothing too sad", "not too gory", "less confusing", "without the gore", "isn't slow"
 MOOD_NEGATION = re.compile(
@@ -125,6 +144,12 @@ def moods_in(text: str) -> tuple[list[str], list[str]]:
             r"\b(?:something|too|not|nothing|a|more|less|bit|and)\s*(?:\w+\s+)?$", before, re.I
         ):
             continue
+        if re.search(
+            r"\b(?:i'?m|i am|im|feeling|feel|i was|made me|makes me|got me)\s+(?:so |really |a bit |kinda )?$",
+            before,
+            re.I,
+        ):
+            continue  # the person's own mood ("im sad today"), not one asked of a film
         mood = next(m for m, words in MOODS.items() if word in words)
         tail = before[-40:]
         clause = re.split(r"[,.;!?]|\bbut\b|\band\b(?! not)", tail)[-1]

@@ -25,7 +25,7 @@ def missing_films(text: str, reading: Reading, reader: Reader, titles: TitleInde
     case for lower-case text), each once."""
     linked = [(m.start, m.end) for m, _ in reading.titles]
     names = []
-    for start, end in reader.other_films(text):
+    for start, end in [*reader.other_films(text), *_single_words(text, reader)]:
         if not any(s <= start < e for s, e in linked):
             names.append(_title_case(text[start:end]))
     for match in TITLE_WITH_YEAR.finditer(text):
@@ -34,6 +34,32 @@ def missing_films(text: str, reading: Reading, reader: Reader, titles: TitleInde
             continue
         names.append(f"{title} ({year})")
     return list(dict.fromkeys(names))
+
+
+# A one-word name is a film only where the words around it say so ("loved coco", "arrival was great")
+FILM_CUE_BEFORE = re.compile(
+    r"\b(?:loved|love|liked|like|watched|finished|seen|saw|adore|adored|enjoyed|hated|rewatched)\s+$", re.I
+)
+FILM_CUE_AFTER = re.compile(r"^\s+(?:is|was|made me|gave me|and|,)", re.I)
+
+
+def _single_words(text: str, reader: Reader) -> list[tuple[int, int]]:
+    """One-word names of films the catalog lacks that people used as films far more than as
+    plain words ("coco", "hereditary"), where a cue around them makes them a film."""
+    stats = reader.spotter.stats
+    if stats is None:
+        return []
+    found = []
+    for match in re.finditer(r"[\w'’-]+", text):
+        key = match.group().casefold()
+        if key not in reader.spotter.outside or stats.mention_counts[key] < 3 * (
+            1 + stats.text_counts.get(key, 0)
+        ):
+            continue
+        before, after = text[: match.start()], text[match.end() :]
+        if FILM_CUE_BEFORE.search(before[-20:]) or (not before.strip() and FILM_CUE_AFTER.search(after)):
+            found.append(match.span())
+    return found
 
 
 def _title_case(words: str) -> str:

@@ -106,6 +106,10 @@ class Reader:
                 continue
             said = _verdict(judged, start, end, [*spans, *people_spans])
             reading.genres.append((genre, said))
+        if ROMCOM.search(masked) and not any(g == "Comedy" for g, _ in reading.genres):
+            reading.genres.append(("Comedy", "liked"))  # "a romcom": a romance and a comedy
+        if FOR_CHILDREN.search(masked) and self.vocabulary.genre("family") and not _has(reading, "Family"):
+            reading.genres.append((self.vocabulary.genre("family") or "Family", "liked"))
         genres = {g.casefold() for g, _ in reading.genres}  # "a family comedy": the genre, not a topic
         spans_off = [m.span() for p in (ARTICLE_TITLE, COMPANY) for m in p.finditer(masked)]
         named = [t for t in self._topics(_mask(masked, spans_off)) if t.casefold() not in genres]
@@ -240,6 +244,18 @@ HEDGES = frozenset(
 
 
 EXCLUDED_BEFORE = re.compile(rf"{EXCLUDING}\s+(?:any |more |too |his |her |their |the |[\w'’-]+ )?$", re.I)
+
+
+ROMCOM = re.compile(r"\brom[- ]?coms?\b", re.I)
+FOR_CHILDREN = re.compile(
+    r"\b(?:for|with|that) (?:my |the |our |a |little )?(?:kids?|children|little ones|nieces?|nephews?|toddlers?"
+    r"|\d+ ?(?:yo|year old|yr old|year-old)s?)\b|\bmy \d+ ?(?:yo|year old|yr old|year-old)\b",
+    re.I,
+)
+
+
+def _has(reading: Reading, genre: str) -> bool:
+    return any(g == genre for g, _ in reading.genres)
 
 
 WISHED_BEFORE = re.compile(r"\b(?:with|w|starring|by|more|featuring|some|any|another)\s+$", re.I)
