@@ -75,7 +75,8 @@ QUESTIONS: dict[Question, re.Pattern[str]] = {
         re.I,
     ),
     "genre": re.compile(
-        r"\bwhat (?:kind|genre|sort|type)\b|\b(?:is|was|isnt|isn't) (?:it|that|this|the \w+ one)(?: one)?\s+"
+        r"\bit(?:'s| is| was) (?:a |an |too |very |really |super |kinda |like |actually )?\w+[^.!?]*\?"
+        r"|\bwhat (?:kind|genre|sort|type)\b|\b(?:is|was|isnt|isn't) (?:it|that|this|the \w+ one)(?: one)?\s+"
         r"(?:a |an |too |very |really |super |kinda |like )?\w+",
         re.I,
     ),
@@ -99,7 +100,8 @@ CARD_DISLIKED = re.compile(
     r"|\bhat(?:e|ed)\b|\bdislik(?:e|ed)\b|\b(?:did|do|does)(?:n'?t| not) (?:like|love|enjoy)\b|\bboring\b"
     r"|\bmeh\b|\bnot a fan\b|\bnot into\b|\bskip\b|\bpass on\b|\bno thanks\b|\bnot interested\b|\bawful\b"
     r"|\bterrible\b|\bwasn'?t (?:great|good|for me|my thing)\b|\bnot my (?:thing|cup|type|style)\b|\bdrop\b"
-    r"|\btoo (?:cheesy|slow|dark|violent|scary|sad|weird|silly|long|old|much)\b",
+    r"|\btoo (?:cheesy|slow|dark|violent|scary|sad|weird|silly|long|old|much)\b"
+    r"|\b(?:sounds?|looks?|seems?) (?:kinda |really |so |too |a bit )?(?:depressing|boring|awful|bad|dumb|slow|sad)\b",
     re.I,
 )
 UNSEEN = re.compile(
@@ -133,7 +135,9 @@ ALL_SEEN = re.compile(
 ALL_CARDS = re.compile(r"\b(?:all (?:3|three)|these|those|all of them)\s+(?:are|were|look|seem)\b", re.I)
 FIRST_N = re.compile(r"\b(?:the )?first (two|2)\b|\b(?:the )?(?:last|other) (two|2)\b", re.I)
 # A sentence about the film asked of, not a wish: "the poster looks kinda funny", "no spoilers pls".
-IMPRESSION = re.compile(r"\b(?:looks?|sounds?|seems?|heard|poster|trailer|reviews?|spoilers?)\b", re.I)
+IMPRESSION = re.compile(
+    r"\b(?:looks?|sounds?|seems?|heard|poster|trailer|reviews?|spoilers?|remember|i think|i thought)\b", re.I
+)
 SENTENCE = re.compile(r"[^.!?;]+[.!?;]*")
 REQUEST_WORDS = re.compile(
     r"\b(?:recommend\w*|suggest\w*|something|somethin|smth|sth|anything|any\b|some\b|more|else|another|others?"
@@ -219,7 +223,7 @@ def card_feedback(text: str, ref: CardReference) -> CardSaid | None:
 
 def is_chitchat(text: str) -> bool:
     """Whether the whole message is chit-chat: only chat words, or a question about chatrec itself."""
-    words = re.findall(r"[\w']+", text.casefold())
+    words = [re.sub(r"(\w)\1{2,}", r"\1", w) for w in re.findall(r"[\w']+", text.casefold())]  # "heyyy"
     return bool(META_QUESTION.search(text)) or (bool(words) and all(w in CHAT_WORDS for w in words))
 
 

@@ -150,6 +150,8 @@ def moods_in(text: str) -> tuple[list[str], list[str]]:
             re.I,
         ):
             continue  # the person's own mood ("im sad today"), not one asked of a film
+        if re.search(r"\b(?:sounds?|looks?|seems?)\s+(?:so |really |kinda |a bit )?$", before, re.I):
+            continue  # an impression of a film shown ("sounds depressing"), a verdict on it
         mood = next(m for m, words in MOODS.items() if word in words)
         tail = before[-40:]
         clause = re.split(r"[,.;!?]|\bbut\b|\band\b(?! not)", tail)[-1]

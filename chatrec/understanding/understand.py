@@ -55,6 +55,7 @@ SEEN_WORDS = re.compile(
 UNSEEN = re.compile(
     r"\b(?:have ?n[o']?t|havent|never|not yet|didn'?t|did not) (?:\w+ )?(?:seen|watched|saw)\b", re.I
 )
+VERDICT = re.compile(r"\blov|\bseen|\bfav|\bwatched|\bsaw\b", re.I)
 OTHER_THAN_THEM = re.compile(
     r"\b(?:not|nothing|anything not|none) (?:by|from|with) (?:him|her|them)\b|\bby someone else\b"
     r"|\b(?:other than|besides|apart from) (?:him|her|them)\b",
@@ -122,7 +123,7 @@ class Understander:
         rest = self._question(text, state, whole, result)
         if result.question:
             acts.append("question")
-        if is_correction(rest) and (cue := MEANT.search(rest)):
+        if is_correction(rest) and (cue := MEANT.search(rest)) and re.match(r"\s*\w", rest[cue.end() :]):
             rest = " " * cue.end() + rest[cue.end() :]  # "i said before 1980 but i meant the 80s"
         reading = self.reader.read(rest, years) if rest != text else whole
         self._cards(rest, state, result)
@@ -132,7 +133,9 @@ class Understander:
         self._apply(rest, reading, state, result)
         if is_correction(text) and (result.constraints or result.wish or result.changes):
             acts.append("correction")
-            if self._requests(_without(rest, CORRECTION_SENTENCE), result, state, strict=True):
+            besides = _without(rest, CORRECTION_SENTENCE)  # "sorry, war films i meant!! and under 2h pls"
+            more = self.reader.read(besides, years) if besides.strip() else None
+            if more and (more.constraints or more.genres or more.people or asks_for_films(besides)):
                 acts.append("request")
         elif self._requests(rest, result, state):
             acts.append("request")
@@ -143,10 +146,12 @@ class Understander:
         return result
 
     def _question(self, text: str, state: DialogueState, whole: Reading, result: Understanding) -> str:
-        """Find the sentence that asks about a film (a card, or a film it names) and note what it
-        asks; return the message without it, since a question's words are no wish ("is the
-        middle one scary?" does not ask for Horror; "isn't it like 3 hours?" sets no limit)."""
+        """Find the sentences that ask about a film (a card, or a film they name) and note what
+        the last one asks; return the message without them, since a question's words are no wish
+        ("is the middle one scary?" does not ask for Horror; "isn't it like 3 hours?" sets no
+        limit). "spinal tap is a mockumentary? whats it about": both ask about Spinal Tap."""
         titles = {i: self.catalog.get(i, {}).get("title", "") for i in {*state.shown_ids, *state.liked_ids}}
+        rest = text
         for start, sentence in sentences(text):
             end = start + len(sentence)
             named = [m for m, _ in whole.titles if start <= m.start < end]
@@ -158,30 +163,24 @@ class Understander:
                 continue
             ref = card_reference(sentence, state.last_shown, state.shown_ids, None, titles)
             if ref is None and not named:
-                ref = card_reference(text, state.last_shown, state.shown_ids, state.focus_id, titles)
+                focus = result.item_id or state.focus_id
+                ref = card_reference(text, state.last_shown, state.shown_ids, focus, titles)
             target = ref.item_id if ref and ref.how != "pronoun" else (named[-1].item_id if named else None)
             target = target or (ref.item_id if ref else None)
             if target is None:
                 continue
             result.item_id, result.question = target, kind
-            state.focus_id = target
-            rest = text[:start] + " " * len(sentence) + text[end:]
-            for (
-                mention,
-                verdict,
-            ) in whole.titles:  # the film asked about is no taste, unless a verdict says so
-                a, b = mention.start, mention.end
-                around = rest[max(0, a - 40) : b + 40]
-                if (
-                    mention.item_id == target
-                    and verdict == "liked"
-                    and not re.search(r"\blov|\bseen|\bfav", around)
-                ):
-                    rest = rest[:a] + " " * (b - a) + rest[b:]
-            return "".join(
-                " " * len(t) if IMPRESSION.search(t) else t for t in re.split(r"([^.!?;]+[.!?;]*)", rest)
-            )
-        return text
+            rest = rest[:start] + " " * len(sentence) + rest[end:]
+        if result.item_id is None:
+            return text
+        state.focus_id = result.item_id
+        for mention, verdict in whole.titles:  # the film asked about is no taste, unless a verdict says so
+            a, b = mention.start, mention.end
+            around = rest[max(0, a - 40) : b + 40]
+            if mention.item_id == result.item_id and verdict == "liked" and not VERDICT.search(around):
+                rest = rest[:a] + " " * (b - a) + rest[b:]
+        parts = re.split(r"([^.!?;]+[.!?;]*)", rest)
+        return "".join(" " * len(t) if IMPRESSION.search(t) else t for t in parts)
 
     def _cards(self, text: str, state: DialogueState, result: Understanding) -> None:
         """Verdicts on the last cards: "seen those", "not that one", "loved the first one"."""
@@ -219,7 +218,7 @@ class Understander:
                 seen = bool(SEEN_WORDS.search(sentence)) and not UNSEEN.search(sentence)
                 if seen:
                     result.seen.append(mention.item_id)
-                reaction = verdict == "liked" and not asks_for_films(sentence)
+                reaction = verdict == "liked" and mention.item_id in state.shown_ids
                 if verdict in ("disliked", "seen") or seen or reaction:
                     result.feedback.append((mention.item_id, "seen" if verdict == "seen" else verdict))
                     done.add(mention.item_id)
@@ -251,7 +250,8 @@ class Understander:
         )
         wished_genres = [g for g, said in reading.genres if said != "disliked"]
         wished_people = [p for p, said in reading.people if said != "disliked"]
-        liked = [m.item_id for m, said in reading.titles if said == "liked"]
+        reacted = {i for i, _ in result.feedback}
+        liked = [m.item_id for m, said in reading.titles if said == "liked" and m.item_id not in reacted]
         result.wish = Wish(wished_genres, wished_people, list(reading.topics), liked)
         if result.wish:
             # a new request replaces the last one's genres and people (topic shift); decades and
