@@ -142,7 +142,8 @@ SENTENCE = re.compile(r"[^.!?;]+[.!?;]*")
 REQUEST_WORDS = re.compile(
     r"\b(?:recommend\w*|suggest\w*|something|somethin|smth|sth|anything|any\b|some\b|more|else|another|others?"
     r"|show me|give me|gimme|looking for|look for|want|need|in the mood|how about|what about|ideas?|options?"
-    r"|similar|like\b|instead|next|find|have you got|watch|pick|recs?|rather|prefer|only)\b",
+    r"|similar|(?:something|anything|more|films?|movies?|ones?|stuff|kinda|kind of|others?) like"
+    r"|like (?:that|this|it|those|them)|instead|next|find|have you got|watch|pick|recs?|rather|prefer|only)\b",
     re.I,
 )
 

@@ -133,7 +133,7 @@ class Understander:
         self._apply(rest, reading, state, result)
         if is_correction(text) and (result.constraints or result.wish or result.changes):
             acts.append("correction")
-            besides = _without(rest, CORRECTION_SENTENCE)  # "sorry, war films i meant!! and under 2h pls"
+            besides = _without(text, CORRECTION_SENTENCE)  # "sorry, war films i meant!! and under 2h pls"
             more = self.reader.read(besides, years) if besides.strip() else None
             if more and (more.constraints or more.genres or more.people or asks_for_films(besides)):
                 acts.append("request")
@@ -284,7 +284,10 @@ class Understander:
         film the catalog lacks, or the words of a request outside a sentence of pure feedback."""
         if not text.strip():
             return False
-        if not strict and (result.wish or result.constraints or result.moods or result.avoided_moods):
+        wish = result.wish.genres or result.wish.people or result.wish.liked or result.constraints
+        if not strict and (wish or (result.wish.topics and not result.feedback)):
+            return True
+        if not strict and (result.moods or result.avoided_moods):
             return True
         if not strict and result.missing:
             return True
