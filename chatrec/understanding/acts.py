@@ -143,7 +143,7 @@ REQUEST_WORDS = re.compile(
     r"\b(?:recommend\w*|suggest\w*|something|somethin|smth|sth|anything|any\b|some\b|more|else|another|others?"
     r"|show me|give me|gimme|looking for|look for|want|need|in the mood|how about|what about|ideas?|options?"
     r"|similar|(?:something|anything|more|films?|movies?|ones?|stuff|kinda|kind of|others?) like"
-    r"|like (?:that|this|it|those|them)|instead|next|find|have you got|watch|pick|recs?|rather|prefer|only)\b",
+    r"|(?<!n't )(?<!nt )(?<!not )like (?:that|this|those|them)|instead|next|find|have you got|watch|pick|recs?|rather|prefer|only)\b",
     re.I,
 )
 
@@ -228,13 +228,28 @@ def is_chitchat(text: str) -> bool:
     return bool(META_QUESTION.search(text)) or (bool(words) and all(w in CHAT_WORDS for w in words))
 
 
+SOCIAL = re.compile(
+    r"^(?:hi+|hey+|hello+|heya|hiya|howdy|yo|sup|morning|evening|afternoon|thanks|thank|thx|ty|tysm|cheers"
+    r"|bye|lol|lmao|haha\w*|hehe)$"
+)
+
+
 def chitchat_around(text: str) -> bool:
-    """Whether the message opens with a chit-chat clause ("hi there, ...", "lol ok. ...") or
-    closes with thanks ("... thx")."""
-    first = re.split(r"[,.!?;:]", text.strip(), maxsplit=1)[0]
-    last = re.split(r"[,.!?;:]", text.strip().rstrip(".!?"))[-1]
-    thanks = re.fullmatch(r"\s*(?:thx|thanks|thank (?:you|u)|ty|cheers)\W*", last, re.I)
-    return (is_chitchat(first) and first.strip() != text.strip()) or bool(thanks)
+    """Whether the message, beside what else it does, greets, thanks or laughs in a clause of its
+    own ("hi there, ...", "lol ok. ...", "... cool thx. ...") or opens with a greeting ("hiii can u
+    find me ..."). "ok cool." alone is an acknowledgement, not chit-chat."""
+    clauses = [c for c in re.split(r"[,.!?;:]+", text) if c.strip()]
+    if len(clauses) < 2 and not re.match(
+        r"\s*(?:hi+|hey+|hello+|heya|hiya|yo|morning|evening)\b", text, re.I
+    ):
+        return False
+    if re.match(r"\s*(?:hi+|hey+|hello+|heya|hiya|yo)\s+\w", text, re.I):
+        return True
+    for clause in clauses:
+        words = [re.sub(r"(\w)\1{2,}", r"\1", w) for w in re.findall(r"[\w']+", clause.casefold())]
+        if words and is_chitchat(clause) and any(SOCIAL.match(w) for w in words):
+            return True
+    return False
 
 
 def sentences(text: str) -> list[tuple[int, str]]:

@@ -55,6 +55,7 @@ SEEN_WORDS = re.compile(
 UNSEEN = re.compile(
     r"\b(?:have ?n[o']?t|havent|never|not yet|didn'?t|did not) (?:\w+ )?(?:seen|watched|saw)\b", re.I
 )
+KEPT_SENTENCE = re.compile(r"(?:^|(?<=[.!?;]))\s*(?:still|same|keep)\b[^.!?;]*", re.I)
 VERDICT = re.compile(r"\blov|\bseen|\bfav|\bwatched|\bsaw\b", re.I)
 OTHER_THAN_THEM = re.compile(
     r"\b(?:not|nothing|anything not|none) (?:by|from|with) (?:him|her|them)\b|\bby someone else\b"
@@ -133,9 +134,11 @@ class Understander:
         self._apply(rest, reading, state, result)
         if is_correction(text) and (result.constraints or result.wish or result.changes):
             acts.append("correction")
-            besides = _without(text, CORRECTION_SENTENCE)  # "sorry, war films i meant!! and under 2h pls"
+            # "sorry, war films i meant!! and under 2h pls": more than the correction ("still sci-fi" is not)
+            besides = _without(_without(text, CORRECTION_SENTENCE), KEPT_SENTENCE)
             more = self.reader.read(besides, years) if besides.strip() else None
-            if more and (more.constraints or more.genres or more.people or asks_for_films(besides)):
+            asked = more and (more.constraints or more.genres or more.people or asks_for_films(besides))
+            if asked or any(moods_in(besides)):
                 acts.append("request")
         elif self._requests(rest, result, state):
             acts.append("request")
