@@ -47,6 +47,14 @@ GENRE_ALIASES = {
     "wwi": "War",
     "superhero": "Action",
     "toon": "Animation",
+    "scarier": "Horror",
+    "scariest": "Horror",
+    "creepy": "Horror",
+    "creepier": "Horror",
+    "spooky": "Horror",
+    "doc": "Documentary",
+    "docs": "Documentary",
+    "docu": "Documentary",
 }
 
 # Real words one letter off a genre's name ("eastern" is no typo of "western").

@@ -34,6 +34,7 @@ BOUNDS = [
     ),
     ("min", re.compile(r"\b(?:at least|over|more than|longer than|minimum|min|upwards of)\s*$", re.I)),
     ("approx", re.compile(r"\b(?:around|about|roughly|approximately|approx|~|ish)\s*$", re.I)),
+    ("max", re.compile(r"\bmake (?:that|it)\s*$", re.I)),
 ]
 AFTER_MAX = re.compile(r"^\s*(?:or less|or shorter|max(?:imum)?|tops|at most)\b", re.I)
 AFTER_MIN = re.compile(r"^\s*(?:or more|or longer|plus|at least|minimum)\b|^\+", re.I)
@@ -91,6 +92,7 @@ def runtime_bounds(text: str) -> dict[str, int]:
     ("in 5 minutes").
     """
     found: dict[str, int] = {}
+    bare: dict[str, int] = {}  # lengths said with no bound: only when no bound is said
     normalised = re.sub(r"\b(an?\s+)?hour and a half\b", "1.5 hours", text, flags=re.I)
     for match in DURATION.finditer(normalised):
         minutes = minutes_of(match)
@@ -101,18 +103,23 @@ def runtime_bounds(text: str) -> dict[str, int]:
         kind = next((k for k, p in BOUNDS if p.search(before[-25:])), None) if kind is None else kind
         if kind is None and re.search(r"\b(?:for|in|spend|spent|next|like)\s*$", before[-12:], re.I):
             continue  # no limit: "i want to be confused for 2 hours", "isn't it like 3 hours"
-        kind = kind or "approx"
+
         if kind == "max_strict":
             found["max_runtime"] = minutes - 1
         elif kind == "max":
             found["max_runtime"] = minutes
         elif kind == "min":
             found["min_runtime"] = minutes
-        else:
+        elif kind == "approx":
             found["min_runtime"] = round(minutes * (1 - APPROX_SHARE))
             found["max_runtime"] = round(minutes * (1 + APPROX_SHARE))
+        else:
+            bare = {
+                "min_runtime": round(minutes * (1 - APPROX_SHARE)),
+                "max_runtime": round(minutes * (1 + APPROX_SHARE)),
+            }
     if not found:
-        found |= next((v for words, v in VAGUE_RUNTIMES if words.search(text)), {})
+        found = bare or next((v for words, v in VAGUE_RUNTIMES if words.search(text)), {})
     return found
 
 

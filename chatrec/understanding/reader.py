@@ -106,6 +106,8 @@ class Reader:
                 continue
             said = _verdict(judged, start, end, [*spans, *people_spans])
             reading.genres.append((genre, said))
+        if LIVE_ACTION.search(masked) and (animation := self.vocabulary.genre("animation")):
+            reading.genres.append((animation, "disliked"))  # "live action for the kids": no cartoons
         if ROMCOM.search(masked) and not any(g == "Comedy" for g, _ in reading.genres):
             reading.genres.append(("Comedy", "liked"))  # "a romcom": a romance and a comedy
         if FOR_CHILDREN.search(masked) and self.vocabulary.genre("family") and not _has(reading, "Family"):
@@ -182,6 +184,8 @@ class Reader:
         found = []
         for name in self.vocabulary.read(text).people:
             if match := re.search(rf"\b{re.escape(name)}\b", text, re.I):
+                if name.split()[0] in ("The", "A") and not match.group()[:1].isupper():
+                    continue  # "the edge of my seat" names no band member
                 found.append((name, match.start(), match.end()))
         taken = [(s, e) for _, s, e in found]
         for match in SURNAME.finditer(text):
@@ -246,6 +250,7 @@ HEDGES = frozenset(
 EXCLUDED_BEFORE = re.compile(rf"{EXCLUDING}\s+(?:any |more |too |his |her |their |the |[\w'’-]+ )?$", re.I)
 
 
+LIVE_ACTION = re.compile(r"\blive[- ]action\b", re.I)
 ROMCOM = re.compile(r"\brom[- ]?coms?\b", re.I)
 FOR_CHILDREN = re.compile(
     r"\b(?:for|with|that) (?:my |the |our |a |little )?(?:kids?|children|little ones|nieces?|nephews?|toddlers?"

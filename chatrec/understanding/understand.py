@@ -128,6 +128,10 @@ class Understander:
             rest = " " * cue.end() + rest[cue.end() :]  # "i said before 1980 but i meant the 80s"
         reading = self.reader.read(rest, years) if rest != text else whole
         self._cards(rest, state, result)
+        carded = {i for i, _ in result.feedback}  # a verdict on a card stands over the reading's
+        reading.titles = [
+            (m, said) if m.item_id not in carded else (m, "asked") for m, said in reading.titles
+        ]
         self._titles(rest, reading, state, result)
         if result.feedback:
             acts.append("feedback")
@@ -216,11 +220,13 @@ class Understander:
         for start, sentence in sentences(text):
             end = start + len(sentence)
             for mention, verdict in reading.titles:
-                if not start <= mention.start < end or mention.item_id in done:
+                if not start <= mention.start < end:
                     continue
                 seen = bool(SEEN_WORDS.search(sentence)) and not UNSEEN.search(sentence)
-                if seen:
+                if seen and mention.item_id not in result.seen:
                     result.seen.append(mention.item_id)
+                if mention.item_id in done:
+                    continue
                 reaction = verdict == "liked" and mention.item_id in state.shown_ids
                 if verdict in ("disliked", "seen") or seen or reaction:
                     result.feedback.append((mention.item_id, "seen" if verdict == "seen" else verdict))
