@@ -47,6 +47,9 @@ GENRE_ALIASES = {
     "wwi": "War",
     "superhero": "Action",
     "toon": "Animation",
+    "lighter": "Comedy",  # also the mood "light" (chatrec/understanding/lexicon.py)
+    "light-hearted": "Comedy",
+    "lighthearted": "Comedy",
     "scarier": "Horror",
     "scariest": "Horror",
     "creepy": "Horror",

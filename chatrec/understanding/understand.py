@@ -168,9 +168,9 @@ class Understander:
             kind = question_kind(asked)
             if kind is None:
                 continue
-            ref = card_reference(sentence, state.last_shown, state.shown_ids, None, titles)
+            focus = result.item_id or state.focus_id
+            ref = card_reference(sentence, state.last_shown, state.shown_ids, focus, titles)
             if ref is None and not named:
-                focus = result.item_id or state.focus_id
                 ref = card_reference(text, state.last_shown, state.shown_ids, focus, titles)
             target = ref.item_id if ref and ref.how != "pronoun" else (named[-1].item_id if named else None)
             target = target or (ref.item_id if ref else None)

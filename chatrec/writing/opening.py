@@ -35,43 +35,48 @@ def opening(
         parts.append(_frame("open_dropped", turn, films=_join(dropped)))
     if seen:
         parts.append(_frame("open_seen", turn, films=_join(seen)))
+    if understanding.avoided_moods or understanding.moods:
+        parts.append(_moods(understanding, turn))
     looking = _looking_for(understanding, state)
     liked = [catalog.label(i) for i in understanding.wish.liked if i in catalog]
     if not liked and not looking and not parts and state.liked_ids:
         liked = [catalog.label(i) for i in state.liked_ids[-2:] if i in catalog]
     if looking and liked:
-        parts.append(_frame("open_wish_liked", turn, wish=looking, liked=_join(liked)))
+        parts.append(
+            _frame("open_wish_liked", turn, wish=looking, wish_cap=_capital(looking), liked=_join(liked))
+        )
     elif looking:
-        parts.append(_frame("open_wish", turn, wish=_capital(looking)))
+        parts.append(_frame("open_wish", turn, wish=looking, wish_cap=_capital(looking)))
     elif liked:
         parts.append(_frame("open_liked", turn, liked=_join(liked)))
-    if understanding.avoided_moods or understanding.moods:
-        parts.append(_moods(understanding, turn))
     if not parts:
         parts.append(_frame("open_plain", turn))
     return " ".join(parts)
 
 
 def _looking_for(u: Understanding, state: DialogueState) -> str:
-    """What the cards now are, in words: "horror from the 1970s, at most 119 minutes"."""
+    """What the cards now are, as a noun phrase: "horror films from the 1970s, at most 119
+    minutes". The limits still in force are said with a new wish, so none hides behind it."""
     c, changed = state.constraints, u.constraints
-    words = []
-    if u.wish.genres:
-        words.append(" and ".join(g.lower() for g in u.wish.genres))
-    if u.wish.topics:
-        words.append(("about " if words else "films about ") + " and ".join(u.wish.topics))
-    if u.wish.people:
-        words.append(("with " if words else "films with ") + _join(u.wish.people))
-    if "year_from" in changed or "year_to" in changed:
-        words.append(_years(c.year_from, c.year_to))
-    if "max_runtime" in changed and c.max_runtime:
-        words.append(f"at most {c.max_runtime} minutes")
-    if "not_genres" in changed and c.not_genres:
-        words.append("no " + " or ".join(g.lower() for g in c.not_genres))
-    words = [w for w in words if w]
-    if not words:
+    wish = bool(u.wish.genres or u.wish.people or u.wish.topics)
+    if not wish and not {"year_from", "year_to", "max_runtime", "not_genres"} & set(changed):
         return ""
-    return words[0] + "".join(f", {w}" for w in words[1:])
+    genres = " and ".join(g.lower() for g in (u.wish.genres or c.genres))
+    words = [f"{genres} films" if genres else "films"]
+    if u.wish.topics:
+        words.append("about " + " and ".join(u.wish.topics))
+    if u.wish.people:
+        words.append("with " + _join(u.wish.people))
+    if wish or "year_from" in changed or "year_to" in changed:
+        words.append(_years(c.year_from, c.year_to))
+    if c.max_runtime and (wish or "max_runtime" in changed):
+        words.append(f"at most {c.max_runtime} minutes long")
+    if c.not_genres and (wish or "not_genres" in changed):
+        words.append("no " + " or ".join(g.lower() for g in c.not_genres))
+    head, *rest = [w for w in words if w]
+    return " ".join([head, *[w for w in rest if not w.startswith(("at most", "no "))]]) + "".join(
+        f", {w}" for w in rest if w.startswith(("at most", "no "))
+    )
 
 
 def _years(low: int | None, high: int | None) -> str:
@@ -80,10 +85,10 @@ def _years(low: int | None, high: int | None) -> str:
             return f"from the {low}s"
         return f"from {low}" if low == high else f"from {low} to {high}"
     if low is not None:
-        return f"nothing before {low}"
+        return f"from {low} on"
     if high is not None:
-        return f"nothing after {high}"
-    return "any year"
+        return f"up to {high}"
+    return ""
 
 
 def _moods(u: Understanding, turn: int) -> str:

@@ -1,0 +1,131 @@
+"""The conversation issue's examples, with other films, typed as people type them: the request of
+the moment governs the cards, questions about cards are answered, films the catalog lacks are
+named, moods are kept, the opening reacts to what changed.
+
+On the small real catalog (conftest), through ChatRec with a scripted LLM.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from chatrec.agent import ChatRec
+from chatrec.catalog.synopses import CREDIT, Synopses
+from tests.helpers import make_settings, plain_bot
+
+
+@pytest.fixture
+def bot(small_retriever, tmp_path) -> ChatRec:
+    return plain_bot(small_retriever, make_settings(tmp_path))
+
+
+def film(bot: ChatRec, label: str) -> str:
+    item_id = bot.retriever.titles.link_name(label)
+    assert item_id, label
+    return item_id
+
+
+def test_a_film_the_catalog_lacks_is_named_with_the_catalogs_years_and_the_rest_still_counts(bot):
+    reply = bot.chat("me and my husband adore collateral and la la land")
+    assert film(bot, "Collateral (2004)") in reply.state.liked_ids
+    assert "La La Land" in reply.text and "2014" in reply.text, reply.text
+    assert reply.recommendations
+
+
+def test_an_explicit_year_beats_newer(bot):
+    session = bot.new_session()
+    bot.chat("i loved heat", session)
+    reply = bot.chat("anything newer? nothing before 2012", session)
+    assert reply.state.constraints.year_from == 2012
+    assert reply.recommendations and all(r.year >= 2012 for r in reply.recommendations)
+    assert "2012" in reply.text.split("\n")[0]
+
+
+def test_a_question_about_the_middle_card_is_answered_not_met_with_cards(bot):
+    session = bot.new_session()
+    first = bot.chat("something like collateral", session)
+    middle = first.recommendations[1]
+    reply = bot.chat("ooh the middle one looks fun, who stars in it?", session)
+    assert "question" in reply.acts and not reply.recommendations
+    assert middle.title in reply.text and "stars" in reply.text, reply.text
+    assert middle.item_id not in reply.state.liked_ids  # "looks fun" is interest, not a verdict
+
+
+def test_the_request_of_the_moment_governs_every_card_over_the_old_taste(bot):
+    session = bot.new_session()
+    bot.chat("i loved gravity, such a tense thriller", session)
+    reply = bot.chat("got any scary ones from the seventies?", session)
+    assert reply.recommendations
+    for rec in reply.recommendations:
+        assert "Horror" in rec.genres and 1970 <= rec.year <= 1979, rec
+    assert "Since you liked Gravity" not in reply.text
+
+
+def test_a_new_genre_replaces_the_last_one(bot):
+    session = bot.new_session()
+    bot.chat("loved goodfellas and casino, more mob films pls", session)
+    reply = bot.chat("ok, something funny now", session)
+    assert reply.state.constraints.genres == ["Comedy"]
+    assert reply.recommendations and all("Comedy" in r.genres for r in reply.recommendations)
+    assert "comedy" in reply.text.split("\n")[0].casefold()
+
+
+def test_whats_it_about_quotes_the_story_with_its_credit(bot):
+    jaws = film(bot, "Jaws (1975)")
+    assert Synopses.load().get(jaws)
+    reply = bot.chat("jaws, what's it about?")
+    assert "question" in reply.acts and not reply.recommendations
+    assert Synopses.load().get(jaws) in reply.text and CREDIT in reply.text
+    assert "Steven Spielberg" in reply.text  # the director beside the story
+
+
+def test_the_last_card_asked_about_is_the_one_answered(bot):
+    session = bot.new_session()
+    first = bot.chat("a good heist thriller", session)
+    last = first.recommendations[-1]
+    reply = bot.chat("whats the last one about", session)
+    assert last.title in reply.text and not reply.recommendations
+
+
+@pytest.mark.parametrize(
+    ("message", "mood"),
+    [
+        ("nothing too sad please", "sad"),
+        ("like memento but less confusing", "confusing"),
+        ("a horror that isnt too gory", "gory"),
+    ],
+)
+def test_moods_are_kept_and_said(bot, message, mood):
+    reply = bot.chat(message)
+    assert mood in reply.state.dislikes.moods
+    assert any(e.kind == "disliked_mood" and e.value == mood for e in reply.state.entries(bot.catalog.label))
+    assert mood in reply.text.split("\n")[0]
+
+
+def test_openings_vary_from_turn_to_turn(bot):
+    session = bot.new_session()
+    openings = [
+        bot.chat(m, session).text.split("\n")[0]
+        for m in ("a western pls", "something funny instead", "ok a thriller then", "what about a war film")
+    ]
+    assert len(set(openings)) == len(openings), openings
+    assert not any(o.startswith("Since you liked") for o in openings)
+
+
+def test_feedback_and_a_request_in_one_message(bot):
+    session = bot.new_session()
+    first = bot.chat("something like alien", session)
+    reply = bot.chat("seen the first one already. anything from the 80s?", session)
+    assert {"feedback", "request"} <= set(reply.acts)
+    assert first.recommendations[0].item_id in reply.state.mentioned_ids
+    assert reply.recommendations and all(1980 <= r.year <= 1989 for r in reply.recommendations)
+
+
+def test_a_correction_replaces_what_was_said(bot):
+    session = bot.new_session()
+    bot.chat("comedies from the 70s", session)
+    reply = bot.chat("sorry, i meant the 90s", session)
+    assert "correction" in reply.acts
+    c = reply.state.constraints
+    assert (c.year_from, c.year_to) == (1990, 1999)
+    assert reply.recommendations and all(1990 <= r.year <= 1999 for r in reply.recommendations)
