@@ -28,6 +28,7 @@ from typing import Any
 
 from chatrec.config import Settings
 from chatrec.dialogue.state import DialogueState
+from chatrec.understanding.understand import Understanding
 
 PARTS = {"tune": "dialogue_tune.jsonl", "heldout": "dialogue_heldout.jsonl"}
 SLOT_KEYS = (
@@ -127,7 +128,9 @@ class Judge:
             state.constrain(**limits)
         return state
 
-    def predicted_slots(self, before: DialogueState, after: DialogueState, u: Any) -> set[tuple[str, str]]:
+    def predicted_slots(
+        self, before: DialogueState, after: DialogueState, u: Understanding
+    ) -> set[tuple[str, str]]:
         """(slot, value) pairs of what the system read this message to say."""
         found: set[tuple[str, str]] = set()
 
@@ -135,12 +138,12 @@ class Judge:
             old = set(a)
             return [x for x in b if x not in old]
 
-        wish = getattr(u, "wish", None)
+        wish = u.wish
         genres = {
             *new(before.likes.genres, after.likes.genres),
             *new(before.constraints.genres, after.constraints.genres),
         }
-        genres |= set(wish.genres if wish else [])
+        genres |= set(wish.genres)
         found |= {("genres", g) for g in genres}
         found |= {("not_genres", g) for g in new(before.constraints.not_genres, after.constraints.not_genres)}
         for key in ("year_from", "year_to", "max_runtime"):
@@ -151,21 +154,21 @@ class Judge:
             *new(before.likes.people, after.likes.people),
             *new(before.constraints.people, after.constraints.people),
         }
-        people |= set(wish.people if wish else [])
+        people |= set(wish.people)
         found |= {("people", p) for p in people}
         found |= {("not_people", p) for p in new(before.dislikes.people, after.dislikes.people)}
-        liked = {*new(before.liked_ids, after.liked_ids), *(wish.liked if wish else [])}
+        liked = {*new(before.liked_ids, after.liked_ids), *wish.liked}
         disliked = set(new(before.disliked_ids, after.disliked_ids))
-        seen = (set(new(before.mentioned_ids, after.mentioned_ids)) - liked - disliked) | set(
-            getattr(u, "seen", [])
-        )
+        asked = {u.item_id} if "question" in u.acts else set()  # named in a question: not seen
+        mentioned = set(new(before.mentioned_ids, after.mentioned_ids))
+        seen = (mentioned - liked - disliked - asked) | set(u.seen)
         found |= {("liked", self.label(i)) for i in liked}
         found |= {("disliked", self.label(i)) for i in disliked}
         found |= {("seen", self.label(i)) for i in seen}
-        moods = {*new(before.likes.moods, after.likes.moods), *getattr(u, "moods", [])}
-        avoided = {*new(before.dislikes.moods, after.dislikes.moods), *getattr(u, "avoided_moods", [])}
+        moods = {*new(before.likes.moods, after.likes.moods), *u.moods}
+        avoided = {*new(before.dislikes.moods, after.dislikes.moods), *u.avoided_moods}
         found |= {("moods", m) for m in moods} | {("not_moods", m) for m in avoided}
-        found |= {("missing", _film_name(m)) for m in getattr(u, "missing", [])}
+        found |= {("missing", _film_name(m)) for m in u.missing}
         return found
 
 

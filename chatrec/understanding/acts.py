@@ -108,14 +108,14 @@ UNSEEN = re.compile(
     r"\b(?:have ?n[o']?t|havent|never|not yet|didn'?t|did not) (?:\w+ )?(?:seen|watched|saw)\b", re.I
 )
 CORRECTION = re.compile(
-    r"\b(?:sorry|oops|whoops|my bad|i meant|i mean|meant to say|no wait|wait,? no|actually|correction|scratch that"
+    r"\b(?:sorry|oops|whoops|my bad|i meant|i mean|meant to say|no wait|wait,? no|changed my mind|correction|scratch that"
     r"|i said|typo|not \w+,? i said)\b",
     re.I,
 )
 # Words that carry no request, question or verdict: a message (or its opening or closing clause)
 # made only of these is chit-chat ("lol ok", "thanks, thats all for now", "good morning!").
 CHAT_WORDS = frozenset(
-    """hi hello hey heya hiya howdy yo sup whats what's up good morning afternoon evening night there
+    """hi hello hey heya hiya howdy yo sup good morning afternoon evening night there whats_up
     thanks thank thx ty tysm cheers bye goodbye see ya you u so much a lot lots again in advance great
     cool nice awesome perfect ok okay k kk lol lmao haha hahaha hehe hmm hmmm hm um umm uh sure alright
     got it sounds will do wow neat yay oh ah ooh oooh no worries how are r doing gn np one love brb
@@ -224,7 +224,8 @@ def card_feedback(text: str, ref: CardReference) -> CardSaid | None:
 
 def is_chitchat(text: str) -> bool:
     """Whether the whole message is chit-chat: only chat words, or a question about chatrec itself."""
-    words = [re.sub(r"(\w)\1{2,}", r"\1", w) for w in re.findall(r"[\w']+", text.casefold())]  # "heyyy"
+    folded = re.sub(r"\bwhat'?s+ up\b", "whats_up", text.casefold())
+    words = [re.sub(r"(\w)\1{2,}", r"\1", w) for w in re.findall(r"[\w']+", folded)]  # "heyyy"
     return bool(META_QUESTION.search(text)) or (bool(words) and all(w in CHAT_WORDS for w in words))
 
 

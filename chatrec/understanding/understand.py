@@ -47,7 +47,7 @@ MORE = re.compile(
     r"|next|different ones)\b",
     re.I,
 )
-MEANT = re.compile(r"\b(?:i meant|i mean|meant to say|scratch that|make that|actually)\b", re.I)
+MEANT = re.compile(r"\b(?:i meant|i mean|meant to say|scratch that|make that)\b", re.I)
 CORRECTION_SENTENCE = re.compile(rf"[^.!?;]*{CORRECTION.pattern}[^.!?;]*", re.I)
 SEEN_WORDS = re.compile(
     r"\b(?:seen|watched|saw|already|own it|(?:twice|a million|\d+|so many|too many) times|rewatch\w*)\b", re.I
@@ -124,9 +124,14 @@ class Understander:
         rest = self._question(text, state, whole, result)
         if result.question:
             acts.append("question")
+        cut = 0
         if is_correction(rest) and (cue := MEANT.search(rest)) and re.match(r"\s*\w", rest[cue.end() :]):
-            rest = " " * cue.end() + rest[cue.end() :]  # "i said before 1980 but i meant the 80s"
+            cut = cue.end()  # "i said before 1980 but i meant the 80s": what was meant counts
+            rest = " " * cut + rest[cut:]
         reading = self.reader.read(rest, years) if rest != text else whole
+        if cut:  # titles as the whole message reads them ("i mean fame" alone names no film)
+            kept = [(m.start, m.end) for m, _ in reading.titles]
+            reading.titles = [t for t in whole.titles if (t[0].start, t[0].end) in kept]
         self._cards(rest, state, result)
         carded = {i for i, _ in result.feedback}  # a verdict on a card stands over the reading's
         reading.titles = [
@@ -187,7 +192,11 @@ class Understander:
             if mention.item_id == result.item_id and verdict == "liked" and not VERDICT.search(around):
                 rest = rest[:a] + " " * (b - a) + rest[b:]
         parts = re.split(r"([^.!?;]+[.!?;]*)", rest)
-        return "".join(" " * len(t) if IMPRESSION.search(t) else t for t in parts)
+        rest = "".join(" " * len(t) if IMPRESSION.search(t) else t for t in parts)
+        for mention, _ in whole.titles:  # named, so seen or asked about: not recommended back
+            if not rest[mention.start : mention.end].strip():
+                state.mention(mention.item_id)
+        return rest
 
     def _cards(self, text: str, state: DialogueState, result: Understanding) -> None:
         """Verdicts on the last cards: "seen those", "not that one", "loved the first one"."""
