@@ -19,7 +19,6 @@ import numpy as np
 from chatrec import metrics
 from chatrec.catalog.interactions import MentionLinker
 from chatrec.config import Settings
-from chatrec.understanding.understand import Understander
 from chatrec.eval.hybrid_fit import fold_of, logistic
 from chatrec.eval.systems import context_query, sample_state
 from chatrec.ingest.interactions import redial_interactions
@@ -28,6 +27,7 @@ from chatrec.ranking.hybrid import FEATURES, Hybrid, HybridWeights, standardise
 from chatrec.ranking.pipeline import RankingPipeline
 from chatrec.retrieval.collaborative import Collaborative
 from chatrec.retrieval.retriever import Retriever
+from chatrec.understanding.understand import Understander
 
 WIDE = 200  # most-named films asked for; a variant keeps the first N of them
 VARIANTS = {  # name -> (signals used, most-named films in the pool)

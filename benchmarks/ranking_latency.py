@@ -13,10 +13,10 @@ from benchmarks.common import latency_ms
 from benchmarks.turn_latency import MESSAGES
 from chatrec.config import Settings
 from chatrec.dialogue.state import DialogueState
-from chatrec.understanding.understand import Understander
 from chatrec.ranking.pipeline import RankingPipeline
 from chatrec.reranker.model import load_reranker, rerank_head
 from chatrec.retrieval.retriever import Retriever
+from chatrec.understanding.understand import Understander
 
 
 def main() -> None:

@@ -38,13 +38,13 @@ from chatrec.catalog import Item
 from chatrec.catalog.filters import Filters
 from chatrec.config import Settings
 from chatrec.dialogue.state import DialogueState
-from chatrec.understanding.understand import Understander
 from chatrec.ingest.interactions import ingest_interactions
 from chatrec.ranking.pipeline import CANDIDATES, RankingPipeline
 from chatrec.retrieval.retriever import Retriever
 from chatrec.store.chroma import HASH_KEY, Store
 from chatrec.store.embeddings import Embedder, load_embedder
 from chatrec.store.interactions import InteractionStore
+from chatrec.understanding.understand import Understander
 
 NOISE = 0.025  # per dimension: noise of norm ~0.49 on a unit vector, cosine ~0.9 to the seed
 SUFFIXES = ["II", "Returns", "Reloaded", "Redux", "Origins", "Forever", "Rising", "Legacy", "Unbound"]

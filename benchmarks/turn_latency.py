@@ -20,9 +20,9 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from benchmarks.common import latency_ms
 from chatrec.agent import ChatRec
 from chatrec.config import Settings
-from chatrec.writing.respond import reason_prompts
 from chatrec.dialogue.state import DialogueState
 from chatrec.events import Done, Reason, Recommendations, TextDelta
+from chatrec.writing.respond import reason_prompts
 
 MESSAGES = [
     "I loved Heat. Something similar, but under two hours",

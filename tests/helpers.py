@@ -27,12 +27,12 @@ from pydantic import Field
 from chatrec.agent import ChatRec
 from chatrec.catalog import Filters
 from chatrec.config import Settings
-from chatrec.writing.respond import Check, Responder
-from chatrec.understanding.understand import Understander
 from chatrec.ingest import movies
 from chatrec.ranking.pipeline import CANDIDATES, RankingPipeline
 from chatrec.reranker.model import Reranker, load_reranker, rerank_head
 from chatrec.sessions import SessionStore
+from chatrec.understanding.understand import Understander
+from chatrec.writing.respond import Check, Responder
 
 ROOT = Path(__file__).resolve().parents[1]
 

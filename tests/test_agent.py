@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chatrec.writing.prompts import prompt
 from chatrec.events import Done, Notice, Reason, Recommendations, TextDelta
+from chatrec.writing.prompts import prompt
 from tests.helpers import ScriptedLLM, make_bot, reason_from_facts, violations
 
 

@@ -12,12 +12,12 @@ from chatrec.catalog import Catalog, item_from_row
 from chatrec.catalog.titles import TitleIndex
 from chatrec.catalog.vocabulary import Vocabulary
 from chatrec.catalog.wording import wording_for
+from chatrec.dialogue.state import DialogueState
+from chatrec.ingest import movies
+from chatrec.understanding.understand import Understander
 from chatrec.writing.checks import Check
 from chatrec.writing.evidence import Evidencer
 from chatrec.writing.phrasing import phrase_reply, template
-from chatrec.dialogue.state import DialogueState
-from chatrec.understanding.understand import Understander
-from chatrec.ingest import movies
 from tests.helpers import violations
 
 
@@ -29,9 +29,7 @@ def catalog(movie_rows: list[dict]) -> Catalog:
 
 @pytest.fixture(scope="module")
 def check(catalog: Catalog) -> Check:
-    understander = Understander(
-        TitleIndex.from_metadata(catalog), Vocabulary.from_metadata(catalog), catalog
-    )
+    understander = Understander(TitleIndex.from_metadata(catalog), Vocabulary.from_metadata(catalog), catalog)
     return Check(understander)
 
 
@@ -268,9 +266,7 @@ def test_everyday_words_tell_no_story(catalog):
     small = Catalog(
         {**{i: catalog[i] for i in ids}, "s": {"title": "Obsessed", "topics": topics, "genres": ["Romance"]}}
     )
-    understander = Understander(
-        TitleIndex.from_metadata(small), Vocabulary.from_metadata(small), small
-    )
+    understander = Understander(TitleIndex.from_metadata(small), Vocabulary.from_metadata(small), small)
     state = DialogueState()
     state.like(ids[0])
     ev = Evidencer(small).evidence(small.item(ids[1]), state)
@@ -302,9 +298,7 @@ def test_a_cue_shared_by_two_topics_holds_when_the_item_has_either(catalog):
             "h": {"title": "Heat", "year": 1995, "topics": ["heist"]},
         }
     )
-    understander = Understander(
-        TitleIndex.from_metadata(small), Vocabulary.from_metadata(small), small
-    )
+    understander = Understander(TitleIndex.from_metadata(small), Vocabulary.from_metadata(small), small)
     checker = Check(understander).claims
     state = DialogueState()
     state.like_attributes(topics=["wilderness", "cabin in the woods"])

@@ -180,8 +180,8 @@ def test_an_embedded_llm_gives_way_to_other_turns(retriever, embedded):
     """On 2 cores the embedded model's sentences would slow everyone's films: while other turns
     are in progress it is not started, and a generation under way stops at its next token. A
     model on a server (``yields`` False) keeps writing."""
-    from chatrec.writing.respond import LLMUnavailable
     from chatrec.understanding.understand import Understander
+    from chatrec.writing.respond import LLMUnavailable
 
     check = Check(Understander(retriever.titles, retriever.vocabulary, retriever.catalog))
     responder = Responder(ScriptedLLM(script=["it is a film."]), check, timeout=5, yields=embedded)

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 
 from chatrec.agent import ChatRec
 from chatrec.app.web import ChatApp
-from chatrec.writing.prompts import reply as canned
 from chatrec.errors import SessionsError, StoreError
 from chatrec.events import Recommendations
 from chatrec.ingest import movies
@@ -23,6 +22,7 @@ from chatrec.llm.backends import build_chat_model
 from chatrec.retrieval import retriever as retriever_module
 from chatrec.sessions import SessionStore
 from chatrec.store.chroma import Store
+from chatrec.writing.prompts import reply as canned
 from tests.helpers import (
     ScriptedLLM,
     free_port,

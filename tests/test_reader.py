@@ -8,15 +8,15 @@ import pytest
 
 from chatrec.agent import ChatRec
 from chatrec.catalog import FieldMapping, FieldSpec
+from chatrec.ingest.pipeline import run_ingest
+from chatrec.ingest.sources import read_rows
+from chatrec.retrieval.retriever import Retriever
+from chatrec.store.chroma import Store
 from chatrec.understanding.mention_train import LEAVES, TREES, fit_forest
 from chatrec.understanding.mentions import F, TitleSpotter
 from chatrec.understanding.numbers import decades, removals, runtime_bounds
 from chatrec.understanding.polarity import polarity
 from chatrec.understanding.tokens import Forest, ReaderStats, title_keys, tokenize
-from chatrec.ingest.pipeline import run_ingest
-from chatrec.ingest.sources import read_rows
-from chatrec.retrieval.retriever import Retriever
-from chatrec.store.chroma import Store
 from tests.helpers import make_settings, plain_bot
 
 

@@ -20,11 +20,11 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
 from chatrec.agent import ChatRec
 from chatrec.app.cli import guarded
-from chatrec.writing.prompts import reply
 from chatrec.dialogue.state import MAX_LIKES, DialogueState
 from chatrec.errors import InputError, SessionsError, UnknownSession
 from chatrec.events import Recommendations
 from chatrec.sessions import SessionStore
+from chatrec.writing.prompts import reply
 from tests.helpers import ScriptedLLM, make_bot, reason_from_facts
 
 

@@ -18,9 +18,7 @@ from chatrec.catalog.topics import (
     topic_reader,
 )
 from chatrec.catalog.vocabulary import Vocabulary
-from chatrec.writing.evidence import evidence
 from chatrec.dialogue.state import DialogueState
-from chatrec.ranking.steering import steer
 from chatrec.eval.topics import load_benchmark, resolve
 from chatrec.ingest.pipeline import run_ingest
 from chatrec.ingest.plots import (
@@ -31,8 +29,10 @@ from chatrec.ingest.plots import (
     default_plots,
     save_plot_vectors,
 )
+from chatrec.ranking.steering import steer
 from chatrec.retrieval.retriever import Retriever
 from chatrec.store.chroma import Hit, Store
+from chatrec.writing.evidence import evidence
 from tests.helpers import make_settings, plain_bot
 
 TERMS = parse_terms(

@@ -8,9 +8,9 @@ from chatrec.catalog import Catalog
 from chatrec.catalog.credits import Credits
 from chatrec.catalog.titles import TitleIndex
 from chatrec.catalog.vocabulary import Vocabulary
-from chatrec.writing.answers import answer
 from chatrec.dialogue.state import DialogueState
 from chatrec.understanding.understand import Understander
+from chatrec.writing.answers import answer
 
 CATALOG = {
     "h95": {

@@ -28,6 +28,7 @@ from typing import Any
 
 from chatrec.config import Settings
 from chatrec.dialogue.state import DialogueState
+from chatrec.eval.report import metrics_table
 from chatrec.understanding.understand import Understanding
 
 PARTS = {"tune": "dialogue_tune.jsonl", "heldout": "dialogue_heldout.jsonl"}
@@ -252,14 +253,7 @@ COLUMNS = [
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
-    lines = [
-        "| system | part | cases | " + " | ".join(label for _, label in COLUMNS) + " |",
-        "|---|---|---:|" + "---:|" * len(COLUMNS),
-    ]
-    for r in rows:
-        cells = [f"{r[k]:.1f}" if k.startswith("ms") else f"{r[k]:.3f}" for k, _ in COLUMNS]
-        lines.append(f"| {r['system']} | {r['part']} | {r['cases']} | " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+    return metrics_table(rows, ["system", "part", "cases"], COLUMNS)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

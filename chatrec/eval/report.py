@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 TABLE_METRICS = (
@@ -37,6 +38,19 @@ def markdown_table(rows: list[dict]) -> str:
             value = values[(system, variant, metric)]["value"]
             cells.append(f"{value:.1f}" if metric.startswith("latency") else f"{value:.3f}")
         lines.append(f"| {system} | {variant} | {samples} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def metrics_table(rows: list[dict], keys: list[str], columns: Sequence[tuple[str, str]]) -> str:
+    """A Markdown table of rows of metrics: ``keys`` name each row (system, part...), ``columns``
+    are (metric, label); times (``ms``...) with one decimal, the rest with three."""
+    lines = [
+        "| " + " | ".join([*keys, *(label for _, label in columns)]) + " |",
+        "|" + "---|" * len(keys) + "---:|" * len(columns),
+    ]
+    for r in rows:
+        cells = [f"{r[k]:.1f}" if k.startswith("ms") else f"{r[k]:.3f}" for k, _ in columns]
+        lines.append("| " + " | ".join([*(str(r[k]) for k in keys), *cells]) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from chatrec.eval.report import metrics_table
 from chatrec.ingest.links import MentionLinker
 from chatrec.ingest.redial import read_dialogues
 from chatrec.understanding.mention_train import MENTION, render, seeker_messages
@@ -162,14 +163,7 @@ COLUMNS = (
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
-    lines = [
-        "| system | rendering | " + " | ".join(label for _, label in COLUMNS) + " |",
-        "|---|---|" + "---:|" * len(COLUMNS),
-    ]
-    for r in rows:
-        cells = [f"{r[k]:.1f}" if k.startswith("ms") else f"{r[k]:.3f}" for k, _ in COLUMNS]
-        lines.append(f"| {r['system']} | {r['rendering']} | " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+    return metrics_table(rows, ["system", "rendering"], COLUMNS)
 
 
 def agent_reader(catalog: Mapping[str, Mapping[str, Any]], *, trained: bool) -> Reader:

@@ -47,30 +47,36 @@ QUESTIONS: dict[Question, re.Pattern[str]] = {
         re.I,
     ),
     "cast": re.compile(
-        r"\bwho(?:'?s| is| are)? (?:in|starr?ing|stars|plays|acts)\b|\bwho(?:'?s| is)? (?:the )?(?:lead|star)\b"
+        r"\bwho(?:'?s| is| are)? (?:in|starr?ing|stars|plays|acts)\b|\bwho(?:'?s| is)? (?:the )?(?:lead"
+        r"|star)\b"
         r"|\bcast\b|\bactors?\b|\bactress(?:es)?\b|\bstarr?ing\b|\banyone (?:famous|i know)\b|\bwho plays\b"
-        r"|\b(?:is|was) (?:it |that )?with [a-z]+\b[^.!]*\?|\bthe (?:one|version) with\b|\bthe [a-z]+ [a-z]+ one\b|\b(?:has|with|got) [a-z]+ [a-z]+(?: in it| too| right)\b",
+        r"|\b(?:is|was) (?:it |that )?with [a-z]+\b[^.!]*\?|\bthe (?:one|version) with\b"
+        r"|\bthe [a-z]+ [a-z]+ one\b|\b(?:has|with|got) [a-z]+ [a-z]+(?: in it| too| right)\b",
         re.I,
     ),
     "director": re.compile(
-        r"\bwho (?:directed|made|did)\b|\bdirector\b|\bdirected\b|\bwho(?:'?s| is) (?:it )?by\b|\bfilmmaker\b",
+        r"\bwho (?:directed|made|did)\b|\bdirector\b|\bdirected\b|\bwho(?:'?s| is) (?:it )?by\b"
+        r"|\bfilmmaker\b",
         re.I,
     ),
     "runtime": re.compile(
         r"\b(?:is|isnt|isn't|like|about|over|almost|nearly)\s+(?:it |that )?(?:like |about |over |almost )?"
-        r"\d+(?:\.\d+)?\s*(?:hrs?|hours?|h|mins?|minutes)\b|\bhow long\b|\brun ?time\b|\blength\b|\bhow many (?:minutes|hours)\b|\b(?:is|was) (?:it|that|this)"
+        r"\d+(?:\.\d+)?\s*(?:hrs?|hours?|h|mins?|minutes)\b|\bhow long\b|\brun ?time\b|\blength\b"
+        r"|\bhow many (?:minutes|hours)\b|\b(?:is|was) (?:it|that|this)"
         r"(?: one)? (?:too |very |really )?(?:long|short)\b|\blong is\b",
         re.I,
     ),
     "year": re.compile(
-        r"\bwhen (?:was|did|is)\b|\bwhat year\b|\bhow old\b|\bwhich year\b|\b(?:is|was) (?:it|that) (?:new|old|recent)\b"
+        r"\bwhen (?:was|did|is)\b|\bwhat year\b|\bhow old\b|\bwhich year\b|\b(?:is|was) (?:it"
+        r"|that) (?:new|old|recent)\b"
         r"|\bcame out\b|\breleased?\b",
         re.I,
     ),
     "rating": re.compile(r"\brated\b|\brating\b|\bmpaa\b|\bpg-?13\b|\bage rating\b", re.I),
     "story": re.compile(
         r"\babout\b|\bplot\b|\bstory\b|\bstoryline\b|\bpremise\b|\bsynopsis\b|\bsummary\b|\bwhat happens\b"
-        r"|\btell me (?:more|something)\b|\bmore info\b|\bdescribe\b|\bwhat(?:'?s| is) (?:it|that|the \w+ one)\b"
+        r"|\btell me (?:more|something)\b|\bmore info\b|\bdescribe\b|\bwhat(?:'?s| is) (?:it|that"
+        r"|the \w+ one)\b"
         r"|\bwhat(?:'?s| is) the deal\b|\bany good\?",
         re.I,
     ),
@@ -101,14 +107,16 @@ CARD_DISLIKED = re.compile(
     r"|\bmeh\b|\bnot a fan\b|\bnot into\b|\bskip\b|\bpass on\b|\bno thanks\b|\bnot interested\b|\bawful\b"
     r"|\bterrible\b|\bwasn'?t (?:great|good|for me|my thing)\b|\bnot my (?:thing|cup|type|style)\b|\bdrop\b"
     r"|\btoo (?:cheesy|slow|dark|violent|scary|sad|weird|silly|long|old|much)\b"
-    r"|\b(?:sounds?|looks?|seems?) (?:kinda |really |so |too |a bit )?(?:depressing|boring|awful|bad|dumb|slow|sad)\b",
+    r"|\b(?:sounds?|looks?|seems?) (?:kinda |really |so |too |a bit )?(?:depressing|boring|awful|bad"
+    r"|dumb|slow|sad)\b",
     re.I,
 )
 UNSEEN = re.compile(
     r"\b(?:have ?n[o']?t|havent|never|not yet|didn'?t|did not) (?:\w+ )?(?:seen|watched|saw)\b", re.I
 )
 CORRECTION = re.compile(
-    r"\b(?:sorry|oops|whoops|my bad|i meant|i mean|meant to say|no wait|wait,? no|changed my mind|correction|scratch that"
+    r"\b(?:sorry|oops|whoops|my bad|i meant|i mean|meant to say|no wait|wait,? no|changed my mind"
+    r"|correction|scratch that"
     r"|i said|typo|not \w+,? i said)\b",
     re.I,
 )
@@ -143,7 +151,8 @@ REQUEST_WORDS = re.compile(
     r"\b(?:recommend\w*|suggest\w*|something|somethin|smth|sth|anything|any\b|some\b|more|else|another|others?"
     r"|show me|give me|gimme|looking for|look for|want|need|in the mood|how about|what about|ideas?|options?"
     r"|similar|(?:something|anything|more|films?|movies?|ones?|stuff|kinda|kind of|others?) like"
-    r"|(?<!n't )(?<!nt )(?<!not )like (?:that|this|those|them)|instead|next|find|have you got|watch|pick|recs?|rather|prefer|only)\b",
+    r"|(?<!n't )(?<!nt )(?<!not )like (?:that|this|those|them)|instead|next|find|have you got|watch|pick"
+    r"|recs?|rather|prefer|only)\b",
     re.I,
 )
 

@@ -154,7 +154,8 @@ def moods_in(text: str) -> tuple[list[str], list[str]]:
         ):
             continue
         if re.search(
-            r"\b(?:i'?m|i am|im|feeling|feel|i was|made me|makes me|got me)\s+(?:so |really |a bit |kinda )?$",
+            r"\b(?:i'?m|i am|im|feeling|feel|i was|made me|makes me|got me)\s+(?:so |really |a bit "
+            r"|kinda )?$",
             before,
             re.I,
         ):

@@ -253,7 +253,8 @@ EXCLUDED_BEFORE = re.compile(rf"{EXCLUDING}\s+(?:any |more |too |his |her |their
 LIVE_ACTION = re.compile(r"\blive[- ]action\b", re.I)
 ROMCOM = re.compile(r"\brom[- ]?coms?\b", re.I)
 FOR_CHILDREN = re.compile(
-    r"\b(?:for|with|that) (?:my |the |our |a |little )?(?:kids?|children|little ones|nieces?|nephews?|toddlers?"
+    r"\b(?:for|with|that) (?:my |the |our |a |little )?(?:kids?|children|little ones|nieces?|nephews?"
+    r"|toddlers?"
     r"|\d+ ?(?:yo|year old|yr old|year-old)s?)\b|\bmy \d+ ?(?:yo|year old|yr old|year-old)\b",
     re.I,
 )
@@ -268,7 +269,8 @@ _JUDGED = (
     "long|short|sad|gory|slow|scary|dark|violent|confusing|depressing|intense|cheesy|bloody|weird|heavy|much"
 )
 QUALITY = re.compile(
-    rf"\b(?:(?:that'?s |thats |is |isn'?t |not |nothing |no )?(?:too|so|very|super|overly)|less|not) (?:{_JUDGED})\b",
+    rf"\b(?:(?:that'?s |thats |is |isn'?t |not |nothing |no )?(?:too|so|very|super|overly)|less"
+    rf"|not) (?:{_JUDGED})\b",
     re.I,
 )
 

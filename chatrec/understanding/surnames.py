@@ -26,7 +26,8 @@ _BEFORE = r"(?:more|with|w|by|starring|not|no|any|anything|some|love|loved|like|
 COMMON = 300  # a surname said this often as a plain word in ReDial train is a word ("good", "more")
 _AFTER = r"(?:films?|movies?|ones?|flicks?|stuff|'s|movie|joint|classics?)"
 SURNAME = re.compile(
-    rf"\b{_BEFORE}\s+(?P<name>(?:(?:de|van|von|del|di|da|du) )?[a-z][\w'’-]{{3,}})\b(?!\s+[a-z]+\s+(?:film|movie))"
+    rf"\b{_BEFORE}\s+(?P<name>(?:(?:de|van|von|del|di|da"
+    rf"|du) )?[a-z][\w'’-]{{3,}})\b(?!\s+[a-z]+\s+(?:film|movie))"
     rf"|\b(?P<name2>(?:(?:de|van|von|del|di|da|du) )?[a-z][\w'’-]{{3,}})\s+{_AFTER}\b",
     re.I,
 )

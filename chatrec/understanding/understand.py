@@ -43,7 +43,8 @@ from chatrec.understanding.reader import Reader, Reading, apply_reading
 
 Intent = Literal["request", "empty", "greeting", "thanks", "why", "question", "more", "feedback", "unclear"]
 MORE = re.compile(
-    r"^\s*(?:show me |give me |any |got any )?(?:some )?(?:more|others|other ones|another(?: one)?|something else"
+    r"^\s*(?:show me |give me |any |got any )?(?:some )?(?:more|others|other ones|another(?: one)?"
+    r"|something else"
     r"|next|different ones)\b",
     re.I,
 )
@@ -51,9 +52,6 @@ MEANT = re.compile(r"\b(?:i meant|i mean|meant to say|scratch that|make that)\b"
 CORRECTION_SENTENCE = re.compile(rf"[^.!?;]*{CORRECTION.pattern}[^.!?;]*", re.I)
 SEEN_WORDS = re.compile(
     r"\b(?:seen|watched|saw|already|own it|(?:twice|a million|\d+|so many|too many) times|rewatch\w*)\b", re.I
-)
-UNSEEN = re.compile(
-    r"\b(?:have ?n[o']?t|havent|never|not yet|didn'?t|did not) (?:\w+ )?(?:seen|watched|saw)\b", re.I
 )
 KEPT_SENTENCE = re.compile(r"(?:^|(?<=[.!?;]))\s*(?:still|same|keep)\b[^.!?;]*", re.I)
 VERDICT = re.compile(r"\blov|\bseen|\bfav|\bwatched|\bsaw\b", re.I)
