@@ -36,8 +36,6 @@ GENRE_ALIASES = {
     "whodunit": "Mystery",
     "sci fi": "Sci-Fi",
     "scfi": "Sci-Fi",
-    "kids": "Family",
-    "children": "Family",
     "family-friendly": "Family",
     "kid-friendly": "Family",
     "gangster": "Crime",

@@ -41,9 +41,10 @@ QUESTIONS: dict[Question, re.Pattern[str]] = {
     "why": re.compile(r"\bwhy\b|\bwhat made you\b|\bhow come\b", re.I),
     "suitability": re.compile(
         r"\b(?:ok|okay|good|fine|safe|suitable|appropriate|alright|right)\s+(?:for|with)\s+(?:(?:my|the|a|our)\s+)?"
-        r"(?:\d+\s*(?:yo|year|yr)|kids?|children|little|family|teens?|date|daughter|son|nephew|niece|grandma"
+        r"(?:\d+\s*(?:yo|year|yr)|kids?|children|little|family|teens?|date|daughter|son|nephew|niece|grandma|mum|mom"
         r"|parents?|mom|dad|younger)|\bkid[- ]?friendly\b|\bfamily[- ]?friendly\b|\bfor (?:little )?kids\b"
-        r"|\b(?:can|could) (?:my|the) (?:kids?|children|son|daughter)\b|\btoo (?:violent|scary|mature) for\b",
+        r"|\b(?:can|could) (?:my|the) (?:kids?|children|son|daughter|mum|mom|dad|parents|grandma"
+        r"|grandad)\b|\btoo (?:violent|scary|mature) for\b",
         re.I,
     ),
     "cast": re.compile(
@@ -115,7 +116,8 @@ UNSEEN = re.compile(
     r"\b(?:have ?n[o']?t|havent|never|not yet|didn'?t|did not) (?:\w+ )?(?:seen|watched|saw)\b", re.I
 )
 CORRECTION = re.compile(
-    r"\b(?:sorry|oops|whoops|my bad|i meant|i mean|meant to say|no wait|wait,? no|changed my mind"
+    r"\b(?:sorry|oops|whoops|my bad|i meant|i mean|meant to say|no wait|wait,? no|no,? no"
+    r"|wait,? actually|changed my mind"
     r"|correction|scratch that"
     r"|i said|typo|not \w+,? i said)\b",
     re.I,
@@ -220,6 +222,8 @@ def card_feedback(text: str, ref: CardReference) -> CardSaid | None:
             offset = at + len(part)
     if UNSEEN.search(clause):
         return None
+    if ref.how != "pronoun" and not VERDICT_WORDS.search(clause):  # "X traumatised me. not that one"
+        clause = " ".join(s for _, s in sentences(text) if PRONOUN.search(s)) or clause
     if CARD_DISLIKED.search(clause):
         return "disliked"
     if CARD_LIKED.search(clause) and re.search(
@@ -229,6 +233,9 @@ def card_feedback(text: str, ref: CardReference) -> CardSaid | None:
     if CARD_SEEN.search(clause):
         return "seen"
     return None
+
+
+VERDICT_WORDS = re.compile(f"{CARD_LIKED.pattern}|{CARD_DISLIKED.pattern}|{CARD_SEEN.pattern}", re.I)
 
 
 def is_chitchat(text: str) -> bool:

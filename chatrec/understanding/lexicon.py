@@ -65,7 +65,7 @@ POSITIONS = {
 
 # Words that rule out what follows them ("no horror", "anything but war films", "nothing with zombies")
 EXCLUDING = (
-    r"\b(?:no|not|without|nothing(?: with)?|avoid|hate|no more|don'?t want|except|other than"
+    r"\b(?:no|not|without|nothing(?: with)?|avoid|hate|no more|enough(?: of)?|don'?t want|except|other than"
     r"|(?:any|every)thing but)"
 )
 NEGATED = re.compile(rf"{EXCLUDING}\s+(?:any |more |too |his |her |their |the )?([\w-]+)", re.I)
@@ -104,9 +104,18 @@ MOODS: dict[str, tuple[str, ...]] = {
     ),
     "gory": ("gory", "gore", "bloody", "gruesome", "violent", "graphic"),
     "confusing": ("confusing", "complicated", "convoluted", "hard to follow", "complex"),
-    "slow": ("slow", "slow-paced", "slow paced", "slow burn", "slow-burn"),
+    "slow": ("slow", "slower", "slow-paced", "slow paced", "slow burn", "slow-burn"),
     "fast-paced": ("fast-paced", "fast paced", "fast", "action packed", "action-packed", "pacy", "snappy"),
-    "mind-bending": ("mind-bending", "mind bending", "mindbending", "mind-blowing", "mind blowing", "trippy"),
+    "mind-bending": (
+        "mind-bending",
+        "mind bending",
+        "mindbending",
+        "mind-bendy",
+        "mind bendy",
+        "mind-blowing",
+        "mind blowing",
+        "trippy",
+    ),
     "tense": (
         "tense",
         "intense",

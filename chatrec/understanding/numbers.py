@@ -48,7 +48,12 @@ VAGUE_RUNTIMES = [
     ),
     (re.compile(r"\b(?:nothing|not|isn'?t) (?:too|that|very|super) long\b", re.I), {"max_runtime": 120}),
 ]
-APPROX_SHARE = 0.15  # "around two hours" allows 102-138 minutes
+APPROX_SHARE = 0.15
+# "80 min is too short, i meant under 100": a bound without its unit, when the message names one
+UNIT = re.compile(r"\b\d+\s*(?:min|mins|minutes|h|hrs?|hours?)\b", re.I)
+UNITLESS_MAX = re.compile(
+    r"\b(under|less than|below|at most|max|no more than|up to)\s+(\d{2,3})\b(?!\s*(?:s\b|%|min|h))", re.I
+)  # "around two hours" allows 102-138 minutes
 REMOVE = {
     ("year_from", "year_to"): re.compile(
         r"\b(?:forget|drop|remove|ignore|no|never ?mind|scrap|lose|clear)\b[^.!?]{0,20}"
@@ -118,6 +123,9 @@ def runtime_bounds(text: str) -> dict[str, int]:
                 "min_runtime": round(minutes * (1 - APPROX_SHARE)),
                 "max_runtime": round(minutes * (1 + APPROX_SHARE)),
             }
+    if not found and UNIT.search(text) and (unitless := UNITLESS_MAX.search(text)):
+        strict = unitless.group(1).casefold() in ("under", "less than", "below")
+        found["max_runtime"] = int(unitless.group(2)) - strict
     if not found:
         found = bare or next((v for words, v in VAGUE_RUNTIMES if words.search(text)), {})
     return found
@@ -236,10 +244,13 @@ NOTHING = r"(?:nothing|no(?: \w+)?|not|none)"
 # tried ("nothing before 2012" is not also "before 2012").
 YEAR_BOUNDS: list[tuple[re.Pattern[str], Callable[..., dict[str, int]]]] = [
     (
-        re.compile(rf"\b{NOTHING} (?:before|older than|earlier than|prior to) {YEAR}\b", re.I),
+        re.compile(rf"\b{NOTHING} (?:from )?(?:before|older than|earlier than|prior to) {YEAR}\b", re.I),
         lambda y: {"year_from": y},
     ),
-    (re.compile(rf"\b{NOTHING} (?:after|newer than|later than) {YEAR}\b", re.I), lambda y: {"year_to": y}),
+    (
+        re.compile(rf"\b{NOTHING} (?:from )?(?:after|newer than|later than) {YEAR}\b", re.I),
+        lambda y: {"year_to": y},
+    ),
     (
         re.compile(rf"\bbetween {YEAR} and {YEAR}\b|\b{YEAR} ?(?:-|–|to|till|until) ?{YEAR}\b", re.I),
         lambda a, b: {"year_from": min(a, b), "year_to": max(a, b)},

@@ -92,7 +92,10 @@ class Reader:
         for mention in mentions:
             others = [s for s in spans if s != (mention.start, mention.end)]
             reading.titles.append((mention, polarity(text, mention.start, mention.end, others=others)))
-        masked = _mask(text, [*spans, *self.other_films(text)])
+        holidays = [m.span() for m in HOLIDAY.finditer(text)]  # "a scary one for halloween"
+        spans = [s for s in spans if not any(a <= s[0] < b for a, b in holidays)]
+        reading.titles = [t for t in reading.titles if (t[0].start, t[0].end) in spans]
+        masked = _mask(text, [*spans, *holidays, *self.other_films(text)])
         # "thats not too sad", "not too long": a judgement of the films, no verdict on a name
         judged = _mask(masked, [m.span() for m in QUALITY.finditer(masked)])
         people = self._people(masked)
@@ -250,6 +253,10 @@ HEDGES = frozenset(
 EXCLUDED_BEFORE = re.compile(rf"{EXCLUDING}\s+(?:any |more |too |his |her |their |the |[\w'’-]+ )?$", re.I)
 
 
+HOLIDAY = re.compile(
+    r"\b(?:for|on|this|at|over|a|next) (?:halloween|christmas|xmas|thanksgiving|valentine'?s(?: day)?)\b",
+    re.I,
+)
 LIVE_ACTION = re.compile(r"\blive[- ]action\b", re.I)
 ROMCOM = re.compile(r"\brom[- ]?coms?\b", re.I)
 FOR_CHILDREN = re.compile(
@@ -264,7 +271,9 @@ def _has(reading: Reading, genre: str) -> bool:
     return any(g == genre for g, _ in reading.genres)
 
 
-WISHED_BEFORE = re.compile(r"\b(?:with|w|starring|by|more|featuring|some|any|another)\s+$", re.I)
+WISHED_BEFORE = re.compile(
+    r"\b(?:with|w|starring|by|more|featuring|some|any|another)\s+$|\b(?:a|an)\s+(?:[a-z]+\s+)?$", re.I
+)
 _JUDGED = (
     "long|short|sad|gory|slow|scary|dark|violent|confusing|depressing|intense|cheesy|bloody|weird|heavy|much"
 )
@@ -280,8 +289,10 @@ def _verdict(text: str, start: int, end: int, others: Sequence[tuple[int, int]])
     horror"), wished right before it ("something with tom hanks"), else its clause's cues."""
     if _excluded(text, start):
         return "disliked"
-    if WISHED_BEFORE.search(text[max(0, start - 12) : start]):
+    if WISHED_BEFORE.search(text[max(0, start - 16) : start]):
         return "liked"
+    if re.search(r"(?:^|[.!?]\s*)all\s+$", text[max(0, start - 8) : start], re.I):
+        return "asked"  # a remark on the cards: "all seth rogen lol"
     return polarity(text, start, end, others=others)
 
 

@@ -22,9 +22,12 @@ from chatrec.catalog.items import PEOPLE_FIELDS, list_field
 MIN_CREDITS = 8  # films a person must be credited on for their surname to name them
 DOMINANCE = 2.0  # their credits against the next person of that surname
 PARTICLES = {"de", "van", "von", "del", "di", "da", "le", "la", "du", "der"}
-_BEFORE = r"(?:more|with|w|by|starring|not|no|any|anything|some|love|loved|like|fan of|another|from|but)"
+_BEFORE = (
+    r"(?:more|with|w|by|starring|not|no|any|anything|some|love|loved|adore|like|fan of|another|from|but"
+    r"|enough)"
+)
 COMMON = 300  # a surname said this often as a plain word in ReDial train is a word ("good", "more")
-_AFTER = r"(?:films?|movies?|ones?|flicks?|stuff|'s|movie|joint|classics?)"
+_AFTER = r"(?:films?|movies?|ones?|flicks?|stuff|'s|movie|joint|classics?|in (?:something|anything))"
 SURNAME = re.compile(
     rf"\b{_BEFORE}\s+(?P<name>(?:(?:de|van|von|del|di|da"
     rf"|du) )?[a-z][\w'’-]{{3,}})\b(?!\s+[a-z]+\s+(?:film|movie))"
@@ -38,7 +41,7 @@ class Surnames:
 
     def __init__(self, by_surname: Mapping[str, str]) -> None:
         self._by = dict(by_surname)
-        self._long = [k for k in self._by if len(k) >= 7]
+        self._long = [k for k in self._by if len(k) >= 6]
 
     @classmethod
     def of(cls, catalog: Mapping[str, Mapping[str, Any]]) -> Surnames:
@@ -77,8 +80,9 @@ class Surnames:
         folded = word.casefold().replace("’", "'")
         if folded in self._by:
             return self._by[folded] if counts.get(folded, 0) < COMMON else None
-        if len(folded) >= 7 and folded not in known:
-            best = process.extractOne(folded, self._long, scorer=Levenshtein.distance, score_cutoff=2)
+        if len(folded) >= 6 and folded not in known:
+            most = 2 if len(folded) >= 7 else 1
+            best = process.extractOne(folded, self._long, scorer=Levenshtein.distance, score_cutoff=most)
             if best:
                 return self._by[best[0]]
         return None

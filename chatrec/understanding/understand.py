@@ -19,6 +19,7 @@ from chatrec.catalog.titles import TitleIndex
 from chatrec.catalog.vocabulary import Vocabulary
 from chatrec.dialogue.state import DialogueState
 from chatrec.understanding.acts import (
+    ALL_CARDS,
     ALL_SEEN,
     CORRECTION,
     IMPRESSION,
@@ -48,10 +49,13 @@ MORE = re.compile(
     r"|next|different ones)\b",
     re.I,
 )
-MEANT = re.compile(r"\b(?:i meant|i mean|meant to say|scratch that|make that)\b", re.I)
+MEANT = re.compile(
+    r"\b(?:i meant|i mean|meant to say|scratch that|make that)\b|^\W*(?:my bad|sorry|oops),? meant\b", re.I
+)
 CORRECTION_SENTENCE = re.compile(rf"[^.!?;]*{CORRECTION.pattern}[^.!?;]*", re.I)
 SEEN_WORDS = re.compile(
-    r"\b(?:seen|watched|saw|already|own it|(?:twice|a million|\d+|so many|too many) times|rewatch\w*)\b", re.I
+    r"\b(?:seen|watched|saw|already|own it|(?:twice|a million|\d+|so many|too many) times|\d+x|rewatch\w*)\b",
+    re.I,
 )
 KEPT_SENTENCE = re.compile(r"(?:^|(?<=[.!?;]))\s*(?:still|same|keep)\b[^.!?;]*", re.I)
 VERDICT = re.compile(r"\blov|\bseen|\bfav|\bwatched|\bsaw\b", re.I)
@@ -131,10 +135,8 @@ class Understander:
             kept = [(m.start, m.end) for m, _ in reading.titles]
             reading.titles = [t for t in whole.titles if (t[0].start, t[0].end) in kept]
         self._cards(rest, state, result)
-        carded = {i for i, _ in result.feedback}  # a verdict on a card stands over the reading's
-        reading.titles = [
-            (m, said) if m.item_id not in carded else (m, "asked") for m, said in reading.titles
-        ]
+        carded = {i for i, said in result.feedback if said != "seen"}  # a verdict on a card stands
+        reading.titles = [(m, "asked" if m.item_id in carded else said) for m, said in reading.titles]
         self._titles(rest, reading, state, result)
         if result.feedback:
             acts.append("feedback")
@@ -151,7 +153,7 @@ class Understander:
             acts.append("request")
         result.acts = list(dict.fromkeys(acts)) or ["request"]
         result.intent = self._intent(text, result)
-        if result.intent != "question" and reading.titles:
+        if "question" not in result.acts and reading.titles:
             result.item_id = reading.titles[-1][0].item_id  # the film named last is what "it" means next
         return result
 
@@ -202,7 +204,8 @@ class Understander:
             return
         together = all_cards(text, state.last_shown)
         if together:
-            said = card_feedback(text, CardReference(together[0], -1, -1, "position"))
+            at = next((s for _, s in sentences(text) if ALL_SEEN.search(s) or ALL_CARDS.search(s)), text)
+            said = card_feedback(at, CardReference(together[0], -1, -1, "position"))
             said = "seen" if ALL_SEEN.search(text) and said != "disliked" else said
             for item_id in together:
                 if said:
