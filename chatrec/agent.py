@@ -236,9 +236,9 @@ class ChatRec:
                 if understanding.intent == "unclear":
                     first = reply("unclear", noun=self.wording.noun)
                 else:
-                    first = opening(understanding, state, self.retriever.catalog, years)
+                    first = opening(understanding, state, self.retriever.catalog, years, self.wording.plural)
                 if len(hits) < self.settings.k:
-                    first += " " + reply("only_some", count=len(hits), noun=self.wording.noun)
+                    first = reply("only_some", count=len(hits), plural=self.wording.plural) + " " + first
                 yield from self._respond(text, state, hits, draft, first)
             else:
                 yield draft.say(

@@ -148,7 +148,7 @@ def test_no_llm_at_all(retriever, tmp_path):
     # test catalog holds fewer than three such films (the reply then says so)
     recs = reply.recommendations
     assert recs and all(1990 <= r.year <= 1999 and {"Romance", "Comedy"} <= set(r.genres) for r in recs)
-    assert len(recs) == 3 or f"Only {len(recs)}" in reply.text
+    assert len(recs) == 3 or reply.text.startswith(f"Only {len(recs)} ")
 
 
 def test_injection_and_prompt_leak(retriever, tmp_path):

@@ -38,6 +38,9 @@ from chatrec.understanding.tokens import (
 )
 
 FUZZY_MIN_CHARS = 7
+ONE_WORD_CUES = frozenset(
+    {"like", "loved", "liked", "love", "enjoyed", "hated", "seen", "watched", "than", "as"}
+)
 MAX_TOKENS = 10
 FEATURE_NAMES = (
     # what the training dialogues say about the title string (see ReaderStats)
@@ -262,17 +265,18 @@ class TitleSpotter:
 
     def named(self, text: str) -> list[Mention]:
         """Every catalog title written out in ``text`` as a title is written: exact words, first
-        word capitalised, a one-word title not opening a sentence. What the claim checker asks of
-        a model's sentence, which names a film exactly when it names one; no statistics, since
-        they were learned from people, not from model output."""
+        word capitalised, a one-word title only right after a cue ("like Heat"). What the claim
+        checker asks of a model's sentence, which names a film exactly when it names one; no
+        statistics, since they were learned from people, not from model output."""
         tokens = tokenize(text)
         found = []
         for cand in self.candidates(tokens, fuzzy=False):
             start = tokens[cand.first].start
             if not text[start : start + 1].isupper():
                 continue
-            if cand.size == 1 and (start == 0 or re.search(r"[.!?:]\s*$", text[:start])):
-                continue
+            before = tokens[cand.first - 1].text if cand.first else ""
+            if cand.size == 1 and before not in ONE_WORD_CUES:
+                continue  # "an Oscar nomination" names no film "Oscar"; "like Heat" does
             found.append((cand, self.choose(tokens, cand), 1.0))
         return self._resolve(tokens, found)
 

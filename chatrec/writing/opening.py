@@ -20,9 +20,14 @@ MOOD_WORDS = {"fast-paced": "fast-paced", "feel-good": "feel-good", "mind-bendin
 
 
 def opening(
-    understanding: Understanding, state: DialogueState, catalog: Catalog, years: tuple[int, int] | None
+    understanding: Understanding,
+    state: DialogueState,
+    catalog: Catalog,
+    years: tuple[int, int] | None,
+    plural: str = "films",
 ) -> str:
-    """One or two sentences that say what this turn heard and what it now looks for."""
+    """One or two sentences that say what this turn heard and what it now looks for; ``plural``
+    names what the catalog holds ("films", "books")."""
     turn = len(state.shown_ids) // 3 + len(state.mentioned_ids)
     parts = []
     if understanding.missing:
@@ -37,7 +42,7 @@ def opening(
         parts.append(_frame("open_seen", turn, films=_join(seen)))
     if understanding.avoided_moods or understanding.moods:
         parts.append(_moods(understanding, turn))
-    looking = _looking_for(understanding, state)
+    looking = _looking_for(understanding, state, plural)
     liked = [catalog.label(i) for i in understanding.wish.liked if i in catalog]
     if not liked and not looking and not parts and state.liked_ids:
         liked = [catalog.label(i) for i in state.liked_ids[-2:] if i in catalog]
@@ -54,7 +59,7 @@ def opening(
     return " ".join(parts)
 
 
-def _looking_for(u: Understanding, state: DialogueState) -> str:
+def _looking_for(u: Understanding, state: DialogueState, plural: str) -> str:
     """What the cards now are, as a noun phrase: "horror films from the 1970s, at most 119
     minutes". The limits still in force are said with a new wish, so none hides behind it."""
     c, changed = state.constraints, u.constraints
@@ -62,7 +67,7 @@ def _looking_for(u: Understanding, state: DialogueState) -> str:
     if not wish and not {"year_from", "year_to", "max_runtime", "not_genres"} & set(changed):
         return ""
     genres = " and ".join(g.lower() for g in (u.wish.genres or c.genres))
-    words = [f"{genres} films" if genres else "films"]
+    words = [f"{genres} {plural}" if genres else plural]
     if u.wish.topics:
         words.append("about " + " and ".join(u.wish.topics))
     if u.wish.people:
