@@ -7,6 +7,7 @@ from a query ("directed by Michael Mann", "a 90s thriller") is always something 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -82,6 +83,11 @@ FILLER = frozenset(
 )
 
 
+def plain(text: str) -> str:
+    """``text`` without accents ("toshirō" -> "toshiro")."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
 def has_content(text: str) -> bool:
     """Whether ``text`` has a word that could describe a taste ("Something similar, but under two
     hours" has none: only the liked films can steer such a request)."""
@@ -123,6 +129,10 @@ class Vocabulary:
         self.topics = topics
         self._by_field = {f: {v.casefold(): v for v in vs} for f, vs in values.items()}
         self._people = {k: v for f in PEOPLE_FIELDS for k, v in self._by_field.get(f, {}).items()}
+        # people type names without their accents: "toshiro mifune" is Toshirō Mifune
+        self._people |= {
+            bare: v for k, v in list(self._people.items()) if (bare := plain(k)) not in self._people
+        }
         self._longest_name = max((len(k.split()) for k in self._people), default=0)
 
     @classmethod

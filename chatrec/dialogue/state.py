@@ -106,7 +106,7 @@ class DialogueState(BaseModel):
 
     def constrain(self, **changes: object) -> None:
         """Merge constraint changes; a new year or runtime bound that contradicts the old range
-        replaces it."""
+        replaces it, and so does a genre wished after it was ruled out (or the reverse)."""
         merged = {**self.constraints.model_dump(), **changes}
         year_from, year_to = merged["year_from"], merged["year_to"]
         if year_from is not None and year_to is not None and year_from > year_to:
@@ -116,6 +116,11 @@ class DialogueState(BaseModel):
             merged["max_runtime" if "min_runtime" in changes else "min_runtime"] = None
         for key in ("genres", "not_genres", "ratings", "languages", "people"):
             merged[key] = list(dict.fromkeys(merged[key]))
+        # the newer word wins: "comedy is fine" after "no comedy", "no horror" after "horror"
+        if "genres" in changes:
+            merged["not_genres"] = [g for g in merged["not_genres"] if g not in merged["genres"]]
+        elif "not_genres" in changes:
+            merged["genres"] = [g for g in merged["genres"] if g not in merged["not_genres"]]
         self.constraints = Filters.model_validate(merged)
 
     def record_shown(self, ids: list[str], reasons: dict[str, str]) -> None:

@@ -1,10 +1,12 @@
 """``chatrec eval dialogue``: user messages in context, read by the old cue-word rules and by the
 agent's reader, in one run.
 
-The cases (``dialogue_tune.jsonl``, ``dialogue_heldout.jsonl`` beside this module) were written by
-someone who had read only the README: a message as people type it, the conversation just before it
-(liked films, the last cards, the limits in force) and gold acts, slots and, for a question, the film
-it is about. The held-out part was kept unseen while the reader was tuned. Measured per system:
+The cases (``dialogue_*.jsonl`` beside this module) were written by helpers who had read only the README:
+a message as people type it, the conversation just before it (liked films, the last cards, the
+limits in force) and gold acts, slots and, for a question, the film it is about. ``tune`` was read
+while the reader was written; ``heldout`` was kept unseen until a first measurement, then read and
+used too; ``unseen`` (by another writer) was measured once, after the reader was done. Measured per
+system:
 
 - act accuracy: the set of acts read equals the gold set;
 - slot F1: micro F1 over (slot, value) pairs of what this message says (genres, years, runtime,
@@ -31,7 +33,11 @@ from chatrec.dialogue.state import DialogueState
 from chatrec.eval.report import metrics_table
 from chatrec.understanding.understand import Understanding
 
-PARTS = {"tune": "dialogue_tune.jsonl", "heldout": "dialogue_heldout.jsonl"}
+PARTS = {
+    "tune": "dialogue_tune.jsonl",
+    "heldout": "dialogue_heldout.jsonl",
+    "unseen": "dialogue_unseen.jsonl",
+}
 SLOT_KEYS = (
     "genres",
     "not_genres",
@@ -257,7 +263,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--part", choices=["tune", "heldout", "all"], default="all", help="which cases")
+    parser.add_argument("--part", choices=[*PARTS, "all"], default="all", help="which cases")
     parser.add_argument("--no-ranking", action="store_true", help="skip 'request governs' (no store needed)")
     parser.add_argument("--out", type=Path, default=Path("eval-results/dialogue"), help="output directory")
 
@@ -278,7 +284,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         "rules": CueRules(bot.retriever.titles, bot.retriever.vocabulary, catalog),
         "reader": bot.understander,
     }
-    parts = ["tune", "heldout"] if args.part == "all" else [args.part]
+    parts = list(PARTS) if args.part == "all" else [args.part]
     rows, errors = [], ["# Errors of the dialogue eval\n"]
     for part in parts:
         cases = load_cases(part)

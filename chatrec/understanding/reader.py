@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from chatrec.catalog.vocabulary import FILLER, Vocabulary
+from chatrec.catalog.vocabulary import FILLER, Vocabulary, plain
 from chatrec.dialogue.state import DialogueState
 from chatrec.understanding.lexicon import EXCLUDING
 from chatrec.understanding.mentions import MAX_TOKENS, TitleSpotter
@@ -186,7 +186,10 @@ class Reader:
         words around it make it a name ("more scorsese", "anything by kurosawa", "fincher films")."""
         found = []
         for name in self.vocabulary.read(text).people:
-            if match := re.search(rf"\b{re.escape(name)}\b", text, re.I):
+            said = next(
+                (n for n in (name, plain(name)) if re.search(rf"\b{re.escape(n)}\b", text, re.I)), name
+            )
+            if match := re.search(rf"\b{re.escape(said)}\b", text, re.I):
                 if name.split()[0] in ("The", "A") and not match.group()[:1].isupper():
                     continue  # "the edge of my seat" names no band member
                 found.append((name, match.start(), match.end()))

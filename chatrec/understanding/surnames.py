@@ -18,8 +18,9 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from chatrec.catalog.items import PEOPLE_FIELDS, list_field
+from chatrec.catalog.vocabulary import plain
 
-MIN_CREDITS = 8  # films a person must be credited on for their surname to name them
+MIN_CREDITS = 5  # films a person must be credited on for their surname to name them
 DOMINANCE = 2.0  # their credits against the next person of that surname
 PARTICLES = {"de", "van", "von", "del", "di", "da", "le", "la", "du", "der"}
 _BEFORE = (
@@ -60,7 +61,7 @@ class Surnames:
                 credits[person] += 1
         holders: dict[str, list[tuple[int, str]]] = defaultdict(list)
         for person, count in credits.items():
-            words = person.casefold().split()
+            words = plain(person).casefold().split()
             if len(words) < 2:
                 continue
             surname = " ".join(words[-2:]) if words[-2] in PARTICLES else words[-1]
