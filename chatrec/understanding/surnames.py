@@ -22,6 +22,9 @@ from chatrec.catalog.vocabulary import plain
 
 MIN_CREDITS = 5  # films a person must be credited on for their surname to name them
 DOMINANCE = 2.0  # their credits against the next person of that surname
+FIRST_NAME_HOLDERS = 5  # people with that first name, past which a word is no surname
+FIRST_NAME_CREDITS = 15  # a first name alone names only someone credited this often...
+FIRST_NAME_DOMINANCE = 4.0  # ...and far more often than anyone else of that first name
 PARTICLES = {"de", "van", "von", "del", "di", "da", "le", "la", "du", "der"}
 _BEFORE = (
     r"(?:more|with|w|by|starring|not|no|any|anything|some|love|loved|adore|like|fan of|another|from|but"
@@ -38,7 +41,7 @@ SURNAME = re.compile(
 
 
 class Surnames:
-    """Surname (folded) -> the catalog's person it names."""
+    """Surname (folded), or the first name of someone very well known -> the catalog's person."""
 
     def __init__(self, by_surname: Mapping[str, str]) -> None:
         self._by = dict(by_surname)
@@ -59,19 +62,24 @@ class Surnames:
         for meta in catalog.values():
             for person in {p for f in PEOPLE_FIELDS for p in list_field(meta, f)}:
                 credits[person] += 1
-        holders: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        surnames: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        first_names: dict[str, list[tuple[int, str]]] = defaultdict(list)
         for person, count in credits.items():
             words = plain(person).casefold().split()
             if len(words) < 2:
                 continue
             surname = " ".join(words[-2:]) if words[-2] in PARTICLES else words[-1]
-            holders[surname].append((count, person))
-        chosen = {}
-        for surname, people in holders.items():
-            people.sort(reverse=True)
-            best, runner = people[0][0], people[1][0] if len(people) > 1 else 0
-            if best >= MIN_CREDITS and best >= DOMINANCE * runner:
-                chosen[surname] = people[0][1]
+            surnames[surname].append((count, person))
+            first_names[words[0]].append((count, person))
+        # a surname many people carry as a first name ("tom", "leo") is read as a first name
+        chosen = {
+            k: v
+            for k, v in _dominant(surnames, MIN_CREDITS, DOMINANCE).items()
+            if len(first_names.get(k, ())) < FIRST_NAME_HOLDERS
+        }
+        # a first name alone ("keanu", "denzel") only for the very well known who own it
+        for name, person in _dominant(first_names, FIRST_NAME_CREDITS, FIRST_NAME_DOMINANCE).items():
+            chosen.setdefault(name, person)
         return Surnames(chosen)
 
     def person(self, word: str, counts: Mapping[str, int], known: Collection[str]) -> str | None:
@@ -87,6 +95,18 @@ class Surnames:
             if best:
                 return self._by[best[0]]
         return None
+
+
+def _dominant(holders: Mapping[str, list[tuple[int, str]]], least: int, dominance: float) -> dict[str, str]:
+    """Name -> the person who holds it, where one person has ``least`` credits and
+    ``dominance`` times the next holder's."""
+    chosen = {}
+    for name, people in holders.items():
+        ranked = sorted(people, reverse=True)
+        best, runner = ranked[0][0], ranked[1][0] if len(ranked) > 1 else 0
+        if best >= least and best >= dominance * runner:
+            chosen[name] = ranked[0][1]
+    return chosen
 
 
 _BUILT: dict[int, tuple[Mapping[str, Mapping[str, Any]], Surnames]] = {}
