@@ -37,6 +37,7 @@ PRONOUN = re.compile(
     r"\b(?:it|its|it's|thats|that one|this one|that film|that movie|this film|this movie)\b", re.I
 )
 
+_PLACE = r"the (?:first|second|third|1st|2nd|3rd|middle|last|other) one"  # a card by its place
 QUESTIONS: dict[Question, re.Pattern[str]] = {
     "why": re.compile(r"\bwhy\b|\bwhat made you\b|\bhow come\b", re.I),
     "suitability": re.compile(
@@ -75,23 +76,28 @@ QUESTIONS: dict[Question, re.Pattern[str]] = {
     ),
     "rating": re.compile(r"\brated\b|\brating\b|\bmpaa\b|\bpg-?13\b|\bage rating\b", re.I),
     "story": re.compile(
-        r"\babout\b|\bplot\b|\bstory\b|\bstoryline\b|\bpremise\b|\bsynopsis\b|\bsummary\b|\bwhat happens\b"
-        r"|\btell me (?:more|something)\b|\bmore info\b|\bdescribe\b|\bwhat(?:'?s| is) (?:it|that"
-        r"|the \w+ one)\b"
-        r"|\bwhat(?:'?s| is) the deal\b|\bany good\?",
+        r"\bwhat(?:'?s| is| was)? (?:the )?(?:plot|story|storyline|premise|synopsis|gist)\b"
+        r"|\b(?:plot|story|storyline|premise|synopsis|summary)(?: pls| please| plz)?\s*\?"
+        r"|\bis (?:it|that) (?:any )?good\b|\bwhat happens\b|\btell me (?:more|something)\b"
+        r"|\bmore info\b|\bdescribe (?:it|that)\b"
+        rf"|\bwhat(?:'?s| is| was) (?:it|that|{_PLACE})(?: \w+)? about\b|\babout\s*\?"
+        r"|\b(?:is|was) (?:it|that) about\b|\bwhat(?:'?s| is) the deal\b|\bany good\?",
         re.I,
     ),
     "genre": re.compile(
-        r"\bit(?:'s| is| was) (?:a |an |too |very |really |super |kinda |like |actually )?\w+[^.!?]*\?"
-        r"|\bwhat (?:kind|genre|sort|type)\b|\b(?:is|was|isnt|isn't) (?:it|that|this|the \w+ one)(?: one)?\s+"
-        r"(?:a |an |too |very |really |super |kinda |like )?\w+",
+        r"\bit(?:'s| is| was) (?:a |an |too |very |really |super |kinda |actually )?(?!like\b)\w+[^.!?]*\?"
+        r"|\bwhat (?:kind|genre|sort|type)\b"
+        rf"|\b(?:is|was|isnt|isn't) (?:it|that|this|{_PLACE})(?: one)?\s+"
+        r"(?:a |an |too |very |really |super |kinda )?(?!like\b)\w+",
         re.I,
     ),
 }
 QUESTION_WORDS = re.compile(
-    r"\?|(?:^|[,:;]|\bit)\s*(?:is|was|does|did|can|could|are|any idea|remind me)\b"
-    r"|\b(?:who|what|whats|what's|when|why|how|which)\b|\b(?:tell me|wondering|curious|do you know)\b"
-    r"|\bisn'?t (?:it|that)\b|\bright\s*\??\s*$",
+    r"\?|(?:^|[,:;]|\bit)\s*(?:is|was|does|did|can|could|are|any idea|remind me)\s+(?:it|that|this|the"
+    r"|there)\b"
+    r"|(?:^|[,:;.!]\s*)(?:is|was|does|did|can|could|are|any idea|remind me)\b"
+    r"|\b(?:who|whats|what's|what (?:is|was|year|kind|genre)|when|why|how (?:long|old|many)|which)\b"
+    r"|\b(?:tell me|wondering|curious|do you know)\b|\bisn'?t (?:it|that)\b|\bright\s*\??\s*$",
     re.I,
 )
 CARD_LIKED = re.compile(
