@@ -43,7 +43,11 @@ class LinkCounts:
 
 class MentionLinker:
     """ReDial movieId -> catalog id: exact through IMDb ids where the catalog has them (the
-    ``imdb_id`` metadata field), else by normalised title and year (±1), as people would."""
+    ``imdb_id`` metadata field), else by normalised title and year (±1), as people would. The one
+    linker of ReDial mentions: co-occurrence counts, the ranking and understanding evaluations and
+    the reader's training all link through it. A movie whose IMDb id the catalog lacks still gets
+    the title fallback: ReDial's IMDb table is noisy (*Aladdin*, *Predator*, *Insidious (2011)* are
+    in the catalog under another id), and about 1 % of mentions would otherwise be lost."""
 
     def __init__(self, catalog: Mapping[str, Mapping[str, Any]], imdb_of: Mapping[str, str]) -> None:
         self.titles = TitleIndex.from_metadata(catalog)

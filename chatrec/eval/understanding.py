@@ -30,8 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from chatrec.catalog.interactions import MentionLinker
 from chatrec.eval.report import metrics_table
-from chatrec.ingest.links import MentionLinker
 from chatrec.ingest.redial import read_dialogues
 from chatrec.understanding.mention_train import MENTION, render, seeker_messages
 

@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from chatrec.catalog.interactions import MentionLinker
 from chatrec.catalog.titles import split_year
-from chatrec.ingest.links import MentionLinker
 from chatrec.ingest.redial import read_dialogues
 from chatrec.understanding.mentions import FEATURE_NAMES, FEATURES, MAX_TOKENS, TitleSpotter
 from chatrec.understanding.tokens import Forest, ReaderStats, title_keys, tokenize

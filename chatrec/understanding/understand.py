@@ -132,8 +132,7 @@ class Understander:
             rest = " " * cut + rest[cut:]
         reading = self.reader.read(rest, years) if rest != text else whole
         if cut:  # titles as the whole message reads them ("i mean fame" alone names no film)
-            kept = [(m.start, m.end) for m, _ in reading.titles]
-            reading.titles = [t for t in whole.titles if (t[0].start, t[0].end) in kept]
+            reading.titles = list(whole.titles)
         self._cards(rest, state, result)
         carded = {i for i, said in result.feedback if said != "seen"}  # a verdict on a card stands
         reading.titles = [(m, "asked" if m.item_id in carded else said) for m, said in reading.titles]
