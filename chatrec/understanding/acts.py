@@ -19,6 +19,8 @@ from rapidfuzz import fuzz
 
 from chatrec.catalog.titles import normalise_title
 from chatrec.understanding.lexicon import POSITIONS
+from chatrec.understanding.polarity import SEEN as CARD_SEEN
+from chatrec.understanding.polarity import UNSEEN
 
 Act = Literal["request", "question", "feedback", "correction", "chitchat"]
 Question = Literal["cast", "director", "story", "runtime", "year", "rating", "genre", "suitability", "why"]
@@ -105,9 +107,6 @@ CARD_LIKED = re.compile(
     r"|fantastic|brilliant|classic|one of my fav\w*|so good|sooo+ good)\b",
     re.I,
 )
-CARD_SEEN = re.compile(
-    r"\b(?:seen|saw|watched|already|(?:i'?ve|i have|ive) (?:already )?(?:seen|watched))\b", re.I
-)
 CARD_DISLIKED = re.compile(
     r"\bnot (?:that|this|the \w+) one\b|^\s*(?:no|nah|nope),? not (?:that|this|it)\b|\bnot (?:my|for me)\b"
     r"|\bhat(?:e|ed)\b|\bdislik(?:e|ed)\b|\b(?:did|do|does)(?:n'?t| not) (?:like|love|enjoy)\b|\bboring\b"
@@ -117,9 +116,6 @@ CARD_DISLIKED = re.compile(
     r"|\b(?:sounds?|looks?|seems?) (?:kinda |really |so |too |a bit )?(?:depressing|boring|awful|bad"
     r"|dumb|slow|sad)\b",
     re.I,
-)
-UNSEEN = re.compile(
-    r"\b(?:have ?n[o']?t|havent|never|not yet|didn'?t|did not) (?:\w+ )?(?:seen|watched|saw)\b", re.I
 )
 CORRECTION = re.compile(
     r"\b(?:sorry|oops|whoops|my bad|i meant|i mean|meant to say|no wait|wait,? no|no,? no"

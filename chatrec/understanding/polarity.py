@@ -54,7 +54,11 @@ UNSEEN = re.compile(
     r"\bis (?:it|that) (?:good|any good)\b|\bon my (?:list|watchlist)\b",
     re.I,
 )
-SEEN = re.compile(r"\b(?:seen|watched|saw|already|see(?:n)? (?:it|that))\b", re.I)
+SEEN = re.compile(
+    r"\b(?:seen|watched|saw|already|see(?:n)? (?:it|that)|own it"
+    r"|(?:twice|a million|\d+|so many|too many) times|\d+x|rewatch\w*)\b",
+    re.I,
+)
 # Right before the mention, across clause ends: "all of those except John Wick", "but not Ted",
 # "something not like Twilight", "not with Meg Ryan", "not his war films", "anything but war
 # films", "an action movie without Tom Cruise or Brad Pitt" (these words exclude only what

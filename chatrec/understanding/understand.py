@@ -23,7 +23,6 @@ from chatrec.understanding.acts import (
     ALL_SEEN,
     CORRECTION,
     IMPRESSION,
-    UNSEEN,
     Act,
     CardReference,
     Question,
@@ -40,6 +39,7 @@ from chatrec.understanding.acts import (
 from chatrec.understanding.lexicon import moods_in
 from chatrec.understanding.missing import missing_films
 from chatrec.understanding.numbers import unnumbered
+from chatrec.understanding.polarity import SEEN, UNSEEN
 from chatrec.understanding.reader import Reader, Reading, apply_reading
 
 Intent = Literal["request", "empty", "greeting", "thanks", "why", "question", "more", "feedback", "unclear"]
@@ -53,10 +53,6 @@ MEANT = re.compile(
     r"\b(?:i meant|i mean|meant to say|scratch that|make that)\b|^\W*(?:my bad|sorry|oops),? meant\b", re.I
 )
 CORRECTION_SENTENCE = re.compile(rf"[^.!?;]*{CORRECTION.pattern}[^.!?;]*", re.I)
-SEEN_WORDS = re.compile(
-    r"\b(?:seen|watched|saw|already|own it|(?:twice|a million|\d+|so many|too many) times|\d+x|rewatch\w*)\b",
-    re.I,
-)
 KEPT_SENTENCE = re.compile(r"(?:^|(?<=[.!?;]))\s*(?:still|same|keep)\b[^.!?;]*", re.I)
 VERDICT = re.compile(r"\blov|\bseen|\bfav|\bwatched|\bsaw\b", re.I)
 OTHER_THAN_THEM = re.compile(
@@ -231,7 +227,7 @@ class Understander:
             for mention, verdict in reading.titles:
                 if not start <= mention.start < end:
                     continue
-                seen = bool(SEEN_WORDS.search(sentence)) and not UNSEEN.search(sentence)
+                seen = bool(SEEN.search(sentence)) and not UNSEEN.search(sentence)
                 if seen and mention.item_id not in result.seen:
                     result.seen.append(mention.item_id)
                 if mention.item_id in done:
