@@ -32,7 +32,7 @@ from chatrec.store.chroma import Hit
 from chatrec.understanding.understand import Understander, Understanding
 from chatrec.writing.answers import answer
 from chatrec.writing.evidence import Evidencer
-from chatrec.writing.opening import opening
+from chatrec.writing.opening import impossible, opening
 from chatrec.writing.phrasing import ReplyReasons, phrase_reply
 from chatrec.writing.prompts import reply
 from chatrec.writing.respond import Check, LLMUnavailable, Responder, Unusable
@@ -229,7 +229,12 @@ class ChatRec:
             asked = (understanding.item_id, understanding.question)
             credits = self.evidencer.credits
             yield draft.say(answer(self.catalog, *asked, state, credits, self.synopses) + "\n\n")
-        if understanding.intent not in ("empty", "greeting", "thanks", "why", "question"):
+        asks = (
+            understanding.wish or understanding.constraints or understanding.moods or understanding.feedback
+        )
+        if understanding.impossible and not asks:  # "films between 1850 and 1860": said, not ranked
+            yield draft.say(impossible(understanding, self.understander.years))
+        elif understanding.intent not in ("empty", "greeting", "thanks", "why", "question"):
             hits = self.pipeline.rank(state, self._query(text, key, understanding), self.settings.k)
             if hits:
                 years = self.understander.years

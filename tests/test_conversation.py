@@ -129,3 +129,25 @@ def test_a_correction_replaces_what_was_said(bot):
     c = reply.state.constraints
     assert (c.year_from, c.year_to) == (1990, 1999)
     assert reply.recommendations and all(1990 <= r.year <= 1999 for r in reply.recommendations)
+
+
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [
+        ("films between 1850 and 1860", "nothing in it is from 1850–1860"),
+        ("something from the year 3000", "nothing in it is from 3000"),
+        ("anything under 5 minutes?", "nothing under 5 minutes"),
+    ],
+)
+def test_an_impossible_ask_is_answered_with_what_the_catalog_spans(bot, message, said):
+    reply = bot.chat(message)
+    assert said in reply.text and not reply.recommendations, reply.text
+    c = reply.state.constraints
+    assert (c.year_from, c.year_to, c.max_runtime) == (None, None, None)
+
+
+def test_an_impossible_limit_beside_a_wish_is_said_and_the_wish_still_answered(bot):
+    reply = bot.chat("a western from 1850")
+    first, years = reply.text.split("\n")[0], bot.understander.years
+    assert "1850" in first and str(years[0]) in first and str(years[1]) in first
+    assert reply.recommendations and all("Western" in r.genres for r in reply.recommendations)

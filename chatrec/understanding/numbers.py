@@ -101,8 +101,8 @@ def runtime_bounds(text: str) -> dict[str, int]:
     normalised = re.sub(r"\b(an?\s+)?hour and a half\b", "1.5 hours", text, flags=re.I)
     for match in DURATION.finditer(normalised):
         minutes = minutes_of(match)
-        if not 20 <= minutes <= 400:
-            continue
+        if minutes > 400 or (minutes < 20 and not BOUNDS[0][1].search(normalised[: match.start()][-25:])):
+            continue  # not a film's length ("in 5 minutes"), unless asked as a limit ("under 5 minutes")
         before, after = normalised[: match.start()], normalised[match.end() :]
         kind = "max" if AFTER_MAX.search(after) else "min" if AFTER_MIN.search(after) else None
         kind = next((k for k, p in BOUNDS if p.search(before[-25:])), None) if kind is None else kind
@@ -238,7 +238,9 @@ def unnumbered(text: str) -> str:
     return text.strip()
 
 
-YEAR = r"((?:19|20)\d\d)"
+# A year people may ask for, the catalog's or not ("between 1850 and 1860" is answered, not
+# dropped); "the year 3000" as well.
+YEAR = r"((?:1[89]|20)\d\d)"
 NOTHING = r"(?:nothing|no(?: \w+)?|not|none)"
 # Year bounds people state, tried in this order; a matched bound is blanked before the next is
 # tried ("nothing before 2012" is not also "before 2012").
@@ -276,6 +278,7 @@ YEAR_BOUNDS: list[tuple[re.Pattern[str], Callable[..., dict[str, int]]]] = [
         re.compile(rf"\b(?:in|from|of) {YEAR}\b(?! (?:on|onwards?|or|and))", re.I),
         lambda y: {"year_from": y, "year_to": y},
     ),
+    (re.compile(r"\b(?:the )?year ([1-3]\d\d\d)\b", re.I), lambda y: {"year_from": y, "year_to": y}),
 ]
 LANGUAGE = re.compile(r"\bin ([A-Z]\w+)\b|\b([A-Z]\w+) (?:films?|movies?|cinema|[a-z][a-z-]+)\b")
 RATING = re.compile(r"\b(G|PG|PG-13|R|NC-17)\b(?!-)")

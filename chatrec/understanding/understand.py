@@ -60,6 +60,7 @@ OTHER_THAN_THEM = re.compile(
     r"|\b(?:other than|besides|apart from) (?:him|her|them)\b",
     re.I,
 )
+SHORTEST_FILM = 20  # minutes: below this a "film" in the catalog is a short or a data error
 GREETING = re.compile(
     r"^\s*(?:hi|hello|hey|heya|hiya|howdy|yo|sup|good (?:morning|afternoon|evening))\b", re.I
 )
@@ -93,6 +94,7 @@ class Understanding:
     moods: list[str] = field(default_factory=list)
     avoided_moods: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # films named that the catalog lacks
+    impossible: dict[str, str] = field(default_factory=dict)  # asks no item can meet: "years": "1850–1860"
     feedback: list[tuple[str, str]] = field(default_factory=list)  # (item id, liked/disliked/seen)
     seen: list[str] = field(default_factory=list)  # films the message says were seen (liked or not)
 
@@ -135,6 +137,7 @@ class Understander:
         self._titles(rest, reading, state, result)
         if result.feedback:
             acts.append("feedback")
+        self._limits(reading, result)
         self._apply(rest, reading, state, result)
         if is_correction(text) and (result.constraints or result.wish or result.changes):
             acts.append("correction")
@@ -253,6 +256,24 @@ class Understander:
         result.feedback.append((item_id, said))
         if said == "seen":
             result.seen.append(item_id)
+
+    def _limits(self, reading: Reading, result: Understanding) -> None:
+        """Asks no film of this catalog can meet ("between 1850 and 1860", "from the year 3000",
+        "under 5 minutes") are said back with what the catalog spans, never applied (they would
+        empty every turn) and never dropped in silence."""
+        c = reading.constraints
+        low, high = c.get("year_from"), c.get("year_to")
+        if self.years and (
+            (isinstance(low, int) and low > self.years[1]) or (isinstance(high, int) and high < self.years[0])
+        ):
+            asked = f"{low}" if low == high else f"{low or '…'}–{high or '…'}"
+            result.impossible["years"] = asked
+            for key in ("year_from", "year_to"):
+                c.pop(key, None)
+        longest = c.get("max_runtime")
+        if isinstance(longest, int) and longest < SHORTEST_FILM:
+            result.impossible["runtime"] = str(longest + 1)
+            c.pop("max_runtime", None)
 
     def _apply(self, text: str, reading: Reading, state: DialogueState, result: Understanding) -> None:
         """The reading into the state, with the request of the moment made hard."""

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from chatrec.catalog import Catalog
 from chatrec.dialogue.state import DialogueState
-from chatrec.understanding.understand import Understanding
-from chatrec.writing.prompts import replies
+from chatrec.understanding.understand import SHORTEST_FILM, Understanding
+from chatrec.writing.prompts import replies, reply
 
 MOOD_WORDS = {"fast-paced": "fast-paced", "feel-good": "feel-good", "mind-bending": "mind-bending"}
 
@@ -29,7 +29,7 @@ def opening(
     """One or two sentences that say what this turn heard and what it now looks for; ``plural``
     names what the catalog holds ("films", "books")."""
     turn = len(state.shown_ids) // 3 + len(state.mentioned_ids)
-    parts = []
+    parts = [impossible(understanding, years)] if understanding.impossible else []
     if understanding.missing:
         names = _join(understanding.missing)
         span = f"{years[0]} to {years[1]}" if years else "the years it covers"
@@ -57,6 +57,18 @@ def opening(
     if not parts:
         parts.append(_frame("open_plain", turn))
     return " ".join(parts)
+
+
+def impossible(understanding: Understanding, years: tuple[int, int] | None) -> str:
+    """What no item can meet, said with what the catalog spans ("My films run from 1940 to 2014,
+    so none is from 1850–1860.")."""
+    said = []
+    if asked := understanding.impossible.get("years"):
+        span = f"{years[0]} to {years[1]}" if years else "the years they cover"
+        said.append(reply("impossible_years", asked=asked, span=span))
+    if minutes := understanding.impossible.get("runtime"):
+        said.append(reply("impossible_runtime", minutes=minutes, shortest=SHORTEST_FILM))
+    return " ".join(said)
 
 
 def _looking_for(u: Understanding, state: DialogueState, plural: str) -> str:
