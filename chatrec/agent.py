@@ -126,14 +126,16 @@ class ChatRec:
     def feedback(
         self, session_id: str, item_id: str, *, liked: bool, user: str | None = None
     ) -> DialogueState:
-        """👍 / 👎 on an item; a disliked item never comes back in this session."""
+        """👍 / 👎 on an item; a disliked item never comes back in this session. An id the catalog
+        does not hold is an InputError (it would otherwise look noted, and be nothing)."""
         item_id, liked = inputs.text(item_id, "item_id"), inputs.flag(liked, "liked")
         key = self._open(session_id, user)
+        if item_id not in self.retriever.catalog:
+            raise InputError(f"item_id {item_id[:60]!r} is not in the catalog; nothing was noted")
         with self._lock(key):
             state, _ = self.sessions.load(key)
-            if item_id in self.retriever.catalog:
-                state.like(item_id) if liked else state.dislike(item_id)
-                self.sessions.save_state(key, state)
+            state.like(item_id) if liked else state.dislike(item_id)
+            self.sessions.save_state(key, state)
             return state
 
     def owns(self, session_id: object, *, user: str | None = None) -> bool:

@@ -152,6 +152,9 @@ def test_api_chat_and_feedback_return_plain_json(app):
     assert len(reply["recommendations"]) == 3 and reply["text"]
     state = app.api_feedback(reply["session_id"], reply["recommendations"][0]["item_id"], False)
     assert reply["recommendations"][0]["item_id"] in state["disliked_ids"]
+    with pytest.raises(gr.Error, match="not in the catalog"):  # an id outside the catalog is no 👍
+        app.api_feedback(reply["session_id"], "no-such-film", True)
+    assert app.bot.state(reply["session_id"]).liked_ids == []
 
 
 # -- issue 16: sessions belong to their owner; faults in the page stay one line -------------------

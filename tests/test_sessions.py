@@ -203,7 +203,11 @@ def test_failure4_lone_surrogates_are_cleaned_everywhere(bot):
         bot.chat("a comedy", session + "\ud800")
     with pytest.raises(InputError, match="genres"):
         bot.constrain(session, genres=["Com\udcffedy"])
-    assert bot.feedback(session, "\udc80", liked=True).liked_ids == []
+    with pytest.raises(InputError, match="not in the catalog"):
+        bot.feedback(session, "\udc80", liked=True)
+    with pytest.raises(InputError, match="not in the catalog"):
+        bot.feedback(session, "tt-not-an-item", liked=False)
+    assert bot.state(session).liked_ids == [] and bot.state(session).disliked_ids == []
 
 
 @pytest.mark.parametrize(
