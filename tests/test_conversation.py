@@ -151,3 +151,9 @@ def test_an_impossible_limit_beside_a_wish_is_said_and_the_wish_still_answered(b
     first, years = reply.text.split("\n")[0], bot.understander.years
     assert "1850" in first and str(years[0]) in first and str(years[1]) in first
     assert reply.recommendations and all("Western" in r.genres for r in reply.recommendations)
+
+
+def test_a_links_text_is_no_title_and_markup_is_read_as_words(bot):
+    reply = bot.chat("i liked heat, my list is [click](https://example.com/list) <b>thx</b> https://x.y/z")
+    assert reply.state.liked_ids == [film(bot, "Heat (1995)")]
+    assert not any("click" in bot.catalog.label(i).casefold() for i in reply.state.mentioned_ids)

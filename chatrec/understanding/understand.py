@@ -37,6 +37,7 @@ from chatrec.understanding.acts import (
     sentences,
 )
 from chatrec.understanding.lexicon import moods_in
+from chatrec.understanding.markup import read_as_text
 from chatrec.understanding.missing import missing_films
 from chatrec.understanding.numbers import unnumbered
 from chatrec.understanding.polarity import SEEN, UNSEEN
@@ -112,6 +113,7 @@ class Understander:
 
     def read(self, text: str, state: DialogueState) -> Understanding:
         """Update ``state`` in place from one message and say what it does."""
+        text, links = read_as_text(text)  # "[click](https://…)" names no film
         text = unnumbered(text.strip())  # "1. toy story 2. finding nemo" is a list, not Toy Story 2
         if not text:
             return Understanding("empty")
@@ -120,7 +122,8 @@ class Understander:
         result = Understanding()
         acts: list[Act] = ["chitchat"] if chitchat_around(text) else []
         years = [self.catalog.get(i, {}).get("year") for i in state.liked_ids]
-        whole = self.reader.read(text, years)
+        linked = {text[a:b].strip().casefold() for a, b in links}  # a link's text is context, not a title
+        whole = _without_titles(self.reader.read(text, years), text, linked)
         rest = self._question(text, state, whole, result)
         if result.question:
             acts.append("question")
@@ -128,7 +131,7 @@ class Understander:
         if is_correction(rest) and (cue := MEANT.search(rest)) and re.match(r"\s*\w", rest[cue.end() :]):
             cut = cue.end()  # "i said before 1980 but i meant the 80s": what was meant counts
             rest = " " * cut + rest[cut:]
-        reading = self.reader.read(rest, years) if rest != text else whole
+        reading = _without_titles(self.reader.read(rest, years), rest, linked) if rest != text else whole
         if cut:  # titles as the whole message reads them ("i mean fame" alone names no film)
             reading.titles = list(whole.titles)
         self._cards(rest, state, result)
@@ -346,3 +349,12 @@ class Understander:
 def _without(text: str, pattern: re.Pattern[str]) -> str:
     """``text`` with the spans ``pattern`` matches blanked (same length)."""
     return pattern.sub(lambda m: " " * len(m.group()), text)
+
+
+def _without_titles(reading: Reading, text: str, said: set[str]) -> Reading:
+    """``reading`` without the titles whose words are among ``said`` (a link's text)."""
+    if said:
+        reading.titles = [
+            t for t in reading.titles if text[t[0].start : t[0].end].strip().casefold() not in said
+        ]
+    return reading

@@ -22,10 +22,10 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from chatrec.config import Settings
 from chatrec.dialogue.preferences import describe_constraints
 from chatrec.dialogue.state import DialogueState
+from chatrec.understanding.markup import strip_markup
 from chatrec.writing.checks import Check
 from chatrec.writing.claims import Claim
 from chatrec.writing.evidence import Evidence
-from chatrec.writing.markup import strip_markup
 from chatrec.writing.prompts import prompt
 
 log = logging.getLogger(__name__)
