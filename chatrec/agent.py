@@ -234,7 +234,9 @@ class ChatRec:
         asks = (
             understanding.wish or understanding.constraints or understanding.moods or understanding.feedback
         )
-        if understanding.impossible and not asks:  # "films between 1850 and 1860": said, not ranked
+        if understanding.foreign:  # "quiero una película de miedo": one line, no picks that pretend
+            yield draft.say(reply("foreign", noun=self.wording.noun))
+        elif understanding.impossible and not asks:  # "films between 1850 and 1860": said, not ranked
             yield draft.say(impossible(understanding, self.understander.years))
         elif understanding.intent not in ("empty", "greeting", "thanks", "why", "question"):
             hits = self.pipeline.rank(state, self._query(text, key, understanding), self.settings.k)

@@ -154,6 +154,28 @@ def test_an_impossible_limit_beside_a_wish_is_said_and_the_wish_still_answered(b
 
 
 def test_a_links_text_is_no_title_and_markup_is_read_as_words(bot):
+    film(bot, "Click (2006)")  # in the catalog: without the rule, the link would like it
     reply = bot.chat("i liked heat, my list is [click](https://example.com/list) <b>thx</b> https://x.y/z")
     assert reply.state.liked_ids == [film(bot, "Heat (1995)")]
     assert not any("click" in bot.catalog.label(i).casefold() for i in reply.state.mentioned_ids)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "quiero ver una película de miedo esta noche",
+        "我想看一部恐怖电影",
+        "ich möchte heute abend einen lustigen film sehen",
+    ],
+)
+def test_a_message_in_a_language_the_reader_does_not_handle_gets_one_line_saying_so(bot, message):
+    reply = bot.chat(message)
+    assert reply.text.startswith("I can only read English") and not reply.recommendations
+    assert not reply.state.likes.people and not reply.state.liked_ids  # "lustigen" is no Aaron Lustig
+
+
+@pytest.mark.parametrize(
+    "message", ["hmm not sure", "lol ok", "loved amelie, anything french like it?", "das boot and more german war films"]
+)
+def test_english_and_foreign_titles_are_not_taken_for_another_language(bot, message):
+    assert not bot.chat(message).text.startswith("I can only read English")

@@ -36,6 +36,7 @@ from chatrec.understanding.acts import (
     question_kind,
     sentences,
 )
+from chatrec.understanding.language import foreign
 from chatrec.understanding.lexicon import moods_in
 from chatrec.understanding.markup import read_as_text
 from chatrec.understanding.missing import missing_films
@@ -95,6 +96,7 @@ class Understanding:
     moods: list[str] = field(default_factory=list)
     avoided_moods: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # films named that the catalog lacks
+    foreign: bool = False  # in a language the reader does not handle: nothing else is read
     impossible: dict[str, str] = field(default_factory=dict)  # asks no item can meet: "years": "1850–1860"
     feedback: list[tuple[str, str]] = field(default_factory=list)  # (item id, liked/disliked/seen)
     seen: list[str] = field(default_factory=list)  # films the message says were seen (liked or not)
@@ -119,6 +121,8 @@ class Understander:
             return Understanding("empty")
         if is_chitchat(text):
             return Understanding("greeting" if GREETING.match(text) else "thanks", acts=["chitchat"])
+        if foreign(text, self.reader.spotter.known_words):  # its words would read as noise ("lustigen")
+            return Understanding("unclear", acts=["request"], foreign=True)
         result = Understanding()
         acts: list[Act] = ["chitchat"] if chitchat_around(text) else []
         years = [self.catalog.get(i, {}).get("year") for i in state.liked_ids]
