@@ -318,3 +318,12 @@ def test_failure9_markup_is_stripped_from_llm_text(small_retriever, tmp_path):
     assert [r.reason for r in answer.recommendations] == [r.reason for r in plain.recommendations]
     for text in [answer.text, *(r.reason for r in answer.recommendations)]:
         assert "<" not in text and ">" not in text and "alert" not in text
+
+
+def test_turn_locks_do_not_accumulate_in_memory(bot):
+    """The agent keeps a session's in-process turn lock only while a turn holds it."""
+    sessions = [bot.new_session() for _ in range(30)]
+    for session in sessions:
+        bot.feedback(session, next(iter(bot.catalog)), liked=True)
+        bot.chat("hi", session)
+    assert len(bot._locks) == 0
