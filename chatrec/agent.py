@@ -243,9 +243,15 @@ class ChatRec:
             yield draft.say(impossible(understanding, self.understander.years))
         elif understanding.intent not in ("empty", "greeting", "thanks", "why", "question"):
             hits = self.pipeline.rank(state, self._query(text, key, understanding), self.settings.k)
+            relaxed = None if hits else _relaxed(state, understanding)
+            if relaxed:  # "action, comedy, horror, romance and westerns": no film is all five
+                state = relaxed
+                hits = self.pipeline.rank(state, self._query(text, key, understanding), self.settings.k)
             if hits:
                 years = self.understander.years
-                if understanding.intent == "unclear":
+                if relaxed:
+                    first = reply("relaxed")
+                elif understanding.intent == "unclear":
                     first = reply("unclear", noun=self.wording.noun)
                 else:
                     first = opening(understanding, state, self.retriever.catalog, years, self.wording.plural)
@@ -318,6 +324,21 @@ class ChatRec:
                 yield draft.notice(reply("llm_fallback"))
         shown = draft.recommendations
         state.record_shown([r.item_id for r in shown], {r.item_id: r.reason for r in shown})
+
+
+def _relaxed(state: DialogueState, understanding: Understanding) -> DialogueState | None:
+    """The state with this turn's wished genres and people as tastes, not requirements, when it
+    made any requirement; None otherwise."""
+    c = state.constraints
+    wish = understanding.wish
+    if not (set(wish.genres) & set(c.genres) or set(wish.people) & set(c.people)):
+        return None
+    relaxed = state.model_copy(deep=True)
+    relaxed.constrain(
+        genres=[g for g in c.genres if g not in wish.genres],
+        people=[p for p in c.people if p not in wish.people],
+    )
+    return relaxed
 
 
 class _TurnLock:

@@ -175,7 +175,62 @@ def test_a_message_in_a_language_the_reader_does_not_handle_gets_one_line_saying
 
 
 @pytest.mark.parametrize(
-    "message", ["hmm not sure", "lol ok", "loved amelie, anything french like it?", "das boot and more german war films"]
+    "message",
+    [
+        "hmm not sure",
+        "lol ok",
+        "loved amelie, anything french like it?",
+        "das boot and more german war films",
+    ],
 )
 def test_english_and_foreign_titles_are_not_taken_for_another_language(bot, message):
     assert not bot.chat(message).text.startswith("I can only read English")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "something like heat but shorter",
+        "korean movies",
+        "movies with strong women",
+        "anything happier",
+        "more forest movies",
+    ],
+)
+def test_plain_words_are_no_surnames(bot, message):
+    reply = bot.chat(message)
+    assert not reply.state.constraints.people and not reply.state.likes.people, reply.state
+
+
+def test_a_list_of_tastes_no_film_has_at_once_is_relaxed_not_emptied(bot):
+    reply = bot.chat("i like action, comedy, horror, romance and westerns")
+    assert len(reply.recommendations) == 3 and reply.text.startswith("No film in my catalog is all of that")
+    assert not reply.state.constraints.genres and "Western" in reply.state.likes.genres
+
+
+def test_a_choice_of_people_steers_and_does_not_require_both(bot):
+    reply = bot.chat("tom hanks or meryl streep")
+    assert not reply.state.constraints.people and len(reply.recommendations) == 3
+
+
+def test_i_mean_it_is_no_correction(bot):
+    reply = bot.chat("no horror, i mean it. something from the 80s")
+    assert reply.state.constraints.not_genres == ["Horror"] and "correction" not in reply.acts
+    assert reply.recommendations and all("Horror" not in r.genres for r in reply.recommendations)
+
+
+def test_a_request_after_a_question_with_i_think_is_not_lost(bot):
+    session = bot.new_session()
+    bot.chat("a western", session)
+    reply = bot.chat("is the middle one scary? i think i want a comedy instead", session)
+    assert {"question", "request"} <= set(reply.acts) and reply.state.constraints.genres == ["Comedy"]
+
+
+def test_a_year_of_ones_life_is_no_year_filter(bot):
+    reply = bot.chat("i was born in 1990, something fun")
+    assert reply.state.constraints.year_from is None and reply.state.constraints.year_to is None
+
+
+def test_a_link_after_leading_spaces_is_still_no_title(bot):
+    reply = bot.chat("   [click](https://example.com)")
+    assert not reply.state.liked_ids and not reply.state.mentioned_ids

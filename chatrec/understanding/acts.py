@@ -118,7 +118,8 @@ CARD_DISLIKED = re.compile(
     re.I,
 )
 CORRECTION = re.compile(
-    r"\b(?:sorry|oops|whoops|my bad|i meant|i mean|meant to say|no wait|wait,? no|no,? no"
+    r"\b(?:sorry|oops|whoops|my bad|i meant|i mean(?! it\b| that\b| this\b)|meant to say|no wait|wait,? no"
+    r"|no,? no"
     r"|wait,? actually|changed my mind"
     r"|correction|scratch that"
     r"|i said|typo|not \w+,? i said)\b",
@@ -130,8 +131,8 @@ CHAT_WORDS = frozenset(
     """hi hello hey heya hiya howdy yo sup good morning afternoon evening night there whats_up
     thanks thank thx ty tysm cheers bye goodbye see ya you u so much a lot lots again in advance great
     cool nice awesome perfect ok okay k kk lol lmao haha hahaha hehe hmm hmmm hm um umm uh sure alright
-    got it sounds will do wow neat yay oh ah ooh oooh no worries how are r doing gn np one love brb
-    picks suggestions recs those these them thats that's all for now man dude mate buddy bot chatrec
+    got it sounds will do wow neat yay oh ah ooh oooh worries how are r doing gn np one brb
+    picks suggestions recs thats that's all for now man dude mate buddy bot chatrec
     glad helpful very really super aw aww omg yes yeah yep indeed right fair enough fine well""".split()  # noqa: SIM905
 )
 META_QUESTION = re.compile(
@@ -144,7 +145,11 @@ ALL_SEEN = re.compile(
     r"|all|every one)\b",
     re.I,
 )
-ALL_CARDS = re.compile(r"\b(?:all (?:3|three)|these|those|all of them)\s+(?:are|were|look|seem)\b", re.I)
+ALL_CARDS = re.compile(
+    r"\b(?:all (?:3|three)|these|those|all of them)\s+(?:are|were|look|seem)\b"
+    r"|\b(?:love|loved|like|liked|hate|hated) (?:those|them|these|all (?:3|three|of them))\b",
+    re.I,
+)
 FIRST_N = re.compile(r"\b(?:the )?first (two|2)\b|\b(?:the )?(?:last|other) (two|2)\b", re.I)
 # A sentence about the film asked of, not a wish: "the poster looks kinda funny", "no spoilers pls".
 IMPRESSION = re.compile(

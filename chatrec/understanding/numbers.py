@@ -284,10 +284,19 @@ LANGUAGE = re.compile(r"\bin ([A-Z]\w+)\b|\b([A-Z]\w+) (?:films?|movies?|cinema|
 RATING = re.compile(r"\b(G|PG|PG-13|R|NC-17)\b(?!-)")
 
 
+# A year of the person's life, not of the films: "i was born in 1990", "married in 2005"
+PERSONAL_YEAR = re.compile(
+    r"\b(?:born|married|graduated|grew up|moved|since i was|when i was|as a kid"
+    r"|met)\b[^.!?;]{0,20}?\b(?:in )?((?:19|20)\d\d)\b",
+    re.I,
+)
+
+
 def year_bounds(text: str, liked_years: Sequence[object] = ()) -> dict[str, int | None]:
     """The year range ``text`` sets: decades ("the 70s"), bounds ("nothing before 2012", "between
     1990 and 1995"), spelled years; "newer" / "older" than the liked films only when no year is
     said (an explicit year beats a relative word), and "any year" lifts both."""
+    text = PERSONAL_YEAR.sub(lambda m: " " * len(m.group()), text)
     found: dict[str, int | None] = dict(decade_range(text))
     rest = spelled_years(text)
     for pattern, bound in YEAR_BOUNDS:

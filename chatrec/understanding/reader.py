@@ -20,7 +20,7 @@ from typing import Any
 
 from chatrec.catalog.vocabulary import FILLER, Vocabulary, plain
 from chatrec.dialogue.state import DialogueState
-from chatrec.understanding.lexicon import EXCLUDING
+from chatrec.understanding.lexicon import EXCLUDING, MOOD_PATTERN
 from chatrec.understanding.mentions import MAX_TOKENS, TitleSpotter
 from chatrec.understanding.numbers import constraints_in
 from chatrec.understanding.patterns import ARTICLE_TITLE, COMPANY
@@ -200,12 +200,26 @@ class Reader:
             if any(s <= start < e for s, e in taken):
                 continue
             word = match.group(group)
-            if self.vocabulary.genre(word):
+            if self.vocabulary.genre(word) or self._plain_word(word):
                 continue
             counts = self.spotter.stats.word_counts if self.spotter.stats else {}
-            if person := self.surnames.person(word, counts, self.spotter.known_words):
+            # a first name alone only right after "with" / "by" / "starring" ("more with keanu?")
+            cued = group == "name" and re.search(r"\b(?:with|w|by|starring)\s+$", text[:start], re.I)
+            if person := self.surnames.person(word, counts, first_names=bool(cued)):
                 found.append((person, start, end))
         return found
+
+    def _plain_word(self, word: str) -> bool:
+        """A word that names a language, a mood or a plot topic ("korean", "dark", "christmas"):
+        never a surname."""
+        folded = word.casefold()
+        topics = self.vocabulary.topics
+        return (
+            folded in self._languages
+            or bool(MOOD_PATTERN.fullmatch(folded))
+            or bool(topics and topics.read(folded))
+            or folded.endswith("ier")
+        )
 
     def _genres(self, text: str) -> list[tuple[str, int, int]]:
         """Genre words ("comedy", "comedies", "scary", "science fiction") with their spans."""

@@ -1,10 +1,10 @@
 """People named by surname alone: "more scorsese", "anything by kurasawa", "fincher films".
 
 Only the surnames of people the catalog credits often, and only when one person holds most of
-them (the two Coens share theirs: neither is taken), so that a surname is a name, not a guess; a
-misspelt one ("kurasawa") is matched by edit distance when it is long. A surname counts only
-where the words around it make it a name: right after "more", "with", "by", "not"... or right
-before "films", "movies", "ones".
+them (the two Coens share theirs: neither is taken), so that a surname is a name, not a guess.
+A surname counts only where the words around it make it a name: right after "more", "by",
+"not"... and ending its clause, or right before "films" / "movies"; never a language, genre,
+mood or topic word, and never a near miss ("shorter" is no Pat Shortt).
 """
 
 from __future__ import annotations
@@ -13,9 +13,6 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Collection, Mapping
 from typing import Any
-
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
 
 from chatrec.catalog.items import PEOPLE_FIELDS, list_field
 from chatrec.catalog.vocabulary import plain
@@ -26,26 +23,30 @@ FIRST_NAME_HOLDERS = 5  # people with that first name, past which a word is no s
 FIRST_NAME_CREDITS = 15  # a first name alone names only someone credited this often...
 FIRST_NAME_DOMINANCE = 4.0  # ...and far more often than anyone else of that first name
 PARTICLES = {"de", "van", "von", "del", "di", "da", "le", "la", "du", "der"}
-_BEFORE = (
-    r"(?:more|with|w|by|starring|not|no|any|anything|some|love|loved|adore|like|fan of|another|from|but"
-    r"|enough)"
+# The words that make the word after them a name: "more scorsese", "anything by kurosawa", "not
+# spielberg"; the name must end its clause there ("more forest movies", "with strong women" are
+# no names). Or the word before "films" / "movies": "fincher films".
+_BEFORE = r"(?:more|by|starring|not|no|love|loved|adore|fan of|enough|all|with|w)"
+_END = (
+    r"(?=\s*(?:$|[,.!?;:)]|pls\b|please\b|plz\b|again\b|too\b|stuff\b|tho\b|in (?:something|anything)\b"
+    r"|(?:after|before|from|since|and|or|in the)\b))"
 )
-COMMON = 300  # a surname said this often as a plain word in ReDial train is a word ("good", "more")
-_AFTER = r"(?:films?|movies?|ones?|flicks?|stuff|'s|movie|joint|classics?|in (?:something|anything))"
+_AFTER = r"(?:films|movies|flicks|joints|ones?)"
+_PARTICLE = r"(?:(?:de|van|von|del|di|da|du) )?"
 SURNAME = re.compile(
-    rf"\b{_BEFORE}\s+(?P<name>(?:(?:de|van|von|del|di|da"
-    rf"|du) )?[a-z][\w'’-]{{3,}})\b(?!\s+[a-z]+\s+(?:film|movie))"
-    rf"|\b(?P<name2>(?:(?:de|van|von|del|di|da|du) )?[a-z][\w'’-]{{3,}})\s+{_AFTER}\b",
+    rf"\b{_BEFORE}\s+(?P<name>{_PARTICLE}[a-z][\w'’-]{{3,}}){_END}"
+    rf"|\b(?P<name2>{_PARTICLE}[a-z][\w'’-]{{3,}})\s+{_AFTER}\b",
     re.I,
 )
+COMMON = 300  # a surname said this often as a plain word in ReDial train is a word ("good", "more")
 
 
 class Surnames:
     """Surname (folded), or the first name of someone very well known -> the catalog's person."""
 
-    def __init__(self, by_surname: Mapping[str, str]) -> None:
-        self._by = dict(by_surname)
-        self._long = [k for k in self._by if len(k) >= 6]
+    def __init__(self, by_name: Mapping[str, str], first: Collection[str] = ()) -> None:
+        self._by = dict(by_name)
+        self._first = set(first)  # the names in ``by_name`` that are first names
 
     @classmethod
     def of(cls, catalog: Mapping[str, Mapping[str, Any]]) -> Surnames:
@@ -78,23 +79,23 @@ class Surnames:
             if len(first_names.get(k, ())) < FIRST_NAME_HOLDERS
         }
         # a first name alone ("keanu", "denzel") only for the very well known who own it
+        first = {}
         for name, person in _dominant(first_names, FIRST_NAME_CREDITS, FIRST_NAME_DOMINANCE).items():
-            chosen.setdefault(name, person)
-        return Surnames(chosen)
+            if name not in chosen:
+                first[name] = chosen[name] = person
+        return Surnames(chosen, first)
 
-    def person(self, word: str, counts: Mapping[str, int], known: Collection[str]) -> str | None:
-        """The person ``word`` names, if it is (a near miss of) a surname this catalog knows:
-        not one people mostly use as a plain word (``counts``: uses as plain words in ReDial
-        train); a near miss only of a word no title or dialogue uses (``known``)."""
+    def person(self, word: str, counts: Mapping[str, int], *, first_names: bool = True) -> str | None:
+        """The person ``word`` names, if it is a surname this catalog knows (or, ``first_names``,
+        the first name of someone very well known), and not a word people mostly use as a plain
+        word (``counts``: uses as plain words in ReDial train). No near misses: a misspelt
+        surname guessed from a plain word ("shorter" for Pat Shortt) would be a hard constraint."""
         folded = word.casefold().replace("’", "'")
-        if folded in self._by:
-            return self._by[folded] if counts.get(folded, 0) < COMMON else None
-        if len(folded) >= 6 and folded not in known:
-            most = 2 if len(folded) >= 7 else 1
-            best = process.extractOne(folded, self._long, scorer=Levenshtein.distance, score_cutoff=most)
-            if best:
-                return self._by[best[0]]
-        return None
+        if folded not in self._by or counts.get(folded, 0) >= COMMON:
+            return None
+        if not first_names and folded in self._first:
+            return None
+        return self._by[folded]
 
 
 def _dominant(holders: Mapping[str, list[tuple[int, str]]], least: int, dominance: float) -> dict[str, str]:

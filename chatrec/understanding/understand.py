@@ -16,7 +16,7 @@ from typing import Literal
 
 from chatrec.catalog import Catalog
 from chatrec.catalog.titles import TitleIndex
-from chatrec.catalog.vocabulary import Vocabulary
+from chatrec.catalog.vocabulary import Vocabulary, plain
 from chatrec.dialogue.state import DialogueState
 from chatrec.understanding.acts import (
     ALL_CARDS,
@@ -48,14 +48,17 @@ Intent = Literal["request", "empty", "greeting", "thanks", "why", "question", "m
 MORE = re.compile(
     r"^\s*(?:show me |give me |any |got any )?(?:some )?(?:more|others|other ones|another(?: one)?"
     r"|something else"
-    r"|next|different ones)\b",
+    r"|next|different ones)\b|^\s*(?:no thanks|no thx|nah|nope|none of (?:those|these|them))\W*$",
     re.I,
 )
 MEANT = re.compile(
-    r"\b(?:i meant|i mean|meant to say|scratch that|make that)\b|^\W*(?:my bad|sorry|oops),? meant\b", re.I
+    r"\b(?:i meant|i mean(?! it\b| that\b| this\b)|meant to say|scratch that|make that)\b|^\W*(?:my bad"
+    r"|sorry|oops),? meant\b",
+    re.I,
 )
 CORRECTION_SENTENCE = re.compile(rf"[^.!?;]*{CORRECTION.pattern}[^.!?;]*", re.I)
 KEPT_SENTENCE = re.compile(r"(?:^|(?<=[.!?;]))\s*(?:still|same|keep)\b[^.!?;]*", re.I)
+EITHER = re.compile(r"([\w-]+)\s*,?\s+or\s+([\w-]+)", re.I)
 VERDICT = re.compile(r"\blov|\bseen|\bfav|\bwatched|\bsaw\b", re.I)
 OTHER_THAN_THEM = re.compile(
     r"\b(?:not|nothing|anything not|none) (?:by|from|with) (?:him|her|them)\b|\bby someone else\b"
@@ -116,18 +119,24 @@ class Understander:
     def read(self, text: str, state: DialogueState) -> Understanding:
         """Update ``state`` in place from one message and say what it does."""
         text, links = read_as_text(text)  # "[click](https://…)" names no film
+        linked = {text[a:b].strip().casefold() for a, b in links}  # a link's text is context, not a title
         text = unnumbered(text.strip())  # "1. toy story 2. finding nemo" is a list, not Toy Story 2
         if not text:
             return Understanding("empty")
         if is_chitchat(text):
             return Understanding("greeting" if GREETING.match(text) else "thanks", acts=["chitchat"])
-        if foreign(text, self.reader.spotter.known_words):  # its words would read as noise ("lustigen")
-            return Understanding("unclear", acts=["request"], foreign=True)
         result = Understanding()
         acts: list[Act] = ["chitchat"] if chitchat_around(text) else []
         years = [self.catalog.get(i, {}).get("year") for i in state.liked_ids]
-        linked = {text[a:b].strip().casefold() for a, b in links}  # a link's text is context, not a title
         whole = _without_titles(self.reader.read(text, years), text, linked)
+        # titles and names said in their own language ("el secreto de sus ojos") are no foreign text
+        named = [(m.start, m.end) for m, _ in whole.titles]
+        unnamed = "".join(" " if any(a <= i < b for a, b in named) else c for i, c in enumerate(text))
+        for person in self.vocabulary.read(unnamed).people:
+            for said in {person, plain(person)}:
+                unnamed = re.sub(rf"\b{re.escape(said)}\b", " ", unnamed, flags=re.I)
+        if foreign(unnamed, self.reader.spotter.known_words):  # its words would read as noise ("lustigen")
+            return Understanding("unclear", acts=["request"], foreign=True)
         rest = self._question(text, state, whole, result)
         if result.question:
             acts.append("question")
@@ -138,7 +147,7 @@ class Understander:
         reading = _without_titles(self.reader.read(rest, years), rest, linked) if rest != text else whole
         if cut:  # titles as the whole message reads them ("i mean fame" alone names no film)
             reading.titles = list(whole.titles)
-        self._cards(rest, state, result)
+        self._cards(rest, state, result, named=bool(whole.titles))
         carded = {i for i, said in result.feedback if said != "seen"}  # a verdict on a card stands
         reading.titles = [(m, "asked" if m.item_id in carded else said) for m, said in reading.titles]
         self._titles(rest, reading, state, result)
@@ -197,13 +206,13 @@ class Understander:
             if mention.item_id == result.item_id and verdict == "liked" and not VERDICT.search(around):
                 rest = rest[:a] + " " * (b - a) + rest[b:]
         parts = re.split(r"([^.!?;]+[.!?;]*)", rest)
-        rest = "".join(" " * len(t) if IMPRESSION.search(t) else t for t in parts)
+        rest = "".join(" " * len(t) if IMPRESSION.search(t) and not asks_for_films(t) else t for t in parts)
         for mention, _ in whole.titles:  # named, so seen or asked about: not recommended back
             if not rest[mention.start : mention.end].strip():
                 state.mention(mention.item_id)
         return rest
 
-    def _cards(self, text: str, state: DialogueState, result: Understanding) -> None:
+    def _cards(self, text: str, state: DialogueState, result: Understanding, named: bool) -> None:
         """Verdicts on the last cards: "seen those", "not that one", "loved the first one"."""
         if not text.strip() or not (state.last_shown or state.focus_id):
             return
@@ -218,7 +227,7 @@ class Understander:
             return
         titles = {i: self.catalog.get(i, {}).get("title", "") for i in {*state.shown_ids, *state.liked_ids}}
         ref = card_reference(text, state.last_shown, state.shown_ids, state.focus_id, titles)
-        if ref is None:
+        if ref is None or (ref.start < 0 and named):  # "hated the incredible hulk" is no Incredibles
             return
         verdict = card_feedback(text, ref)
         item_id = ref.item_id
@@ -282,6 +291,16 @@ class Understander:
             result.impossible["runtime"] = str(longest + 1)
             c.pop("max_runtime", None)
 
+    def _choice(self, text: str, people: list[str]) -> bool:
+        """Whether "or" joins two of the wished genres or people ("horror or comedy", "hanks or
+        streep"); "a crime drama, 80s or 90s" is no choice of genre."""
+        names = {w.casefold() for p in people for w in p.split()}
+        for match in EITHER.finditer(text):
+            for word in (match.group(1), match.group(2)):
+                if self.vocabulary.genre(word) or word.casefold() in names:
+                    return True
+        return bool(re.search(r"\beither\b|\bwhichever\b|\bany of\b", text, re.I))
+
     def _apply(self, text: str, reading: Reading, state: DialogueState, result: Understanding) -> None:
         """The reading into the state, with the request of the moment made hard."""
         before = state.constraints.model_copy()
@@ -300,7 +319,11 @@ class Understander:
             # runtimes stay until changed, like any limit the person set
             state.likes.genres[:] = [g for g in state.likes.genres if g in wished_genres]
             state.likes.topics[:] = [t for t in state.likes.topics if t in reading.topics]
-            state.constrain(genres=wished_genres, people=wished_people)
+            state.likes.people[:] = [p for p in state.likes.people if p in wished_people]
+            # what is said together holds for every card; a choice ("hanks or streep", "horror or
+            # comedy, either is fine") steers instead (the agent relaxes a wish nothing meets)
+            choice = len(wished_genres) + len(wished_people) > 1 and self._choice(text, wished_people)
+            state.constrain(genres=[] if choice else wished_genres, people=[] if choice else wished_people)
         if (
             result.liked_ref
             and re.search(r"\bshorter\b", text, re.I)
