@@ -47,6 +47,11 @@ class Credits:
                 films[person].append(item_id)
         return dict(films)
 
+    @cached_property
+    def film_counts(self) -> Counter[str]:
+        """Person -> how many films credit them (directing and writing one film counts once)."""
+        return Counter(p for item_id in self.catalog for p in self.people(item_id))
+
     def warm(self, *, films: bool = False) -> None:
         """Build the person index (and the films index) now rather than in a user's first turn."""
         self._roles  # noqa: B018

@@ -17,10 +17,11 @@ from chatrec.catalog import Catalog
 from chatrec.catalog.titles import TitleIndex, normalise_title
 from chatrec.catalog.vocabulary import Vocabulary
 from chatrec.dialogue.state import DialogueState
-from chatrec.understanding.lexicon import NEGATED, POSITIONS
+from chatrec.understanding.lexicon import EXCLUDING, POSITIONS
 from chatrec.understanding.numbers import constraints_in, unnumbered
 from chatrec.understanding.understand import Understanding
 
+NEGATED = re.compile(rf"{EXCLUDING}\s+(?:any |more |too |his |her |their |the )?([\w-]+)", re.I)
 ORDINALS = {
     w: i for w, i in POSITIONS.items() if w in ("first", "1st", "second", "2nd", "third", "3rd", "last")
 }

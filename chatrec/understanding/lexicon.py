@@ -68,7 +68,6 @@ EXCLUDING = (
     r"\b(?:no|not|without|nothing(?: with)?|avoid|hate|no more|enough(?: of)?|don'?t want|except|other than"
     r"|(?:any|every)thing but)"
 )
-NEGATED = re.compile(rf"{EXCLUDING}\s+(?:any |more |too |his |her |their |the )?([\w-]+)", re.I)
 
 # "something newer", "older ones": relative to the films the person liked.
 NEWER = re.compile(r"\b(?:newer|more recent|(?:less|not as|not so) old)\b", re.I)

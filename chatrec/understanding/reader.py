@@ -218,7 +218,6 @@ class Reader:
             folded in self._languages
             or bool(MOOD_PATTERN.fullmatch(folded))
             or bool(topics and topics.read(folded))
-            or folded.endswith("ier")
         )
 
     def _genres(self, text: str) -> list[tuple[str, int, int]]:

@@ -10,11 +10,12 @@ mood or topic word, and never a near miss ("shorter" is no Pat Shortt).
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from chatrec.catalog.items import PEOPLE_FIELDS, list_field
+from chatrec.catalog.credits import credits_of
+from chatrec.catalog.items import Catalog
 from chatrec.catalog.vocabulary import plain
 
 MIN_CREDITS = 5  # films a person must be credited on for their surname to name them
@@ -50,19 +51,17 @@ class Surnames:
 
     @classmethod
     def of(cls, catalog: Mapping[str, Mapping[str, Any]]) -> Surnames:
-        """The surnames of one catalog (built once per catalog object: the agent and the
-        evaluation build several readers over one catalog)."""
-        kept = _BUILT.get(id(catalog))
-        if kept is None or kept[0] is not catalog:
-            kept = _BUILT[id(catalog)] = (catalog, cls._build(catalog))
-        return kept[1]
+        """The catalog's surnames, from its credits index, kept with the catalog like that index
+        (the agent and the evaluation build several readers over one catalog)."""
+        if not isinstance(catalog, Catalog):
+            return cls._build(credits_of(catalog).film_counts)
+        found = catalog.indexes.get("surnames")
+        if not isinstance(found, Surnames):
+            found = catalog.indexes["surnames"] = cls._build(credits_of(catalog).film_counts)
+        return found
 
     @staticmethod
-    def _build(catalog: Mapping[str, Mapping[str, Any]]) -> Surnames:
-        credits: Counter[str] = Counter()
-        for meta in catalog.values():
-            for person in {p for f in PEOPLE_FIELDS for p in list_field(meta, f)}:
-                credits[person] += 1
+    def _build(credits: Mapping[str, int]) -> Surnames:
         surnames: dict[str, list[tuple[int, str]]] = defaultdict(list)
         first_names: dict[str, list[tuple[int, str]]] = defaultdict(list)
         for person, count in credits.items():
@@ -108,6 +107,3 @@ def _dominant(holders: Mapping[str, list[tuple[int, str]]], least: int, dominanc
         if best >= least and best >= dominance * runner:
             chosen[name] = ranked[0][1]
     return chosen
-
-
-_BUILT: dict[int, tuple[Mapping[str, Mapping[str, Any]], Surnames]] = {}

@@ -132,7 +132,7 @@ class Understander:
         # titles and names said in their own language ("el secreto de sus ojos") are no foreign text
         named = [(m.start, m.end) for m, _ in whole.titles]
         unnamed = "".join(" " if any(a <= i < b for a, b in named) else c for i, c in enumerate(text))
-        for person in self.vocabulary.read(unnamed).people:
+        for person, _ in whole.people:  # the reading found them: no second pass over the names
             for said in {person, plain(person)}:
                 unnamed = re.sub(rf"\b{re.escape(said)}\b", " ", unnamed, flags=re.I)
         if foreign(unnamed, self.reader.spotter.known_words):  # its words would read as noise ("lustigen")

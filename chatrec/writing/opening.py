@@ -79,21 +79,19 @@ def _looking_for(u: Understanding, state: DialogueState, plural: str) -> str:
     if not wish and not {"year_from", "year_to", "max_runtime", "not_genres"} & set(changed):
         return ""
     genres = " and ".join(g.lower() for g in (u.wish.genres or c.genres))
-    words = [f"{genres} {plural}" if genres else plural]
+    phrase = [f"{genres} {plural}" if genres else plural]  # "horror films about heists from the 1970s"
     if u.wish.topics:
-        words.append("about " + " and ".join(u.wish.topics))
+        phrase.append("about " + " and ".join(u.wish.topics))
     if u.wish.people:
-        words.append("with " + _join(u.wish.people))
+        phrase.append("with " + _join(u.wish.people))
     if wish or "year_from" in changed or "year_to" in changed:
-        words.append(_years(c.year_from, c.year_to))
+        phrase.append(_years(c.year_from, c.year_to))
+    limits = []  # after commas: ", at most 119 minutes long, no musical"
     if c.max_runtime and (wish or "max_runtime" in changed):
-        words.append(f"at most {c.max_runtime} minutes long")
+        limits.append(f"at most {c.max_runtime} minutes long")
     if c.not_genres and (wish or "not_genres" in changed):
-        words.append("no " + " or ".join(g.lower() for g in c.not_genres))
-    head, *rest = [w for w in words if w]
-    return " ".join([head, *[w for w in rest if not w.startswith(("at most", "no "))]]) + "".join(
-        f", {w}" for w in rest if w.startswith(("at most", "no "))
-    )
+        limits.append("no " + " or ".join(g.lower() for g in c.not_genres))
+    return ", ".join([" ".join(w for w in phrase if w), *limits])
 
 
 def _years(low: int | None, high: int | None) -> str:
