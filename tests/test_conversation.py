@@ -234,3 +234,11 @@ def test_a_year_of_ones_life_is_no_year_filter(bot):
 def test_a_link_after_leading_spaces_is_still_no_title(bot):
     reply = bot.chat("   [click](https://example.com)")
     assert not reply.state.liked_ids and not reply.state.mentioned_ids
+
+
+def test_feedback_before_a_correction_is_kept(bot):
+    session = bot.new_session()
+    first = bot.chat("something funny from 2012 on", session).recommendations[0]
+    reply = bot.chat("seen the first one already. sorry, i meant from the nineties", session)
+    assert first.item_id in reply.state.mentioned_ids and "correction" in reply.acts
+    assert (reply.state.constraints.year_from, reply.state.constraints.year_to) == (1990, 1999)

@@ -142,8 +142,11 @@ class Understander:
             acts.append("question")
         cut = 0
         if is_correction(rest) and (cue := MEANT.search(rest)) and re.match(r"\s*\w", rest[cue.end() :]):
-            cut = cue.end()  # "i said before 1980 but i meant the 80s": what was meant counts
-            rest = " " * cut + rest[cut:]
+            # "i said before 1980 but i meant the 80s": what was meant counts; only the cue's own
+            # sentence is cut ("seen the first one. sorry, i meant the nineties" keeps the seen)
+            opens = max((a for a, _ in sentences(rest) if a <= cue.start()), default=0)
+            cut = cue.end()
+            rest = rest[:opens] + " " * (cut - opens) + rest[cut:]
         reading = _without_titles(self.reader.read(rest, years), rest, linked) if rest != text else whole
         if cut:  # titles as the whole message reads them ("i mean fame" alone names no film)
             reading.titles = list(whole.titles)
