@@ -265,11 +265,9 @@ class ChatRec:
         if understanding.intent not in ("why", "question") and understanding.item_id:
             state.focus_id = understanding.item_id  # the film this message named stays "it"
         full = "".join(draft.parts).strip()
-        if text.strip():
+        if text.strip():  # a blank message changes nothing, and a new session stays unstored
             shown = [asdict(r) for r in draft.recommendations]
             self.sessions.save_turn(key, state, text, full, shown, draft.notices)
-        else:
-            self.sessions.save_state(key, state)
         yield Done(
             Reply(
                 full,

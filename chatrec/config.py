@@ -149,6 +149,12 @@ class Settings(BaseSettings):
         description="A database for sessions, shared by app instances: postgresql://USER@HOST/DB "
         "(psycopg 3) or sqlite:///FILE; unset means the SQLite file sessions_path.",
     )
+    session_days: float = Field(
+        30,
+        ge=0,
+        description="Sessions nobody has used for this many days are removed (by the app, hourly, and by "
+        "`chatrec sessions prune`); 0 keeps them forever.",
+    )
     k: int = Field(3, ge=1, le=20, description="Recommendations shown per turn.")
     max_message_chars: int = Field(2000, ge=50, description="Longer messages keep their two ends.")
     threads: int = Field(default_factory=_cores, ge=1, description="CPU threads for models.")
@@ -156,6 +162,12 @@ class Settings(BaseSettings):
     app_port: int = Field(7860, ge=1, le=65535)
     app_concurrency: int = Field(
         32, ge=1, le=1000, description="Events (turns of different sessions) the app serves at once."
+    )
+    app_sessions_per_hour: int = Field(
+        100,
+        ge=0,
+        description="New conversations one client address may start per hour on the web app and API "
+        "(0: no cap; behind a proxy all clients share its address). The Python API has no cap.",
     )
     app_auth: SecretStr | None = Field(
         None, description="'user:password' to require a login for the browser app; unset means none."

@@ -195,6 +195,30 @@ def _train_reader(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _prune_sessions(args: argparse.Namespace, settings: Settings) -> int:
+    from chatrec.sessions import SessionStore
+
+    days = settings.session_days if args.days is None else args.days
+    if not days:
+        print("sessions are kept forever (CHATREC_SESSION_DAYS=0): nothing removed")
+        return 0
+    store = SessionStore.from_settings(settings)
+    removed = store.prune(days)
+    print(f"removed {removed} sessions idle for more than {days:g} days; {store.count()} remain")
+    return 0
+
+
+def days(text: str) -> float:
+    """An argparse type: a number of days above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of days above 0, not {text}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = Parser(prog="chatrec", description="Conversational recommendations.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -291,6 +315,14 @@ def _parser() -> argparse.ArgumentParser:
     fit = sub.add_parser("fit-hybrid", help="fit the hybrid ranking's weights on ReDial train's val split")
     hybrid_fit.add_arguments(fit)
     fit.set_defaults(run=hybrid_fit.run)
+    sessions = sub.add_parser("sessions", help="the stored conversations").add_subparsers(
+        dest="action", required=True
+    )
+    prune = sessions.add_parser(
+        "prune", help="remove sessions idle past the retention (CHATREC_SESSION_DAYS)"
+    )
+    prune.add_argument("--days", type=days, help="idle days to keep (default: CHATREC_SESSION_DAYS, 30)")
+    prune.set_defaults(run=_prune_sessions)
     return parser
 
 

@@ -22,6 +22,11 @@ LARGEST_INT = 2**53
 # Sane bounds for the fields the filters read, used when a mapping names none: a year of 1e30 or
 # a runtime of -5 is a broken row, not a film.
 DEFAULT_RANGES: dict[str, tuple[float, float]] = {"year": (1800, 2100), "runtime": (1, 100_000)}
+# Values a source can hold but no real item has: the default catalog gives Machuca (121 min) a
+# runtime of 1 and The Human Race (87 min) one of 4, and its shortest true runtime is Destino's 7.
+# Such a value is left out of the item (the row stays), so "under 5 minutes" never picks them,
+# and the ingest report counts it.
+DEFAULT_PLAUSIBLE: dict[str, tuple[float, float]] = {"runtime": (5, 1000)}
 
 
 class RowError(ValueError):
@@ -35,7 +40,9 @@ class RowError(ValueError):
 
 
 class FieldSpec(BaseModel):
-    """One typed metadata field read from a source column; ``min``/``max`` bound numbers."""
+    """One typed metadata field read from a source column; ``min``/``max`` bound numbers (a row
+    outside them is rejected), ``plausible`` the values a real item can have (outside it, the
+    value is left out and counted, and the row kept)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -44,6 +51,7 @@ class FieldSpec(BaseModel):
     separator: str = ","
     min: float | None = None
     max: float | None = None
+    plausible: tuple[float, float] | None = None
 
 
 class FieldMapping(BaseModel):
@@ -70,6 +78,10 @@ class FieldMapping(BaseModel):
             spec = self.fields.get(name)
             if spec is not None and spec.type in ("int", "float") and spec.min is spec.max is None:
                 self.fields[name] = spec.model_copy(update={"min": low, "max": high})
+        for name, plausible in DEFAULT_PLAUSIBLE.items():
+            spec = self.fields.get(name)
+            if spec is not None and spec.type in ("int", "float") and spec.plausible is None:
+                self.fields[name] = spec.model_copy(update={"plausible": plausible})
         return self
 
     def columns(self) -> dict[str, str]:
@@ -125,8 +137,11 @@ def _text_value(value: Any) -> str:
     return ", ".join(value) if isinstance(value, list) else str(value)
 
 
-def item_from_row(row: Mapping[str, Any], mapping: FieldMapping) -> Item:
-    """Build an item from one source row, or raise :class:`RowError` saying why not."""
+def item_from_row(
+    row: Mapping[str, Any], mapping: FieldMapping, implausible: list[str] | None = None
+) -> Item:
+    """Build an item from one source row, or raise :class:`RowError` saying why not. Fields whose
+    value no real item has are left out and named in ``implausible``."""
     if any(_has_bad_utf8(v) for v in row.values()):
         raise RowError("invalid UTF-8")
     raw_id = row.get(mapping.id)
@@ -138,6 +153,14 @@ def item_from_row(row: Mapping[str, Any], mapping: FieldMapping) -> Item:
     metadata: dict[str, MetaValue] = {}
     for name, spec in mapping.fields.items():
         value = _convert(name, row.get(spec.column), spec)
+        if (
+            isinstance(value, int | float)
+            and spec.plausible
+            and not spec.plausible[0] <= value <= spec.plausible[1]
+        ):
+            if implausible is not None:
+                implausible.append(name)
+            continue
         if value is not None:
             metadata[name] = value
             if isinstance(value, list):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ class Summary:
     embedded_seconds: float = 0.0
     rejected: list[Rejected] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    implausible: Counter[str] = field(default_factory=Counter)  # values left out, by field
 
     @property
     def skipped(self) -> int:
@@ -64,13 +66,19 @@ class Summary:
         )
         if self.removed:
             text += f" / removed {self.removed}"
+        if self.implausible:
+            left = ", ".join(f"{n} {name}" for name, n in sorted(self.implausible.items()))
+            text += f" / implausible values left out: {left}"
         if self.stale:
             text += f" ({self.stale} stored items are gone from the source; --prune removes them)"
         return text
 
 
-def collect_items(rows: Iterable[Row], mapping: FieldMapping) -> tuple[dict[str, Item], list[Rejected]]:
-    """Valid items by id (first occurrence wins) and the rows skipped, with where and why.
+def collect_items(
+    rows: Iterable[Row], mapping: FieldMapping, implausible: Counter[str] | None = None
+) -> tuple[dict[str, Item], list[Rejected]]:
+    """Valid items by id (first occurrence wins) and the rows skipped, with where and why; values
+    left out as implausible are counted by field in ``implausible``.
 
     Sources without a header (JSONL, rows built in code) are checked against the mapping here:
     a column that no row has is a ConfigError, as it is for a CSV header.
@@ -84,13 +92,16 @@ def collect_items(rows: Iterable[Row], mapping: FieldMapping) -> tuple[dict[str,
             if isinstance(row, RowError):
                 raise row
             columns.update(row)
-            item = item_from_row(row, mapping)
+            doubtful: list[str] = []
+            item = item_from_row(row, mapping, doubtful)
             if item.id in items:
                 raise RowError(f"duplicate id {item.id!r}")
         except RowError as exc:
             rejected.append(Rejected(where, str(exc)))
             continue
         items[item.id] = item
+        if implausible is not None:
+            implausible.update(doubtful)
     if columns:
         check_columns(mapping, sorted(columns), "any row of the source")
     return items, rejected
@@ -155,12 +166,17 @@ def run_ingest(
     Skipped rows are in the summary, not logged one by one; ``log`` gets the warnings and, when
     stderr is not a terminal (``terminal``: ask it), the progress lines. With ``plots``, items
     that have a plot get its topics and a plot-blended vector."""
-    items, rejected = collect_items(rows, mapping)
+    implausible: Counter[str] = Counter()
+    items, rejected = collect_items(rows, mapping, implausible)
     if plots is not None:
         items = {i: plots.enrich(item) for i, item in items.items()}
     if rejected and not items:  # checked before the store is touched: --prune would empty it
         raise SourceError(f"no row of the source could be used ({len(rejected)} skipped; {rejected[0]})")
-    summary = Summary(rejected=rejected, warnings=empty_fields(items.values(), mapping) if items else [])
+    summary = Summary(
+        rejected=rejected,
+        warnings=empty_fields(items.values(), mapping) if items else [],
+        implausible=implausible,
+    )
     for warning in summary.warnings:
         log(f"warning: {warning}")
     store.check_embedder(embedder.identity, claim=True)

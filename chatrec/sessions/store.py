@@ -2,9 +2,11 @@
 default) or a PostgreSQL database that several app instances share (``CHATREC_SESSIONS_URL``).
 
 A session exists only once the store has issued it: :meth:`SessionStore.create` returns an
-unguessable token, and rows are keyed by a keyed hash (HMAC) of that token, bound to an owner (the
-logged-in user, or nobody). Whoever cannot show the token, or is logged in as someone else, gets
-:class:`UnknownSession` and never a byte of the session. A SQLite file and its hashing key are
+unguessable token signed for its owner (the logged-in user, or nobody), and rows are keyed by a
+keyed hash (HMAC) of that token. Whoever cannot show the token, or is logged in as someone else,
+gets :class:`UnknownSession` and never a byte of the session. Issuing a token writes nothing: the
+session's row is made at its first write, so callers who never say anything leave nothing behind,
+and :meth:`SessionStore.prune` removes sessions idle past the retention. A SQLite file and its hashing key are
 created readable by their owner only; a shared database keeps the key in a table, so every
 instance hashes a token alike.
 
@@ -16,6 +18,7 @@ state row raises :class:`InvalidState` for that session only.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -37,7 +40,7 @@ from chatrec.errors import SessionsError, UnknownSession
 from chatrec.inputs import text
 from chatrec.sessions.backend import open_backend, recovery
 from chatrec.sessions.files import KEY_BYTES, create_private, server_key
-from chatrec.sessions.locks import file_lock, row_lock
+from chatrec.sessions.locks import file_lock, remove_idle_lock_files, row_lock
 from chatrec.sessions.schema import messages, migrate, session_locks, sessions
 from chatrec.sessions.schema import server_key as key_table
 
@@ -49,7 +52,25 @@ MAX_REMEMBERED = 100_000  # sessions whose owner is kept in memory (about 20 MB 
 BUSY_SECONDS = 2.5  # how long a call waits for a database lock held elsewhere before saying "busy"
 TURN_SECONDS = 30.0  # how long a turn waits for another turn of its session (a reply takes seconds)
 TOKEN_BYTES = 24  # 192 random bits: guessing one is out of reach
+PRUNE_CHUNK = 500  # ids per DELETE ... IN (...): well under SQLite's limit of bound parameters
+SIGNATURE_BYTES = 16  # of the HMAC that binds a token to its owner: forging one is out of reach
 MAX_TOKEN_CHARS = 200
+
+
+DAY_SECONDS = 86_400.0
+
+
+class SessionKey(str):
+    """A session's row key (from :meth:`SessionStore.open`), carrying the owner that its first
+    write stores with the row: rows are made lazily, so the writer must know whose it is."""
+
+    __slots__ = ("owner",)
+    owner: str
+
+    def __new__(cls, key: str, owner: str) -> SessionKey:
+        made = super().__new__(cls, key)
+        made.owner = owner
+        return made
 
 
 class InvalidState(Exception):
@@ -118,26 +139,29 @@ class SessionStore:
         return hmac.new(self._key, token.encode("utf-8"), hashlib.sha256).hexdigest()
 
     def create(self, owner: str = "") -> str:
-        """A new, empty session bound to ``owner``; returns its token (the only copy)."""
-        token = secrets.token_urlsafe(TOKEN_BYTES)
-        key = self._hash(token)
-        with self._db() as db:
-            db.execute(
-                sessions.insert().values(
-                    id=key, state=DialogueState().model_dump_json(), updated=time.time(), owner=owner
-                )
-            )
-            db.execute(session_locks.insert().values(id=key))
-        self._remember(key, owner)
-        return token
+        """A new, empty session bound to ``owner``; returns its token (the only copy). Nothing is
+        stored until the session's first write: the token's signature is what makes it valid."""
+        nonce = secrets.token_urlsafe(TOKEN_BYTES)
+        return f"{nonce}.{self._signature(nonce, owner)}"
+
+    def _signature(self, nonce: str, owner: str) -> str:
+        signed = b"\0".join((b"session", nonce.encode(), owner.encode("utf-8", "surrogatepass")))
+        digest = hmac.new(self._key, signed, hashlib.sha256).digest()[:SIGNATURE_BYTES]
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+    def _signed_for(self, token: str, owner: str) -> bool:
+        nonce, dot, signature = token.rpartition(".")
+        return bool(dot and nonce) and hmac.compare_digest(signature, self._signature(nonce, owner))
 
     def _remember(self, key: str, owner: str) -> None:
         if len(self._owners) >= MAX_REMEMBERED:
             self._owners.clear()
         self._owners[key] = owner
 
-    def open(self, token: object, owner: str = "") -> str:
-        """The row key of the session ``token`` names, if ``owner`` owns it; else UnknownSession."""
+    def open(self, token: object, owner: str = "") -> SessionKey:
+        """The row key of the session ``token`` names, if ``owner`` owns it; else UnknownSession.
+        A stored session is checked against its row (tokens from before signing have only that);
+        one not stored yet, or pruned, against the token's signature."""
         token = text(token, "session_id")
         if len(token) > MAX_TOKEN_CHARS:
             raise UnknownSession(_UNKNOWN)
@@ -148,9 +172,11 @@ class SessionStore:
                 stored = db.scalar(sa.select(sessions.c.owner).where(sessions.c.id == key))
             if stored is not None:
                 self._remember(key, stored)
+        if stored is None and self._signed_for(token, owner):
+            return SessionKey(key, owner)
         if stored is None or not hmac.compare_digest(stored.encode(), owner.encode()):
             raise UnknownSession(_UNKNOWN)
-        return key
+        return SessionKey(key, owner)
 
     def locked(self, key: str) -> AbstractContextManager[None]:
         """Hold session ``key`` for one turn: another turn of it, in any process that shares this
@@ -213,12 +239,28 @@ class SessionStore:
         notices: list[str] | None = None,
     ) -> None:
         with self._db() as db:
+            self._set_state(db, key)
             self._insert(db, key, role, text, recommendations, notices)
 
     @staticmethod
-    def _set_state(db: Connection, key: str, state: DialogueState) -> None:
-        values = {"state": state.model_dump_json(), "updated": time.time()}
-        db.execute(sessions.update().where(sessions.c.id == key).values(**values))
+    def _set_state(db: Connection, key: str, state: DialogueState | None = None) -> None:
+        """Store ``state`` (None: keep it) and mark the session used now; the first write of a
+        session makes its row."""
+        values: dict[str, object] = {"updated": time.time()}
+        if state is not None:
+            values["state"] = state.model_dump_json()
+        if db.execute(sessions.update().where(sessions.c.id == key).values(**values)).rowcount == 0:
+            values.setdefault("state", DialogueState().model_dump_json())
+            SessionStore._first_write(db, key, values)
+
+    @staticmethod
+    def _first_write(db: Connection, key: str, values: dict[str, object]) -> None:
+        """The session's row, made at its first write (a racing first write of the same session
+        makes the transaction fail and the caller's turn say so: its lock makes that rare)."""
+        owner = getattr(key, "owner", "")
+        db.execute(sessions.insert().values(id=str(key), owner=owner, **values))
+        if db.scalar(sa.select(session_locks.c.id).where(session_locks.c.id == key)) is None:
+            db.execute(session_locks.insert().values(id=str(key)))  # else a turn's lock made it
 
     @staticmethod
     def _insert(
@@ -247,6 +289,31 @@ class SessionStore:
             db.execute(messages.delete().where(messages.c.session_id == key))
             fresh = {"state": DialogueState().model_dump_json(), "updated": time.time()}
             db.execute(sessions.update().where(sessions.c.id == key).values(**fresh))
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def prune(self, idle_days: float, now: float | None = None) -> int:
+        """Remove the sessions nobody has used for ``idle_days`` (their state, messages and lock
+        row; on SQLite also lock files a crash left); returns how many sessions went. Their
+        tokens then open empty sessions, as new ones do."""
+        cutoff = (time.time() if now is None else now) - idle_days * DAY_SECONDS
+        with self._db() as db:
+            gone = list(
+                db.scalars(sessions.delete().where(sessions.c.updated < cutoff).returning(sessions.c.id))
+            )
+            for start in range(0, len(gone), PRUNE_CHUNK):
+                chunk = gone[start : start + PRUNE_CHUNK]
+                db.execute(messages.delete().where(messages.c.session_id.in_(chunk)))
+                db.execute(session_locks.delete().where(session_locks.c.id.in_(chunk)))
+        for key in gone:
+            self._owners.pop(key, None)
+        if self.path:
+            remove_idle_lock_files(self.path.with_name(self.path.name + ".locks"), cutoff)
+        return len(gone)
+
+    def count(self) -> int:
+        """How many sessions are stored (those that have been written to)."""
+        with self._db() as db:
+            return int(db.scalar(sa.select(sa.func.count()).select_from(sessions)) or 0)
 
 
 _UNKNOWN = "unknown session: start one with new_session() (the web API: /new_session) and pass its token"

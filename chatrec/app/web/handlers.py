@@ -15,6 +15,7 @@ from typing import Any
 import gradio as gr
 
 from chatrec.agent import ChatRec
+from chatrec.app.web.limits import NewSessionCap
 from chatrec.app.web.render import (
     Card,
     Entry,
@@ -43,19 +44,25 @@ class ChatApp:
     the UI and its tests.
 
     A session is only ever reached through a token the server issued to this user: a page that
-    sends none, or one it does not own, gets a new session of its own.
+    sends none, or one it does not own, gets a new session of its own, within the cap on new
+    sessions per client address (:mod:`chatrec.app.web.limits`).
     """
 
     def __init__(self, bot: ChatRec) -> None:
         self.bot = bot
         self.catalog = bot.catalog
         self.genres = sorted(bot.retriever.vocabulary.known("genres"))
+        self.new_sessions = NewSessionCap(bot.settings.app_sessions_per_hour)
 
-    def _own(self, token: object, user: str | None) -> tuple[str, bool]:
+    def _new(self, request: gr.Request | None) -> str:
+        self.new_sessions.take(_address(request))
+        return self.bot.new_session(_user(request))
+
+    def _own(self, token: object, request: gr.Request | None) -> tuple[str, bool]:
         """The caller's own session: ``token`` if it is theirs, else a new one (True)."""
-        if self.bot.owns(token, user=user):
+        if self.bot.owns(token, user=_user(request)):
             return str(token), False
-        return self.bot.new_session(user), True  # none yet, someone else's, or not a token at all
+        return self._new(request), True  # none yet, someone else's, or not a token at all
 
     def _view(
         self, session_id: str, user: str | None
@@ -72,7 +79,7 @@ class ChatApp:
         """Page load: the stored conversation of the browser's own session, or a new session."""
         user = _user(request)
         try:
-            session_id, _ = self._own(session_id, user)
+            session_id, _ = self._own(session_id, request)
             history = self.bot.history(session_id, user=user)  # one read serves the chat and the cards
             return (
                 session_id,
@@ -101,7 +108,7 @@ class ChatApp:
         notices: list[str] = []
         view: tuple[Any, ...] = ([], None, None, [], None)
         try:
-            session_id, _ = self._own(session_id, user)
+            session_id, _ = self._own(session_id, request)
             view = self._view(session_id, user)
             for event in self.bot.stream(message, session_id, user=user):
                 if isinstance(event, Notice):
@@ -180,14 +187,21 @@ class ChatApp:
     def new_conversation(self, session_id: str, request: gr.Request | None = None) -> tuple[Any, ...]:
         """Start over: the caller's own session is emptied; anyone else's is out of reach."""
         user = _user(request)
-        session_id, fresh = self._own(session_id, user)
-        if not fresh:
-            self.bot.reset(session_id, user=user)
-        return session_id, [], [], *self._view(session_id, user)
+        try:
+            session_id, fresh = self._own(session_id, request)
+            if not fresh:
+                self.bot.reset(session_id, user=user)
+            return session_id, [], [], *self._view(session_id, user)
+        except ChatrecError as exc:
+            gr.Warning(f"Could not start over: {exc}")
+            return (gr.skip(),) * 8
 
     def api_new_session(self, request: gr.Request | None = None) -> str:
         """A new conversation for API clients: pass the returned token as ``session_id``."""
-        return self.bot.new_session(_user(request))
+        try:
+            return self._new(request)
+        except ChatrecError as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
 
     def api_chat(
         self, message: str, session_id: str | None = None, request: gr.Request | None = None
@@ -205,7 +219,7 @@ class ChatApp:
         omitted). ``Client.predict`` returns the whole turn; ``Client.submit`` sees both."""
         user = _user(request)
         try:
-            token = self.bot.new_session(user) if session_id is None else session_id
+            token = self._new(request) if session_id is None else session_id
             for event in self.bot.stream(message, token, user=user):
                 if isinstance(event, Recommendations):
                     yield _api_reply("", event.items, [], None, token, done=False)
@@ -246,6 +260,13 @@ def _api_reply(
 
 def _shown(cards: list[Card] | None) -> Any:
     return gr.skip() if cards is None else cards
+
+
+def _address(request: gr.Request | None) -> str | None:
+    """The client's address as the server sees it (None without a request: in-process calls)."""
+    client = getattr(request, "client", None)
+    host = getattr(client, "host", None)
+    return host if isinstance(host, str) else None
 
 
 def _user(request: gr.Request | None) -> str | None:

@@ -1,16 +1,27 @@
-"""Starting the web app: settings, first-run ingest, models, then the Gradio server."""
+"""Starting the web app: settings, first-run ingest, models, then the Gradio server, with a
+health endpoint for load balancers and the hourly removal of idle sessions."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import socket
+import threading
 import time
+from collections.abc import Callable
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
 from chatrec.agent import ChatRec
 from chatrec.app.web.layout import build_app
 from chatrec.app.web.render import CSS
 from chatrec.config import Settings
-from chatrec.errors import ConfigError
+from chatrec.errors import ChatrecError, ConfigError, one_line
+
+log = logging.getLogger(__name__)
+PRUNE_EVERY_SECONDS = 3600.0
 
 
 def require_free_port(host: str, port: int) -> None:
@@ -45,6 +56,7 @@ def serve(settings: Settings, *, share: bool = False) -> None:
     print(f"models loaded in {built - start:.1f} s, warmed up in {warm - built:.1f} s", flush=True)
     print("building the page", flush=True)
     page = build_app(bot)
+    prune_sessions(bot, settings.session_days)
     auth = settings.app_auth.get_secret_value().split(":", 1) if settings.app_auth else None
     if auth is not None and len(auth) != 2:
         raise ConfigError("CHATREC_APP_AUTH must be 'user:password'")
@@ -56,7 +68,46 @@ def serve(settings: Settings, *, share: bool = False) -> None:
         ssr_mode=False,
         css=CSS,
         show_error=False,
+        app_kwargs={"routes": [Route("/healthz", health_endpoint(bot))]},
     )
+
+
+def health_endpoint(bot: ChatRec) -> Callable[[Request], JSONResponse]:
+    """``GET /healthz``: 200 ``{"status": "ready", ...}`` when this instance can serve a turn, else
+    503 with the failing part. The app listens only once its models and catalog are loaded, so a
+    load balancer that sees the port answer and this say ready can send people here; afterwards it
+    checks what can go away under a running app: the catalog store and the session store."""
+
+    def health(request: Request) -> JSONResponse:
+        try:
+            items = bot.retriever.store.count()
+            sessions = bot.sessions.count()
+        except ChatrecError as exc:
+            return JSONResponse({"status": "unavailable", "problem": one_line(exc)}, status_code=503)
+        return JSONResponse({"status": "ready", "items": items, "sessions": sessions})
+
+    return health
+
+
+def prune_sessions(bot: ChatRec, days: float, every: float = PRUNE_EVERY_SECONDS) -> threading.Thread | None:
+    """Remove sessions idle for ``days`` now and then every ``every`` seconds, in a daemon thread
+    (None when sessions are kept forever). A store that fails is logged and tried again later."""
+    if not days:
+        return None
+
+    def loop() -> None:
+        while True:
+            try:
+                removed = bot.sessions.prune(days)
+                if removed:
+                    log.info("removed %d sessions idle for more than %g days", removed, days)
+            except Exception as exc:  # the app keeps serving; the next hour tries again
+                log.warning("could not remove idle sessions: %s", one_line(exc))
+            time.sleep(every)
+
+    thread = threading.Thread(target=loop, name="chatrec-session-retention", daemon=True)
+    thread.start()
+    return thread
 
 
 def main(argv: list[str] | None = None) -> int:
