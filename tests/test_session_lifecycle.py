@@ -108,7 +108,9 @@ def test_a_held_lock_file_is_never_removed(bot):
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.slow)])
 def test_a_session_idle_past_the_retention_is_gone_after_cleanup(backend, request, tmp_path):
-    target = f"sqlite:///{tmp_path / 's.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    target = (
+        f"sqlite:///{tmp_path / 's.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    )
     store = SessionStore(target)
     idle, used = store.create("alice"), store.create("alice")
     for token in (idle, used):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import shutil
 import signal
@@ -13,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
@@ -171,7 +173,12 @@ def test_postgres_down_is_one_line_and_coming_back_needs_no_restart(small_retrie
         bot.chat("a heist film", token)
         server.stop()
         start = time.monotonic()
-        for call in (lambda: bot.chat("show me more", token), bot.new_session, lambda: bot.history(token)):
+        calls = (  # a new session's token needs no database (it is signed), its first turn does
+            lambda: bot.chat("show me more", token),
+            lambda: bot.chat("a heist film", bot.new_session()),
+            lambda: bot.history(token),
+        )
+        for call in calls:
             with pytest.raises(SessionsError) as down:
                 call()
             message = str(down.value)
@@ -217,6 +224,11 @@ def test_two_app_instances_share_sessions_through_postgres(postgres_url, movie_r
             args = [sys.executable, "app.py", "--port", str(port)]
             stack.enter_context(serving(args, port, seconds=240, cwd=ROOT, env=env, stdout=log, stderr=log))
             urls.append(f"http://127.0.0.1:{port}/")
+        for url in urls:  # what a load balancer asks before it sends anyone here
+            with urllib.request.urlopen(f"{url}healthz", timeout=10) as health:
+                assert health.status == 200
+                body = json.load(health)
+            assert body["status"] == "ready" and body["items"] >= 150 and body["sessions"] == 0
         a, b = (Client(url, verbose=False) for url in urls)
 
         token = a.predict(api_name="/new_session")

@@ -145,13 +145,14 @@ class SessionStore:
         return f"{nonce}.{self._signature(nonce, owner)}"
 
     def _signature(self, nonce: str, owner: str) -> str:
-        signed = b"\0".join((b"session", nonce.encode(), owner.encode("utf-8", "surrogatepass")))
+        signed = b"\0".join(s.encode("utf-8", "surrogatepass") for s in ("session", nonce, owner))
         digest = hmac.new(self._key, signed, hashlib.sha256).digest()[:SIGNATURE_BYTES]
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
     def _signed_for(self, token: str, owner: str) -> bool:
         nonce, dot, signature = token.rpartition(".")
-        return bool(dot and nonce) and hmac.compare_digest(signature, self._signature(nonce, owner))
+        given = signature.encode("utf-8", "surrogatepass")  # any text: compared as bytes
+        return bool(dot and nonce) and hmac.compare_digest(given, self._signature(nonce, owner).encode())
 
     def _remember(self, key: str, owner: str) -> None:
         if len(self._owners) >= MAX_REMEMBERED:
