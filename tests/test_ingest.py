@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from chatrec.catalog import FieldMapping
+from chatrec.catalog import FieldMapping, Filters
 from chatrec.ingest import movies
 from chatrec.ingest.pipeline import run_ingest
 from chatrec.ingest.sources import read_rows
@@ -63,6 +63,27 @@ def test_bad_rows_are_skipped_counted_and_explained(tmp_path, embedder):
         "invalid UTF-8",
     ]
     assert [i.title for i in store.get(["1", "4"])] == ["Good One", "Good Two"]
+
+
+def test_implausible_runtimes_are_left_out_counted_and_never_pass_a_filter(tmp_path, embedder):
+    """The default catalog gives Machuca (121 min) a runtime of 1: the film stays, its runtime
+    goes, the report counts it, and "under 10 minutes" never picks it."""
+    mapping = FieldMapping.model_validate(
+        {"id": "id", "title": "title", "fields": {"runtime": {"column": "runtime", "type": "int"}}}
+    )
+    rows = [
+        {"id": 1, "title": "Machuca", "runtime": 1},
+        {"id": 2, "title": "Destino", "runtime": 7},
+        {"id": 3, "title": "Out 1", "runtime": 776},
+        {"id": 4, "title": "A Glitch", "runtime": 5000},
+    ]
+    store = Store(make_settings(tmp_path))
+    summary, _ = _ingest(store, embedder, rows, mapping)
+    assert (summary.added, summary.skipped, dict(summary.implausible)) == (4, 0, {"runtime": 2})
+    assert "implausible values left out: 2 runtime" in summary.line()
+    assert [i.metadata.get("runtime") for i in store.get(["1", "2", "3", "4"])] == [None, 7, 776, None]
+    short = store.query(embedder.embed(["a film"])[0], n=4, filters=Filters(max_runtime=10))
+    assert [h.item.title for h in short] == ["Destino"]
 
 
 def test_csv_and_sqlite_sources_with_invalid_bytes(tmp_path, embedder):
