@@ -33,7 +33,7 @@ from chatrec.understanding.understand import Understander, Understanding
 from chatrec.writing.answers import answer
 from chatrec.writing.evidence import Evidencer
 from chatrec.writing.opening import impossible, opening
-from chatrec.writing.phrasing import ReplyReasons, phrase_reply
+from chatrec.writing.phrasing import ReplyReasons, phrase_reply, template
 from chatrec.writing.prompts import reply
 from chatrec.writing.respond import Check, LLMUnavailable, Responder, Unusable
 
@@ -69,8 +69,10 @@ class ChatRec:
         self.sessions = sessions
         together = pipeline.hybrid.collaborative.interactions.pairs if pipeline.hybrid else None
         self.wording: Wording = wording_for(retriever.catalog, settings.item_kind, settings.role_words)
-        self.evidencer = Evidencer(retriever.catalog, together=together, wording=self.wording)
         self.synopses = Synopses.load()
+        self.evidencer = Evidencer(
+            retriever.catalog, together=together, wording=self.wording, synopses=self.synopses
+        )
         # held only while a turn uses it: 10,000 sessions leave no 10,000 locks behind
         self._locks: weakref.WeakValueDictionary[str, _TurnLock] = weakref.WeakValueDictionary()
         self._locks_guard = threading.Lock()
@@ -293,8 +295,10 @@ class ChatRec:
     ) -> Iterator[Event]:
         """Recommendations at once (with catalog reasons), then the text as it is written."""
         evidences = [self.evidencer.evidence(h.item, state) for h in hits]
-        phrase_reply(evidences)  # a plain sentence per item, no two of one template
-        items = [Recommendation.from_hit(h, ev.plain()) for h, ev in zip(hits, evidences, strict=True)]
+        phrase_reply(evidences, state.frames)  # a plain sentence per item, no two of one template
+        items = [
+            Recommendation.from_hit(h, ev.plain(), ev.credit()) for h, ev in zip(hits, evidences, strict=True)
+        ]
         yield Recommendations(items)
         if not self.settings.llm_intro:  # true by construction: no need to wait for the LLM
             yield draft.say(first)
@@ -312,16 +316,19 @@ class ChatRec:
                     working = False
             if self.settings.llm_intro and not intro_said:
                 yield draft.say(first)
-            writer = ReplyReasons(self.responder, text, deadline, working)
+            writer = ReplyReasons(self.responder, text, deadline, working, state.frames)
             for n, (item, ev) in enumerate(zip(items, evidences, strict=True)):
                 said = writer.reason(ev, n)  # no two reasons of a reply share a template
-                draft.recommendations.append(replace(item, reason=said.text))
+                draft.recommendations.append(replace(item, reason=said.text, credit=ev.credit()))
                 yield Reason(item.item_id, said.text, said.draft, said.problems)
                 yield draft.say(f"\n\n**{item.label}** — {said.text}")
+            if any(r.credit for r in draft.recommendations):
+                yield draft.say("\n\n" + reply("plot_credit"))
             if not writer.working:
                 yield draft.notice(reply("llm_fallback"))
         shown = draft.recommendations
-        state.record_shown([r.item_id for r in shown], {r.item_id: r.reason for r in shown})
+        frames = [template(r.reason, ev) for r, ev in zip(shown, evidences, strict=True)]
+        state.record_shown([r.item_id for r in shown], {r.item_id: r.reason for r in shown}, frames)
 
 
 def _relaxed(state: DialogueState, understanding: Understanding) -> DialogueState | None:

@@ -26,13 +26,14 @@ class Recommendation:
     directors: list[str] = field(default_factory=list)
     runtime: int | None = None
     rating: str | None = None
+    credit: str | None = None  # "Plot: Wikipedia, CC BY-SA" when the reason quotes the film's plot
 
     @property
     def label(self) -> str:
         return label_of(self.title, self.year)
 
     @classmethod
-    def from_hit(cls, hit: Hit, reason: str) -> Recommendation:
+    def from_hit(cls, hit: Hit, reason: str, credit: str | None = None) -> Recommendation:
         item = hit.item
         rating = item.metadata.get("rating")
         return cls(
@@ -45,6 +46,7 @@ class Recommendation:
             directors=list_field(item.metadata, "directors"),
             runtime=item.runtime,
             rating=str(rating) if rating else None,
+            credit=credit,
         )
 
 

@@ -27,6 +27,7 @@ class Tastes(BaseModel):
 
 # Per-session caps, newest kept: 10,000 👍 must not make every later turn slow.
 MAX_LIKES = 200  # liked or disliked items, and liked or disliked genres and people
+MAX_FRAMES = 6  # reason templates of the last two turns: a third turn may not repeat them
 MAX_SHOWN = 500  # items shown or mentioned (the exclusion list) and their reasons
 
 
@@ -56,6 +57,7 @@ class DialogueState(BaseModel):
     last_shown: list[str] = Field(default_factory=list)
     reasons: dict[str, str] = Field(default_factory=dict)  # item id -> the reason we gave
     focus_id: str | None = None  # the film just discussed: what "it" and "that one" mean
+    frames: list[str] = Field(default_factory=list)  # the last turns' reason templates: not said again
 
     def like(self, item_id: str) -> None:
         _add(self.liked_ids, item_id)
@@ -123,8 +125,9 @@ class DialogueState(BaseModel):
             merged["genres"] = [g for g in merged["genres"] if g not in merged["not_genres"]]
         self.constraints = Filters.model_validate(merged)
 
-    def record_shown(self, ids: list[str], reasons: dict[str, str]) -> None:
+    def record_shown(self, ids: list[str], reasons: dict[str, str], frames: Iterable[str] = ()) -> None:
         _add(self.shown_ids, *ids, keep=MAX_SHOWN)
+        self.frames = [*self.frames, *frames][-MAX_FRAMES:]
         self.last_shown = list(ids)
         self.focus_id = None  # "it" now means the first of these, unless the turn named a film
         self.reasons.update(reasons)

@@ -92,7 +92,10 @@ class ClaimChecker:
         self.credits = credits_of(understander.catalog)
 
     def claims(self, sentence: str, ev: Evidence) -> list[Claim]:
-        """Every unsupported claim in ``sentence`` (empty: the sentence may be shown)."""
+        """Every unsupported claim in ``sentence`` (empty: the sentence may be shown). The film's
+        premise, quoted word for word from its plot, is true as it stands: only the rest is read."""
+        if ev.premise and ev.premise in sentence:
+            sentence = sentence.replace(ev.premise, " ")
         allowed = self.allowed(ev)
         rest = sentence
         for name in sorted(allowed, key=len, reverse=True):

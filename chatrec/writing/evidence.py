@@ -8,6 +8,9 @@ a director, writer or actor shared with a film they liked, what people who liked
 on to pick, their stated tastes and limits come first; critics' scores and awards follow; the
 genre line a card already shows comes last. Each fact has several phrasings
 (:mod:`chatrec.writing.phrasing` picks one per item so that a reply never repeats a template).
+Beside the facts, the film's premise (:mod:`chatrec.writing.premise`) says what happens in it.
+Limits the user set are never a reason: every card meets them, and "it fits your 120-minute
+limit" says why the film passed a filter, not why it is worth watching.
 """
 
 from __future__ import annotations
@@ -17,9 +20,11 @@ from typing import Any
 
 from chatrec.catalog import PEOPLE_FIELDS, Item, list_field
 from chatrec.catalog.credits import credits_of
+from chatrec.catalog.synopses import Synopses
 from chatrec.catalog.wording import Wording
 from chatrec.dialogue.state import DialogueState
 from chatrec.writing.grounds import Evidence, Fact, article, genre_words, item_label, joined, tastes
+from chatrec.writing.premise import premise
 
 __all__ = ["Evidence", "Evidencer", "Fact", "evidence"]
 
@@ -38,11 +43,13 @@ class Evidencer:
         *,
         together: Mapping[str, Mapping[str, float]] | None = None,
         wording: Wording | None = None,
+        synopses: Synopses | None = None,
     ) -> None:
         self.catalog = catalog
         self.together = together or {}
         self.wording = wording or Wording()
         self.credits = credits_of(catalog)
+        self.synopses = synopses
 
     def _credit(self, role: str, names: list[str], known: str = "") -> tuple[str, ...]:
         """Ways to say "it is <role> <names>" that the claim checker accepts for that role: "stars"
@@ -97,7 +104,11 @@ class Evidencer:
         genres = [g for g in list_field(meta, "genres") if g in list_field(liked, "genres")][:2]
         if genres:
             g = genre_words(genres)
-            ways = (f"it is {article(g)} {noun}, like {title}", f"like {title}, it is {article(g)} pick")
+            ways = (
+                f"it is {article(g)} {noun}, like {title}",
+                f"like {title}, it is {article(g)} pick",
+                f"it is {article(g)} {noun}, much like {title}",
+            )
             ev.facts.append(Fact("genre_like", ways, 4.0 + (not found), taste=True))
             found = True
         found = self._contrast(meta, liked, title, bool(state.constraints.max_runtime), ev) or found
@@ -141,7 +152,11 @@ class Evidencer:
         genres = [g for g in list_field(meta, "genres") if g in asked]
         if genres:
             g = genre_words(genres)
-            ways = (f"it is {article(g)} {noun}, as you asked", f"it gives you the {g} you asked for")
+            ways = (
+                f"it is {article(g)} {noun}, as you asked",
+                f"it gives you the {g} you asked for",
+                f"you wanted {g}, and it is {article(g)} {noun}",
+            )
             ev.facts.append(Fact("genre", ways, 6.0, taste=True))
         topics = [t for t in list_field(meta, "topics") if t in state.likes.topics][:2]
         if topics:  # only the item's own plot topics: a reason never invents what it is about
@@ -151,43 +166,18 @@ class Evidencer:
         year = meta.get("year")
         decade = next((d for d in state.likes.decades if isinstance(year, int) and d <= year < d + 10), None)
         if decade is not None:
-            ways = (f"it is from {year}, in the {decade}s you like", f"it came out in {year}, your decade")
-            ev.facts.append(Fact("decade", ways, 5.0, taste=True))
-        self._constraints(meta, state, ev)
-
-    def _constraints(self, meta: Mapping[str, Any], state: DialogueState, ev: Evidence) -> None:
-        ways: tuple[str, ...]
-        c, runtime, year = state.constraints, meta.get("runtime"), meta.get("year")
-        within = isinstance(runtime, int) and (c.max_runtime or 10**6) >= runtime >= (c.min_runtime or 0)
-        if within and (c.max_runtime or c.min_runtime):
-            limit = c.max_runtime or c.min_runtime
             ways = (
-                f"it runs {runtime} minutes, within your {limit}-minute limit",
-                f"at {runtime} minutes it fits your {limit}-minute limit",
+                f"it is from {year}, in the {decade}s you like",
+                f"it came out in {year}, your decade",
+                f"it is a {year} {noun}, from the {decade}s you like",
             )
-            ev.facts.append(Fact("runtime", ways, 6.0, taste=True))
-        in_range = isinstance(year, int) and (c.year_to or 9999) >= year >= (c.year_from or 0)
-        if in_range and (c.year_from or c.year_to):
-            span = (
-                f"your {c.year_from}–{c.year_to} range"
-                if c.year_from and c.year_to
-                else f"your limit of {c.year_from or c.year_to}"
-            )
-            ways = (f"it is from {year}, within {span}", f"its {year} release fits {span}")
-            ev.facts.append(Fact("constraint", ways, 5.5, taste=True))
-        avoided = [g.lower() for g in c.not_genres if g not in list_field(meta, "genres")][:2]
-        if avoided and list_field(meta, "genres"):
-            ways = (f"it has no {' and no '.join(avoided)}, as you asked",)
-            ev.facts.append(Fact("constraint", ways, 4.0, taste=True))
-        languages = [x for x in list_field(meta, "languages") if x in c.languages]
-        if languages:
-            ev.facts.append(Fact("constraint", (f"it is in {languages[0]}, as you asked",), 5.5, taste=True))
+            ev.facts.append(Fact("decade", ways, 5.0, taste=True))
 
     def _quality(self, meta: Mapping[str, Any], ev: Evidence) -> None:
         ways: tuple[str, ...]
         meter, metacritic = meta.get("critic_meter"), meta.get("metacritic")
         if isinstance(meter, int) and meter >= HIGH_METER and self.wording.is_film:
-            ways = (f"critics rate it {meter}% on Rotten Tomatoes", f"it holds {meter}% with critics")
+            ways = (f"critics loved it ({meter}% on Rotten Tomatoes)", f"it has {meter}% with critics")
             ev.facts.append(Fact("critics", ways, 3.0 + (meter - HIGH_METER) / 10))
         elif isinstance(metacritic, int) and metacritic >= HIGH_METACRITIC:
             ways = (f"it scores {metacritic} on Metacritic", f"critics give it {metacritic} on Metacritic")
@@ -232,6 +222,8 @@ class Evidencer:
         """The catalog facts that connect ``item`` to what this user said, strongest first."""
         meta = item.metadata
         ev = Evidence(item, self.wording, names={item.title})
+        if self.synopses is not None:
+            ev.premise = premise(self.synopses.get(item.id))
         for liked_id in reversed(state.liked_ids[-5:]):
             if liked_id in self.catalog:
                 self._from_liked(meta, {**self.catalog[liked_id], "_id": liked_id}, state, ev)
@@ -252,12 +244,19 @@ class Evidencer:
         liked = [i for i in state.liked_ids if i in self.catalog][-1:]
         if liked:
             title = item_label(self.catalog[liked[0]])
-            ways = (f"it is one of the closest matches to {title} in the catalog",)
+            ways = (
+                f"it is one of the closest matches to {title} in the catalog",
+                f"of all I hold, it sits nearest to {title}",
+                f"it comes close to {title}",
+            )
             ev.names.add(str(self.catalog[liked[0]].get("title")))
             ev.related.append(self.catalog[liked[0]])
             ev.facts.append(Fact("match", ways, 2.0, taste=True))
         elif taste := [*state.likes.people, *state.likes.topics, *(g.lower() for g in state.likes.genres)]:
-            ways = (f"it is the closest match I found to your taste for {taste[0]}",)
+            ways = (
+                f"it is the closest match I found to your taste for {taste[0]}",
+                f"it suits your taste for {taste[0]} best of what I hold",
+            )
             ev.names.update(state.likes.people[:1])
             ev.facts.append(Fact("match", ways, 2.0, taste=True))
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chatrec.catalog import Item, label_of
+from chatrec.catalog.synopses import CREDIT
 from chatrec.catalog.wording import Wording
 from chatrec.dialogue.state import DialogueState
 
@@ -33,6 +34,7 @@ class Evidence:
     likes: set[str] = field(default_factory=set)  # what the user likes, casefolded: ties a reason
     liked_genres: set[str] = field(default_factory=set)
     dislikes: set[str] = field(default_factory=set)  # people, genres, titles the user turned down
+    premise: str | None = None  # a sentence of its plot synopsis (CC BY-SA): what happens in it
     sentence: str = ""  # the plain reason chosen for this item within its reply
     clauses: list[str] = field(default_factory=list)  # the phrasings that sentence uses
 
@@ -41,6 +43,10 @@ class Evidence:
         """What the LLM is given to phrase: the clauses of the plain sentence (so that two items
         of a reply hand it different phrasings), else the strongest facts."""
         return self.clauses or [f.ways[0] for f in self.facts[:2]]
+
+    def credit(self) -> str | None:
+        """The credit a card owes when its reason quotes the film's plot (CC BY-SA)."""
+        return CREDIT if self.premise and self.premise in self.lines else None
 
     def plain(self) -> str:
         """The reason when no phrasing can be trusted (see :func:`chatrec.writing.phrasing.phrase_reply`)."""

@@ -10,7 +10,8 @@ import re
 
 WORD = re.compile(r"[\w'’-]+")
 # A person's name in role phrases: capitalised words, with the particles names carry.
-_NAME = r"[A-Z][\w'’.-]+(?:\s+(?:(?:de|van|von|la|le|du|del|da|di|of)\s+)*[A-Z][\w'’.-]+)*"
+_CAPITAL = "[A-ZÀ-ÖØ-Þ\u0100-\u017f]"  # "Fede Álvarez", "Łukasz": Latin capitals beyond ASCII
+_NAME = rf"{_CAPITAL}[\w'’.-]+(?:\s+(?:(?:de|van|von|la|le|du|del|da|di|of)\s+)*{_CAPITAL}[\w'’.-]+)*"
 _NAMES = rf"(?P<names>{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)"
 NAMES = re.compile(r"\s*(?:,|\band\b|&)\s*")
 

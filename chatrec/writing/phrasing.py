@@ -1,17 +1,23 @@
 """Sentences from evidence that read like a person wrote them, and never repeat within a reply.
 
-A reason's *template* is its sentence with the names, titles, genres and numbers taken out: "It
-is a crime film, as you asked" and "It is a drama film, as you asked" share one, and a reply that
-says both reads like a form. :func:`phrase_reply` gives every item of a reply a plain sentence of
-its own template (rotating the phrasings of each fact and the way two facts are joined);
-:func:`distinct` keeps a phrased reason only if its template is new in the reply.
+A reason's *template* (its frame) is its sentence with the names, titles, genres, numbers and
+the film's premise taken out: "It is a crime film, as you asked" and "It is a drama film, as you
+asked" share one, and a reply that says both reads like a form. :func:`phrase_reply` gives every
+item of a reply a plain sentence of its own template (rotating the phrasings of each fact, the
+way two facts are joined and where the premise goes); :func:`distinct` keeps a phrased reason only
+if its template is new in the reply and in the conversation's last turns (``recent``).
+
+A reason is a tie and a story where the film has a premise: why this film for this person (a
+shared director, what fans of their film pick, the genre or person they asked for), then what
+happens in it. Numbers help once, not on every card: a critics' score or an award is said in at
+most one reason of a reply.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from chatrec.catalog import list_field
@@ -23,6 +29,10 @@ from chatrec.writing.respond import LLMUnavailable, Responder, Unusable
 FAMILIES = {"genre": "genre", "genre_like": "genre", "basic": "genre", "directors": "credit"}
 FAMILIES |= {"person": "credit", "credit": "credit", "contrast": "genre"}
 JOINERS = ("{a}, and {b}", "{a}; {b}", "{a}. Also, {b}")
+# Where the premise goes beside the tie (``t``: the tie as a sentence, ``p``: the premise).
+WITH_PREMISE = ("{t} {p}", "{p} {t}", "{t} The story: {p}", "Here is the setup: {p} {t}")
+QUALITY = ("critics", "awards")
+QUALITY_SAID = "#quality"  # in ``used``: a reason of this reply has said a score or an award
 NUMBER = re.compile(r"\d+")
 PUNCTUATION = re.compile(r"[^\w\s#]")
 
@@ -30,6 +40,8 @@ PUNCTUATION = re.compile(r"[^\w\s#]")
 def template(sentence: str, ev: Evidence) -> str:
     """The sentence with the item-specific words masked: what two reasons must not share."""
     text = sentence.casefold()
+    if ev.premise:
+        text = text.replace(ev.premise.casefold(), " P ")
     names = {*ev.names, *ev.liked_titles, ev.item.title}
     for name in sorted((n.casefold() for n in names if n), key=len, reverse=True):
         text = text.replace(name, " N ")
@@ -45,21 +57,30 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _second(facts: Sequence[Fact]) -> Fact | None:
+def _second(facts: Sequence[Fact], quality: bool = True) -> Fact | None:
     """The fact to say after the lead: a different kind, a quality fact (critics, awards, what
-    fans pick) before more of the same taste."""
+    fans pick) before more of the same taste; no score or award once the reply has said one."""
     family = FAMILIES.get(facts[0].kind, facts[0].kind)
     rest = [f for f in facts[1:] if FAMILIES.get(f.kind, f.kind) != family]
-    quality = [f for f in rest if f.kind in ("together", "critics", "awards")]
-    return next(iter(quality or rest), None)
+    rest = [f for f in rest if quality or f.kind not in QUALITY]
+    strong = [f for f in rest if f.kind in ("together", *QUALITY)]
+    return next(iter(strong or rest), None)
 
 
-def sentences(ev: Evidence, offset: int = 0) -> list[tuple[str, list[str]]]:
+def _lead(ev: Evidence, quality: bool) -> Fact | None:
+    usable = [f for f in ev.facts if quality or f.kind not in QUALITY]
+    return next(iter(usable), None)
+
+
+def sentences(ev: Evidence, offset: int = 0, quality: bool = True) -> list[tuple[str, list[str]]]:
     """Every plain sentence for ``ev`` with the clauses it says, the ones suited to position
-    ``offset`` in a reply first."""
-    if not ev.facts:
+    ``offset`` in a reply first; ``quality`` False leaves scores and awards out."""
+    lead = _lead(ev, quality)
+    if ev.premise:
+        return _with_premise(ev, lead, offset)
+    if lead is None:
         return [("It matches what you asked for.", [])]
-    lead, second = ev.facts[0], _second(ev.facts)
+    second = _second([lead, *(f for f in ev.facts if f is not lead)], quality)
     found: dict[str, list[str]] = {}
     for i, j, k in itertools.product(range(len(lead.ways)), range(3), range(len(JOINERS))):
         a = lead.ways[(i + offset) % len(lead.ways)]
@@ -74,22 +95,43 @@ def sentences(ev: Evidence, offset: int = 0) -> list[tuple[str, list[str]]]:
     return list(found.items())
 
 
-def distinct(candidate: str | None, ev: Evidence, used: set[str], offset: int = 0) -> str:
-    """``candidate`` if its template is new in this reply, else the first plain sentence that is;
-    the template is recorded in ``used``."""
+def _with_premise(ev: Evidence, lead: Fact | None, offset: int) -> list[tuple[str, list[str]]]:
+    """The tie and the premise, in each frame of WITH_PREMISE; the premise alone comes last."""
+    premise = ev.premise or ""
+    found: dict[str, list[str]] = {}
+    ways = lead.ways if lead is not None else ()
+    for i, k in itertools.product(range(len(ways)), range(len(WITH_PREMISE))):
+        tie = ways[(i + offset) % len(ways)]
+        frame = WITH_PREMISE[(k + offset) % len(WITH_PREMISE)]
+        found.setdefault(frame.format(t=_capital(tie) + ".", p=premise), [tie, premise])
+    found.setdefault(premise, [premise])
+    return list(found.items())
+
+
+def distinct(
+    candidate: str | None, ev: Evidence, used: set[str], offset: int = 0, recent: Collection[str] = ()
+) -> str:
+    """``candidate`` if its template is new in this reply and not in ``recent`` (the last turns'
+    templates), else the first plain sentence that is (the least bad one when none is); the
+    template is recorded in ``used``."""
+    quality = QUALITY_SAID not in used
     options = [(candidate, ev.clauses)] if candidate else []
-    options += sentences(ev, offset)
-    chosen = next((o for o in options if template(o[0], ev) not in used), options[-1])
+    options += sentences(ev, offset, quality)
+    fresh = [o for o in options if template(o[0], ev) not in used]
+    chosen = next((o for o in fresh if template(o[0], ev) not in recent), (fresh or options)[-1])
     used.add(template(chosen[0], ev))
+    if any(f.kind in QUALITY and any(c in f.ways for c in chosen[1]) for f in ev.facts):
+        used.add(QUALITY_SAID)
     ev.clauses = chosen[1]
     return chosen[0]
 
 
-def phrase_reply(evidences: Sequence[Evidence]) -> None:
-    """Give each item of one reply its plain sentence, no two of one template."""
+def phrase_reply(evidences: Sequence[Evidence], recent: Collection[str] = ()) -> None:
+    """Give each item of one reply its plain sentence, no two of one template and none of the
+    ``recent`` ones where another will do."""
     used: set[str] = set()
     for n, ev in enumerate(evidences):
-        ev.sentence = distinct(None, ev, used, offset=n)
+        ev.sentence = distinct(None, ev, used, offset=n, recent=recent)
 
 
 @dataclass
@@ -112,6 +154,7 @@ class ReplyReasons:
     request: str
     deadline: float
     working: bool = True
+    recent: Collection[str] = ()  # the templates of the conversation's last turns
     used: set[str] = field(default_factory=set)
 
     def reason(self, ev: Evidence, n: int) -> Said:
@@ -123,6 +166,6 @@ class ReplyReasons:
                 phrased, problems = exc.sentence, exc.problems
             except LLMUnavailable:
                 self.working = False
-        text = distinct(None if problems else phrased, ev, self.used, offset=n)
+        text = distinct(None if problems else phrased, ev, self.used, offset=n, recent=self.recent)
         said = [f"{p.kind}: {p.text}" for p in problems] or ["form: a repeated template"] * (text != phrased)
         return Said(text, phrased, tuple(said) if phrased else ())

@@ -21,6 +21,7 @@ CSS = """
 .rec-facts { opacity: 0.75; font-size: 0.9rem; }
 .rec-reason { margin: 0.4rem 0 0 0; }
 .rec-feedback { font-size: 0.85rem; opacity: 0.8; }
+.rec-credit { font-size: 0.75rem; opacity: 0.6; margin: 0.2rem 0 0 0; }
 .pref-row { flex-wrap: wrap; gap: 0.4rem; }
 .pref-chip { flex: none !important; width: auto !important; min-width: fit-content !important;
              white-space: nowrap; }
@@ -49,6 +50,7 @@ def card_html(card: Card, wording: Wording | None = None) -> str:
         f'<div class="rec-title">{html.escape(str(card["title"]))}</div>'
         f'<div class="rec-facts">{html.escape(" · ".join(f for f in facts if f))}</div>'
         f'<p class="rec-reason">{html.escape(str(card.get("reason") or ""))}</p>'
+        + (f'<p class="rec-credit">{html.escape(str(card["credit"]))}</p>' if card.get("credit") else "")
         + (f'<div class="rec-feedback">{mark}</div>' if mark else "")
         + "</div>"
     )
