@@ -26,6 +26,7 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import TextIO
 
 # (phase name, the substrings of the line that starts it, of the line that ends it). An end of None is
 # the start of the next phase in this list; the four phases after the virtualenv run side by side.
@@ -48,7 +49,11 @@ PHASES: list[tuple[str, tuple[str, ...], tuple[str, ...] | None]] = [
 def run(repo: Path, keep: bool, warm_cache: bool, cold_wheels: bool) -> None:
     work = Path(tempfile.mkdtemp(prefix="chatrec-fresh-"))
     clone = work / "chatrec"
-    subprocess.run(["git", "clone", "--quiet", str(repo), str(clone)], check=True)
+    # The commit checked out in --repo, not the clone's default branch: from a worktree, a plain
+    # clone checks out the main worktree's branch.
+    head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True)
+    subprocess.run(["git", "clone", "--quiet", "--no-checkout", str(repo), str(clone)], check=True)
+    subprocess.run(["git", "-C", str(clone), "checkout", "--quiet", head.stdout.strip()], check=True)
     shared = repo.resolve().parent / "shared"
     if shared.exists():
         (work / "shared").symlink_to(shared)
@@ -70,23 +75,33 @@ def run(repo: Path, keep: bool, warm_cache: bool, cold_wheels: bool) -> None:
         text=True,
         start_new_session=True,
     )
-    reader = threading.Thread(target=_read, args=(proc, start, marks, built), daemon=True)
+    log = (work / "make-run.log").open("w")
+    reader = threading.Thread(target=_read, args=(proc, start, marks, built, log), daemon=True)
     reader.start()
+    answered = None
     try:
         answered = _wait_for_http(port, proc)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=60)
-        if not keep:
+        reader.join(timeout=10)
+        log.close()
+        if keep or answered is None:
+            print(f"the clone, and make's output in make-run.log: {work}")
+        else:
             shutil.rmtree(work, ignore_errors=True)
     total = answered - start
     _report(marks, total, built["llama"])
 
 
-def _read(proc: subprocess.Popen, start: float, marks: dict[str, list[float]], built: dict) -> None:
+def _read(
+    proc: subprocess.Popen, start: float, marks: dict[str, list[float]], built: dict, log: TextIO
+) -> None:
     """Record for each phase [start] and then [start, end], from the first lines that match."""
     for line in proc.stdout:
         now = time.monotonic() - start
+        log.write(f"{now:7.1f} {line}")
+        log.flush()
         if "Building wheel for llama-cpp-python" in line:
             built["llama"] = "built from source"
         for name, begins, ends in PHASES:
@@ -100,7 +115,9 @@ def _wait_for_http(port: int, proc: subprocess.Popen, limit: float = 3600) -> fl
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"`make run` exited with {proc.returncode} before the app answered")
+            raise SystemExit(
+                f"`make run` exited with {proc.returncode} before the app answered (see its log)"
+            )
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as reply:
                 if reply.status == 200:
