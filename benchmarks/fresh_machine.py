@@ -9,15 +9,16 @@ llama-cpp-python wheel is built while torch and chatrec's dependencies install, 
 overlap: each row has its own start and end. The wheel comes from the machine's wheel cache
 (``~/.cache/chatrec/wheels/<key>``, see the Makefile) when one with the same key is there;
 ``--cold-wheels`` points the Makefile at an empty one, which is a machine's very first run (the
-compile included). Run with ``PIP_NO_CACHE_DIR=1`` for no pip cache. The data dir is inside the
-clone, so the ingest is a full one, and chatrec's own cache dir (the assembled LLM, the exported ONNX
-models) starts empty as on a new machine unless ``--warm-cache`` keeps the user's.
+compile included). Run with ``PIP_NO_CACHE_DIR=1`` for no pip cache. The data dir is a new one
+beside the clone, so the ingest is a full one, and chatrec's own cache dir (the assembled LLM, the
+exported ONNX models) starts empty as on a new machine unless ``--warm-cache`` keeps the user's.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -58,12 +59,20 @@ def run(repo: Path, keep: bool, warm_cache: bool, cold_wheels: bool) -> None:
     if shared.exists():
         (work / "shared").symlink_to(shared)
     port = _free_port()
-    env = {**os.environ, "CHATREC_APP_PORT": str(port), "PYTHONUNBUFFERED": "1"}
+    # The store starts empty, so the app ingests the default catalog as on a new machine (the default
+    # data dir is per user, and an earlier run's store would be found there).
+    env = {
+        **os.environ,
+        "CHATREC_APP_PORT": str(port),
+        "CHATREC_DATA_DIR": str(work / "data"),
+        "PYTHONUNBUFFERED": "1",
+    }
     if not warm_cache:
         env["CHATREC_CACHE_DIR"] = str(work / "cache")
     if cold_wheels:
         env["CHATREC_WHEEL_CACHE"] = str(work / "wheels")
     start = time.monotonic()
+    cpu_before = _children_cpu()
     marks: dict[str, list[float]] = {}
     built = {"llama": "from the wheel cache"}
     proc = subprocess.Popen(
@@ -92,6 +101,16 @@ def run(repo: Path, keep: bool, warm_cache: bool, cold_wheels: bool) -> None:
             shutil.rmtree(work, ignore_errors=True)
     total = answered - start
     _report(marks, total, built["llama"])
+    # CPU seconds of make run's whole process tree (every process is waited for): unlike the wall
+    # time, it does not grow with other users' load; on an idle machine wall >= cpu / cores.
+    cpu = _children_cpu() - cpu_before
+    load = os.getloadavg()[0]
+    print(f"CPU time of `make run`'s processes: {cpu:.0f} s (load average at the end: {load:.1f})")
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _read(
