@@ -17,6 +17,7 @@ exported ONNX models) starts empty as on a new machine unless ``--warm-cache`` k
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import shutil
@@ -91,7 +92,8 @@ def run(repo: Path, keep: bool, warm_cache: bool, cold_wheels: bool) -> None:
     try:
         answered = _wait_for_http(port, proc)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # make may have exited on its own
+            os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=60)
         reader.join(timeout=10)
         log.close()
