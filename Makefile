@@ -62,14 +62,15 @@ python-deps:
 llama-wheel: $(LLAMA_WHEELS)/key.txt
 	@echo "llama-wheel: done, $(LLAMA_WHEELS)"
 
-# Built in a private folder and renamed when complete: an interrupted build leaves no wheel behind.
+# Built in a private folder and renamed when complete: a failed or interrupted build leaves no wheel.
 $(LLAMA_WHEELS)/key.txt:
 	mkdir -p $(CHATREC_WHEEL_CACHE)
 	tmp=$$(mktemp -d $(CHATREC_WHEEL_CACHE)/.build-XXXXXX) && \
-	CMAKE_ARGS="$(LLAMA_CMAKE) -DCMAKE_PROJECT_llama.cpp_INCLUDE=$(CURDIR)/cmake/llama_cpp_lean.cmake" \
-		$(PIP) wheel --no-cache-dir --no-deps -w $$tmp llama-cpp-python==$(LLAMA_VERSION) && \
-	echo "llama-cpp-python==$(LLAMA_VERSION) $(LLAMA_CMAKE) + cmake/llama_cpp_lean.cmake; built $$(date -u +%F) on$$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2)" > $$tmp/key.txt && \
-	(mv -T $$tmp $(LLAMA_WHEELS) 2>/dev/null || rm -rf $$tmp)
+	if CMAKE_ARGS="$(LLAMA_CMAKE) -DCMAKE_PROJECT_llama.cpp_INCLUDE=$(CURDIR)/cmake/llama_cpp_lean.cmake" \
+		$(PIP) wheel --no-cache-dir --no-deps -w $$tmp llama-cpp-python==$(LLAMA_VERSION); then \
+	echo "llama-cpp-python==$(LLAMA_VERSION) $(LLAMA_CMAKE) + cmake/llama_cpp_lean.cmake; built $$(date -u +%F) on$$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2)" > $$tmp/key.txt; \
+	mv -T $$tmp $(LLAMA_WHEELS) 2>/dev/null || rm -rf $$tmp; \
+	else rm -rf $$tmp; exit 1; fi
 
 # The browser app on 127.0.0.1:7860; it ingests the default catalog first when the store is empty.
 run: $(STAMP)
