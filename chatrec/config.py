@@ -54,8 +54,9 @@ def _default_data_dir() -> Path:
     return Path(base) / "chatrec"
 
 
-# CHATREC_* variables that are not settings: developer switches read where they act.
-NOT_SETTINGS = {"CHATREC_DEBUG", "CHATREC_TEST_STORE", "CHATREC_SCREENSHOT"}
+# CHATREC_* variables that are not settings: developer switches read where they act, and the
+# Makefile's wheel cache folder (make passes its environment on to the app it runs).
+NOT_SETTINGS = {"CHATREC_DEBUG", "CHATREC_TEST_STORE", "CHATREC_SCREENSHOT", "CHATREC_WHEEL_CACHE"}
 
 
 class Settings(BaseSettings):
