@@ -295,6 +295,67 @@ def ingest_embedded(settings: Settings, args: argparse.Namespace, base: tuple) -
         done = size
 
 
+def start_once() -> None:
+    """One app instance's start, ``ChatRec.from_settings`` configured by CHATREC_* as the app is,
+    then its first ranking (which maps the vectors in); a JSON line on stdout. Run in a process
+    of its own, so that its RSS is its own."""
+    import json
+
+    import chatrec.retrieval.retriever as retriever_module
+    from chatrec.agent import ChatRec
+
+    took: dict[str, float] = {}
+    read = retriever_module.snapshot
+
+    def timed_read(*args: object, **kwargs: object) -> object:
+        content, took["read"] = timed(lambda: read(*args, **kwargs))  # type: ignore[arg-type]
+        return content
+
+    retriever_module.snapshot = timed_read  # type: ignore[assignment]
+    before = rss_mb(os.getpid())
+    bot, took["start"] = timed(lambda: ChatRec.from_settings(llm=None))
+    rss = rss_mb(os.getpid())
+    _, took["first ranking"] = timed(lambda: bot.pipeline.rank(DialogueState(), QUERIES[0], bot.settings.k))
+    figures = {"rss_mb": rss, "rss_added_mb": rss - before, "rss_after_ranking_mb": rss_mb(os.getpid())}
+    print(json.dumps({**took, **figures}), flush=True)
+
+
+def measure_starts(settings: Settings, starts: int, work: Path) -> None:
+    """Start time and RSS of app instances on the server's collection: without the start-up
+    cache, the first start with it (which reads the store and saves the cache), then ``starts``
+    starts from the cache; each a new process (CHATREC_* as an app instance would set them)."""
+    import json
+
+    cache = work / "cache"
+    shutil.copytree(Settings().cache_dir / "onnx", cache / "onnx", dirs_exist_ok=True)  # exported models
+    shutil.rmtree(cache / "startup", ignore_errors=True)
+    env = {
+        **os.environ,
+        "CHATREC_CHROMA_URL": str(settings.chroma_url),
+        "CHATREC_COLLECTION": settings.collection,
+        "CHATREC_CACHE_DIR": str(cache),
+        "CHATREC_DATA_DIR": str(work / "app"),  # its sessions file, not the user's
+    }
+    runs = [("no cache", "false"), ("first start, saves the cache", "true")]
+    runs += [("from the cache", "true")] * starts
+    results: dict[str, list[dict[str, float]]] = {}
+    for name, on in runs:
+        child = [sys.executable, "-m", "benchmarks.store_scale", "--start-once"]
+        out = subprocess.run(child, env={**env, "CHATREC_STARTUP_CACHE": on}, capture_output=True, text=True)
+        if out.returncode:
+            raise RuntimeError(out.stderr[-2000:])
+        results.setdefault(name, []).append(json.loads(out.stdout.strip().splitlines()[-1]))
+        print(f"  start ({name}): {results[name][-1]}", flush=True)
+    for name, rows in results.items():
+        med = {k: float(np.median([r[k] for r in rows])) for k in rows[0]}
+        print(
+            f"  agent start, {name} (median of {len(rows)}): {med['start']:.1f} s, of which store/cache "
+            f"read {med['read']:.1f} s; RSS {med['rss_mb']:.0f} MB (+{med['rss_added_mb']:.0f} MB), "
+            f"{med['rss_after_ranking_mb']:.0f} MB after the first ranking ({med['first ranking']:.1f} s)",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[17472, 100_000, 1_000_000])
@@ -312,7 +373,14 @@ def main() -> None:
         help="the collection lives in WORK/chroma and --ingest-only writes it with the embedded client "
         "(no HTTP: several times faster), then `chroma run` serves that directory for the measurements",
     )
+    parser.add_argument(
+        "--starts", type=int, help="measure only app starts: without the cache, then this many with it"
+    )
+    parser.add_argument("--start-once", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.start_once:
+        start_once()
+        return
     local = Settings()
     base = seeds(local)
     if args.generate:
@@ -330,6 +398,10 @@ def main() -> None:
         settings = local.model_copy(
             update={"chroma_url": f"http://127.0.0.1:{args.port}", "collection": args.collection}
         )
+        if args.starts:
+            print(f"{Store(settings).count():,} items on the server", flush=True)
+            measure_starts(settings, args.starts, work)
+            return
         store = Store(settings)
         done = store.count()
         print(f"seeds: {len(base[0])} items; server data in {work}; {done} items already there", flush=True)
