@@ -6,7 +6,9 @@ store."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -57,11 +59,16 @@ def saved(store: Store) -> list[Path]:
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Which of the store's content reads happen from now on."""
     seen: list[str] = []
+
+    def spy(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def read(self: Store, *args: Any) -> Any:
+            seen.append(name)
+            return real(self, *args)
+
+        return read
+
     for name in ("metadata", "matrix", "vectors"):
-        real = getattr(Store, name)
-        monkeypatch.setattr(
-            Store, name, lambda self, *a, _real=real, _name=name: seen.append(_name) or _real(self, *a)
-        )
+        monkeypatch.setattr(Store, name, spy(name, getattr(Store, name)))
     return seen
 
 
