@@ -180,13 +180,13 @@ class GeneratedStore(Store):
     thread here would put this whole process, measurements included, in the idle class."""
 
     def __init__(self, settings: Settings, size: int, work: Path) -> None:
-        super().__init__(settings)
+        super().__init__(settings.model_copy(update={"startup_cache": False}))  # not the server's content
         meta_file, vectors_file = work / f"generated-{size}.pkl", work / f"generated-{size}.npy"
         if not vectors_file.is_file():
             args = [sys.executable, "-m", "benchmarks.store_scale", "--generate", str(size)]
             subprocess.run(["nice", "-n", "19", *args, "--work", str(work)], check=True)
         self.meta: dict[str, dict] = pickle.loads(meta_file.read_bytes())
-        self.matrix = np.load(vectors_file)
+        self.table = np.load(vectors_file)
         self.row = {item_id: row for row, item_id in enumerate(self.meta)}
 
     @staticmethod
@@ -206,7 +206,7 @@ class GeneratedStore(Store):
         return self.meta
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        return {i: self.matrix[self.row[i]] for i in ids if i in self.row}
+        return {i: self.table[self.row[i]] for i in ids if i in self.row}
 
 
 def agent(
@@ -273,6 +273,90 @@ def measure(settings: Settings, repeats: int, embedder: Embedder, store: Store |
     print(f"  recommendations ready: worst per-message p95 {max(worst):.0f} ms", flush=True)
 
 
+def ingest_embedded(settings: Settings, args: argparse.Namespace, base: tuple) -> None:
+    """Grow the collection through Chroma's embedded client on the directory the server will
+    serve: the same files and the same ``Store.upsert`` as over HTTP, without the round trips
+    (measured: README, "The store at scale"). No server may run on that directory meanwhile."""
+    store = Store(settings)
+    done = store.count()
+    for size in sorted(args.sizes):
+        if size <= done:
+            continue
+        started = time.perf_counter()
+        with niced(None, args.nice):
+            for items, vecs in synthetic(done, size, base, store.max_batch):
+                store.upsert(items, vecs, ["synthetic"] * len(items))
+        took = time.perf_counter() - started
+        print(
+            f"{size:,} items (embedded): ingested {size - done:,} in {took:.0f} s = "
+            f"{(size - done) / took:.0f} items/s",
+            flush=True,
+        )
+        done = size
+
+
+def start_once() -> None:
+    """One app instance's start, ``ChatRec.from_settings`` configured by CHATREC_* as the app is,
+    then its first ranking (which maps the vectors in); a JSON line on stdout. Run in a process
+    of its own, so that its RSS is its own."""
+    import json
+
+    import chatrec.retrieval.retriever as retriever_module
+    from chatrec.agent import ChatRec
+
+    took: dict[str, float] = {}
+    read = retriever_module.snapshot
+
+    def timed_read(*args: object, **kwargs: object) -> object:
+        content, took["read"] = timed(lambda: read(*args, **kwargs))  # type: ignore[arg-type]
+        return content
+
+    retriever_module.snapshot = timed_read  # type: ignore[assignment]
+    before = rss_mb(os.getpid())
+    bot, took["start"] = timed(lambda: ChatRec.from_settings(llm=None))
+    rss = rss_mb(os.getpid())
+    _, took["first ranking"] = timed(lambda: bot.pipeline.rank(DialogueState(), QUERIES[0], bot.settings.k))
+    figures = {"rss_mb": rss, "rss_added_mb": rss - before, "rss_after_ranking_mb": rss_mb(os.getpid())}
+    print(json.dumps({**took, **figures}), flush=True)
+
+
+def measure_starts(settings: Settings, starts: int, work: Path, *, plain: bool = True) -> None:
+    """Start time and RSS of app instances on the server's collection: without the start-up
+    cache, the first start with it (which reads the store and saves the cache), then ``starts``
+    starts from the cache; each a new process (CHATREC_* as an app instance would set them)."""
+    import json
+
+    cache = work / "cache"
+    shutil.copytree(Settings().cache_dir / "onnx", cache / "onnx", dirs_exist_ok=True)  # exported models
+    shutil.rmtree(cache / "startup", ignore_errors=True)
+    env = {
+        **os.environ,
+        "CHATREC_CHROMA_URL": str(settings.chroma_url),
+        "CHATREC_COLLECTION": settings.collection,
+        "CHATREC_CACHE_DIR": str(cache),
+        "CHATREC_DATA_DIR": str(work / "app"),  # its sessions file, not the user's
+    }
+    runs = [("no cache", "false")] if plain else []
+    runs += [("first start, saves the cache", "true")]
+    runs += [("from the cache", "true")] * starts
+    results: dict[str, list[dict[str, float]]] = {}
+    for name, on in runs:
+        child = [sys.executable, "-m", "benchmarks.store_scale", "--start-once"]
+        out = subprocess.run(child, env={**env, "CHATREC_STARTUP_CACHE": on}, capture_output=True, text=True)
+        if out.returncode:
+            raise RuntimeError(out.stderr[-2000:])
+        results.setdefault(name, []).append(json.loads(out.stdout.strip().splitlines()[-1]))
+        print(f"  start ({name}): {results[name][-1]}", flush=True)
+    for name, rows in results.items():
+        med = {k: float(np.median([r[k] for r in rows])) for k in rows[0]}
+        print(
+            f"  agent start, {name} (median of {len(rows)}): {med['start']:.1f} s, of which store/cache "
+            f"read {med['read']:.1f} s; RSS {med['rss_mb']:.0f} MB (+{med['rss_added_mb']:.0f} MB), "
+            f"{med['rss_after_ranking_mb']:.0f} MB after the first ranking ({med['first ranking']:.1f} s)",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[17472, 100_000, 1_000_000])
@@ -284,7 +368,26 @@ def main() -> None:
     parser.add_argument("--ingest-only", action="store_true", help="grow the collection, measure nothing")
     parser.add_argument("--generate", type=int, help="only make a catalog of this size for --generated")
     parser.add_argument("--nice", type=int, default=19, help="priority of the ingest (0: full speed)")
+    parser.add_argument(
+        "--embedded",
+        action="store_true",
+        help="the collection lives in WORK/chroma and --ingest-only writes it with the embedded client "
+        "(no HTTP: several times faster), then `chroma run` serves that directory for the measurements",
+    )
+    parser.add_argument(
+        "--starts", type=int, help="measure only app starts: without the cache, then this many with it"
+    )
+    parser.add_argument(
+        "--no-plain",
+        action="store_true",
+        help="with --starts: skip the start without the cache (at 1M the "
+        "first start, which reads the store as that one does and saves the cache, stands for it)",
+    )
+    parser.add_argument("--start-once", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.start_once:
+        start_once()
+        return
     local = Settings()
     base = seeds(local)
     if args.generate:
@@ -292,11 +395,20 @@ def main() -> None:
         return
     embedder = load_embedder(local)
     work = args.work or Path(tempfile.mkdtemp(prefix="store-scale-"))
-    server = start_chroma(work, args.port)
+    if args.embedded and args.ingest_only:
+        ingest_embedded(
+            local.model_copy(update={"data_dir": work, "collection": args.collection}), args, base
+        )
+        return
+    server = start_chroma(work / "chroma" if args.embedded else work, args.port)
     try:
         settings = local.model_copy(
             update={"chroma_url": f"http://127.0.0.1:{args.port}", "collection": args.collection}
         )
+        if args.starts:
+            print(f"{Store(settings).count():,} items on the server", flush=True)
+            measure_starts(settings, args.starts, work, plain=not args.no_plain)
+            return
         store = Store(settings)
         done = store.count()
         print(f"seeds: {len(base[0])} items; server data in {work}; {done} items already there", flush=True)

@@ -71,7 +71,12 @@ class Settings(BaseSettings):
     )
     cache_dir: Path = Field(
         default_factory=_default_cache_dir,
-        description="Derived artefacts (exported models, assembled LLM files).",
+        description="Derived artefacts (exported models, assembled LLM files, the start-up cache).",
+    )
+    startup_cache: bool = Field(
+        True,
+        description="Keep what an app instance reads from the store at start (metadata, filter "
+        "columns, vectors) under cache_dir, keyed by the store's content (README, 'The store at scale').",
     )
     chroma_url: str | None = Field(
         None, description="Chroma server URL; unset means the embedded store under data_dir."

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from chatrec.store.chroma import PAGE, Store
 from chatrec.store.filtering import FilterIndex
 
 # Below this share of the rows allowed, gathering them costs less than the full product (gathered
@@ -27,20 +26,14 @@ GATHER_SHARE = 0.1
 
 
 class VectorTable:
-    """Every item's (unit) vector, rows in a :class:`FilterIndex`'s order, read once."""
+    """Every item's (unit) vector, rows in a :class:`FilterIndex`'s order.
 
-    def __init__(self, index: FilterIndex, store: Store) -> None:
+    The matrix is read from the store once, or mapped from the start-up cache
+    (``chatrec.store.cache``): read-only either way, as the turns only multiply with it."""
+
+    def __init__(self, index: FilterIndex, matrix: np.ndarray) -> None:
         self.index = index
-        ids = index.ids.tolist()
-        self.matrix = np.zeros((len(ids), 1), dtype=np.float32)  # until a vector gives the dimension
-        sized = False
-        for start in range(0, len(ids), PAGE):
-            page = store.vectors(ids[start : start + PAGE])
-            if page and not sized:
-                dim, sized = len(next(iter(page.values()))), True
-                self.matrix = np.zeros((len(ids), dim), dtype=np.float32)
-            for item_id, vector in page.items():
-                self.matrix[index.row[item_id]] = vector
+        self.matrix = matrix
         self._last: tuple[bytes, np.ndarray] | None = None
 
     def get(self, ids: Sequence[str]) -> dict[str, np.ndarray]:

@@ -28,6 +28,7 @@ from chatrec.catalog.vocabulary import QuerySignals, Vocabulary, has_content
 from chatrec.config import Settings
 from chatrec.errors import ConfigError
 from chatrec.retrieval.memory import VectorTable
+from chatrec.store.cache import Snapshot, snapshot
 from chatrec.store.chroma import Hit, Store
 from chatrec.store.embeddings import Embedder, load_embedder
 from chatrec.store.filtering import FilterIndex
@@ -81,9 +82,16 @@ class Retriever:
         return cls(load_embedder(settings), Store(settings))
 
     @cached_property
+    def _snapshot(self) -> Snapshot:
+        """What the start reads from the store, once: every item's metadata, the filter columns
+        and (for a catalog small enough) every vector; from the start-up cache when it holds the
+        store's current content (README, "The store at scale")."""
+        return snapshot(self.store, max_vectors=IN_MEMORY_ITEMS)
+
+    @cached_property
     def catalog(self) -> Catalog:
         """Every item's metadata, read once: the source of the vocabulary and title index."""
-        return Catalog(self.store.metadata())
+        return Catalog(self._snapshot.metadata)
 
     @cached_property
     def vocabulary(self) -> Vocabulary:
@@ -137,8 +145,8 @@ class Retriever:
 
     @cached_property
     def _index(self) -> FilterIndex:
-        """The catalog's filter columns, built from the metadata read already (no second pass)."""
-        return FilterIndex(self.catalog.items())
+        """The catalog's filter columns, rows in the catalog's order."""
+        return self._snapshot.index
 
     def _allowed(self, filters: Filters) -> np.ndarray:
         """The index's mask for these filters; recent ones are kept, as a turn asks again (each
@@ -156,9 +164,8 @@ class Retriever:
     @cached_property
     def _table(self) -> VectorTable | None:
         """Every item's vector in memory when the catalog is small enough (None: ask the store)."""
-        if len(self.catalog) > IN_MEMORY_ITEMS:
-            return None
-        return VectorTable(self._index, self.store)
+        matrix = self._snapshot.matrix
+        return None if matrix is None else VectorTable(self._index, matrix)
 
     def warm(self) -> None:
         """Read the catalog, its filter columns and its vectors now, not in the first turn."""

@@ -7,6 +7,7 @@ The same code talks to an embedded persistent store under the data dir or, when
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ RESULT = ["documents", "metadatas", "distances"]
 CATALOG_KEY = "chatrec_catalog"  # collection metadata: which catalog the items came from
 EMBEDDER_KEY = "chatrec_embedder"  # collection metadata: which embedder made the vectors
 UNRECORDED_EMBEDDER = "all-MiniLM-L6-v2 (384-d)"  # the only one before embedders were recorded
+GENERATION_KEY = "chatrec_generation"  # collection metadata: a new token at every write
 PAGE = 5000
 
 
@@ -91,7 +93,7 @@ class Store:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        client = _client(settings)
+        self._client = client = _client(settings)
         try:
             self._col = client.get_or_create_collection(
                 settings.collection,
@@ -160,6 +162,25 @@ class Store:
         if claim and self._recorded(EMBEDDER_KEY) is None:
             self._record(EMBEDDER_KEY, identity)
 
+    def generation(self) -> str:
+        """The content generation: a token that every write replaces (before and after it), so
+        that a copy of the content made under one token is known stale under any other (the
+        start-up cache, ``chatrec.store.cache``). Read from the store itself, not this client's copy
+        of the collection, which another process's writes do not update. A collection written
+        before generations were recorded gets its first one here."""
+        with _reaching(self.where, "read its metadata"):
+            fresh = self._client.get_collection(self.settings.collection, embedding_function=None)
+            value = (fresh.metadata or {}).get(GENERATION_KEY)
+            if value is None:
+                value = uuid.uuid4().hex
+                fresh.modify(metadata={**(fresh.metadata or {}), GENERATION_KEY: value})
+        return str(value)
+
+    def _new_generation(self) -> str:
+        token = uuid.uuid4().hex
+        self._record(GENERATION_KEY, token)
+        return token
+
     def _pages(self, include: list[str]) -> Iterator[dict[str, Any]]:
         total = self.count()
         for offset in range(0, total, PAGE):
@@ -175,7 +196,10 @@ class Store:
 
     def upsert(self, items: Sequence[Item], vectors: np.ndarray, hashes: Sequence[str]) -> None:
         """Write items with their vectors; the hash is stored last-in-row, so a row is all or nothing."""
+        if not items:
+            return
         self._index = None
+        self._new_generation()
         for start in range(0, len(items), self.max_batch):
             chunk = slice(start, start + self.max_batch)
             self._col.upsert(
@@ -186,11 +210,16 @@ class Store:
                     {**i.metadata, HASH_KEY: h} for i, h in zip(items[chunk], hashes[chunk], strict=True)
                 ],
             )
+        self._new_generation()
 
     def delete(self, ids: Sequence[str]) -> None:
+        if not ids:
+            return
         self._index = None
+        self._new_generation()
         for start in range(0, len(ids), self.max_batch):
             self._col.delete(ids=list(ids[start : start + self.max_batch]))
+        self._new_generation()
 
     def get(self, ids: Sequence[str], *, filters: Filters | None = None) -> list[Item]:
         """Items by id, in the order asked; unknown ids (and, with filters, those that fail
@@ -214,6 +243,21 @@ class Store:
         return {
             i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"], strict=True)
         }
+
+    def matrix(self, ids: Sequence[str]) -> np.ndarray:
+        """The stored vectors of ``ids`` as one float32 matrix, a row per id in that order, read a
+        page at a time (an id the store lacks leaves a zero row)."""
+        matrix = np.zeros((len(ids), 1), dtype=np.float32)  # until a vector gives the dimension
+        sized = False
+        for start in range(0, len(ids), PAGE):
+            page = self.vectors(ids[start : start + PAGE])
+            if page and not sized:
+                matrix = np.zeros((len(ids), len(next(iter(page.values())))), dtype=np.float32)
+                sized = True
+            for row, item_id in enumerate(ids[start : start + PAGE], start):
+                if item_id in page:
+                    matrix[row] = page[item_id]
+        return matrix
 
     def query(
         self,
@@ -250,7 +294,7 @@ class Store:
         """The filterable fields of every stored item, read once (and again after a write)."""
         if self._index is None:
             with _reaching(self.where, "read its metadata"):
-                self._index = FilterIndex(
+                self._index = FilterIndex.build(
                     (i, m or {})
                     for page in self._pages(["metadatas"])
                     for i, m in zip(page["ids"], page["metadatas"], strict=True)

@@ -25,9 +25,27 @@ LISTS = ("genres", "languages", "topics", *PEOPLE_FIELDS)
 
 
 class FilterIndex:
-    """Which stored items pass a set of hard filters; built from every item's metadata once."""
+    """Which stored items pass a set of hard filters: one row per item, ``ids`` in row order."""
 
-    def __init__(self, rows: Iterable[tuple[str, Mapping[str, Any]]]) -> None:
+    def __init__(
+        self,
+        ids: list[str],
+        numbers: Mapping[str, np.ndarray],
+        ratings: np.ndarray,
+        postings: Mapping[str, Mapping[str, np.ndarray]],
+    ) -> None:
+        """The columns as :meth:`build` makes them, or as the start-up cache kept them
+        (``chatrec.store.cache``): numbers as float64 (NaN where unknown), each rating a string or
+        None, and per list field the sorted rows that hold each value."""
+        self.ids = np.array(ids, dtype=object)
+        self.row = {item_id: row for row, item_id in enumerate(ids)}
+        self.numbers = dict(numbers)
+        self.ratings = ratings
+        self.postings = {f: dict(p) for f, p in postings.items()}
+
+    @classmethod
+    def build(cls, rows: Iterable[tuple[str, Mapping[str, Any]]]) -> FilterIndex:
+        """The index of every item's metadata, in one pass."""
         ids: list[str] = []
         numbers: dict[str, list[float]] = {f: [] for f in NUMBERS}
         ratings: list[str | None] = []
@@ -43,13 +61,12 @@ class FilterIndex:
                 values = meta.get(field)
                 for value in values if isinstance(values, list) else ():
                     postings[field][str(value)].append(row)
-        self.ids = np.array(ids, dtype=object)
-        self.row = {item_id: row for row, item_id in enumerate(ids)}
-        self.numbers = {f: np.array(v, dtype=np.float64) for f, v in numbers.items()}
-        self.ratings = np.array(ratings, dtype=object)
-        self.postings = {
-            f: {v: np.frombuffer(r, dtype=np.int64) for v, r in p.items()} for f, p in postings.items()
-        }
+        return cls(
+            ids,
+            {f: np.array(v, dtype=np.float64) for f, v in numbers.items()},
+            np.array(ratings, dtype=object),
+            {f: {v: np.frombuffer(r, dtype=np.int64) for v, r in p.items()} for f, p in postings.items()},
+        )
 
     def __len__(self) -> int:
         return len(self.ids)
