@@ -268,6 +268,11 @@ def _parser() -> argparse.ArgumentParser:
     reasons = evaluate.add_parser("reasons", help="reasons benchmark: false claims, acceptance, latency")
     reasons_eval.add_arguments(reasons)
     reasons.set_defaults(run=reasons_eval.run)
+    from chatrec.eval import blind as blind_eval
+
+    blind = evaluate.add_parser("blind", help="a blind read of reasons: make the sheet, then score its marks")
+    blind_eval.add_arguments(blind)
+    blind.set_defaults(run=blind_eval.run)
     from chatrec.eval import dialogue as dialogue_eval
 
     dialogue = evaluate.add_parser(

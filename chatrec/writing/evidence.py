@@ -231,8 +231,8 @@ class Evidencer:
         self._quality(meta, ev)
         if not any(f.taste for f in ev.facts):
             self._tie(state, ev)
-        if len(ev.facts) < 2:
-            self._basic(meta, state, ev)
+        if sum(f.kind not in ("critics", "awards") for f in ev.facts) < 1 or len(ev.facts) < 2:
+            self._basic(meta, state, ev)  # a reply says a score or award once: something else too
         ev.facts.sort(key=lambda f: (-f.taste, -f.weight))
         ev.likes, ev.liked_genres, ev.dislikes = tastes(state, self.catalog)
         return ev

@@ -30,7 +30,8 @@ FAMILIES = {"genre": "genre", "genre_like": "genre", "basic": "genre", "director
 FAMILIES |= {"person": "credit", "credit": "credit", "contrast": "genre"}
 JOINERS = ("{a}, and {b}", "{a}; {b}", "{a}. Also, {b}")
 # Where the premise goes beside the tie (``t``: the tie as a sentence, ``p``: the premise).
-WITH_PREMISE = ("{t} {p}", "{p} {t}", "{t} The story: {p}", "Here is the setup: {p} {t}")
+# A capital after a name ("directed by Adam McKay. The story") would read as more of the name.
+WITH_PREMISE = ("{T}. {p}", "{p} {T}.", "{T}, and the story goes: {p}", "Here is the setup: {p} {T}.")
 QUALITY = ("critics", "awards")
 QUALITY_SAID = "#quality"  # in ``used``: a reason of this reply has said a score or an award
 NUMBER = re.compile(r"\d+")
@@ -78,8 +79,8 @@ def sentences(ev: Evidence, offset: int = 0, quality: bool = True) -> list[tuple
     lead = _lead(ev, quality)
     if ev.premise:
         return _with_premise(ev, lead, offset)
-    if lead is None:
-        return [("It matches what you asked for.", [])]
+    if lead is None:  # evidence always holds a basic fact; this is for evidence built by hand
+        return [(ev.item.title + ".", [])]
     second = _second([lead, *(f for f in ev.facts if f is not lead)], quality)
     found: dict[str, list[str]] = {}
     for i, j, k in itertools.product(range(len(lead.ways)), range(3), range(len(JOINERS))):
@@ -103,7 +104,7 @@ def _with_premise(ev: Evidence, lead: Fact | None, offset: int) -> list[tuple[st
     for i, k in itertools.product(range(len(ways)), range(len(WITH_PREMISE))):
         tie = ways[(i + offset) % len(ways)]
         frame = WITH_PREMISE[(k + offset) % len(WITH_PREMISE)]
-        found.setdefault(frame.format(t=_capital(tie) + ".", p=premise), [tie, premise])
+        found.setdefault(frame.format(T=_capital(tie), p=premise), [tie, premise])
     found.setdefault(premise, [premise])
     return list(found.items())
 
