@@ -316,7 +316,8 @@ class ChatRec:
                     working = False
             if self.settings.llm_intro and not intro_said:
                 yield draft.say(first)
-            writer = ReplyReasons(self.responder, text, deadline, working, state.frames)
+            phrase = working and self.settings.llm_reasons
+            writer = ReplyReasons(self.responder, text, deadline, phrase, state.frames)
             for n, (item, ev) in enumerate(zip(items, evidences, strict=True)):
                 said = writer.reason(ev, n)  # no two reasons of a reply share a template
                 draft.recommendations.append(replace(item, reason=said.text, credit=ev.credit()))
@@ -324,7 +325,7 @@ class ChatRec:
                 yield draft.say(f"\n\n**{item.label}** — {said.text}")
             if any(r.credit for r in draft.recommendations):
                 yield draft.say("\n\n" + reply("plot_credit"))
-            if not writer.working:
+            if self.settings.llm_reasons and not writer.working:
                 yield draft.notice(reply("llm_fallback"))
         shown = draft.recommendations
         frames = [template(r.reason, ev) for r, ev in zip(shown, evidences, strict=True)]

@@ -136,6 +136,11 @@ class Settings(BaseSettings):
         description="Let the LLM write the reply's opening sentences too (checked like reasons). Off by "
         "default: the 0.5B model's openings invent facts; a capable model may turn it on.",
     )
+    llm_reasons: bool = Field(
+        True,
+        description="Let the LLM phrase each reason from its evidence (checked; the written sentence "
+        "when it fails). Off: the written sentences alone, at once.",
+    )
     llm_max_tokens: int = Field(80, ge=8, le=2048)
     # One user on quiet cores: 2 threads write a 3-reason turn in 3.9 s where 1 thread took 8.1 s
     # (p50, AVX2 machine). llama.cpp's threads wait on each other, so on cores busy with other work
