@@ -38,6 +38,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def make_settings(data_dir: Path, **overrides: object) -> Settings:
+    """Settings for an agent under test; the LLM phrases reasons (off by default in the product)
+    so that the tests of the checker and its fallbacks have phrasings to check."""
+    overrides.setdefault("llm_reasons", True)
     return Settings(data_dir=data_dir, cache_dir=data_dir / "cache", **overrides)
 
 

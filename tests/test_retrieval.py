@@ -37,7 +37,7 @@ QUERIES = [
 def test_full_catalog_is_in_the_store(full_ingest):
     store, summary = full_ingest
     assert summary.skipped == 0
-    assert summary.added + summary.unchanged == store.count() == 17472
+    assert summary.added + summary.updated + summary.unchanged == store.count() == 17472
 
 
 def test_heat_for_a_michael_mann_heist_query(retriever):

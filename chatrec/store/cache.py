@@ -27,7 +27,7 @@ import shutil
 import tempfile
 import time
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +68,8 @@ def snapshot(store: Store, *, max_vectors: int) -> Snapshot:
     key = _key(store)
     folder = _home(store) / f"v{FORMAT}-{key['generation']}-{key['count']}"
     cached = _load(folder, key)
-    if cached is not None:
-        return cached
+    if cached is not None:  # a cache saved under a higher limit holds vectors this start may not
+        return cached if key["count"] <= max_vectors else replace(cached, matrix=None)
     content = read_snapshot(store, vectors=key["count"] <= max_vectors)
     if _key(store) == key and len(content.metadata) == key["count"]:
         _save(folder, key, content)
