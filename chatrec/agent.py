@@ -8,7 +8,7 @@ import threading
 import time
 import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import asdict, replace
 from typing import Any
 
@@ -302,7 +302,9 @@ class ChatRec:
         yield Recommendations(items)
         if not self.settings.llm_intro:  # true by construction: no need to wait for the LLM
             yield draft.say(first)
-        with self.responder.turn() as working:  # busy with other sessions: catalog reasons now
+        asks_llm = self.settings.llm_intro or self.settings.llm_reasons
+        # busy with other sessions: catalog reasons now; no LLM asked for: no slot taken or waited for
+        with self.responder.turn() if asks_llm else nullcontext(False) as working:
             deadline = time.monotonic() + self.settings.llm_timeout
             intro_said = False
             if working and self.settings.llm_intro:
