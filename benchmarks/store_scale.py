@@ -280,19 +280,25 @@ def ingest_embedded(settings: Settings, args: argparse.Namespace, base: tuple) -
     store = Store(settings)
     done = store.count()
     for size in sorted(args.sizes):
-        if size <= done:
-            continue
-        started = time.perf_counter()
-        with niced(None, args.nice):
-            for items, vecs in synthetic(done, size, base, store.max_batch):
-                store.upsert(items, vecs, ["synthetic"] * len(items))
-        took = time.perf_counter() - started
-        print(
-            f"{size:,} items (embedded): ingested {size - done:,} in {took:.0f} s = "
-            f"{(size - done) / took:.0f} items/s",
-            flush=True,
-        )
-        done = size
+        if size > done:
+            done = grow(store, done, size, base, None, args.nice, "(embedded)")
+
+
+def grow(
+    store: Store, done: int, size: int, base: tuple, server: int | None, nice: int, how: str = ""
+) -> int:
+    """Add synthetic items ``done``..``size`` to the store (niced, with the server's threads when
+    ``server`` is its pid), say the throughput, and return the new count."""
+    started = time.perf_counter()
+    with niced(server, nice):
+        for items, vecs in synthetic(done, size, base, store.max_batch):
+            store.upsert(items, vecs, ["synthetic"] * len(items))
+    took = time.perf_counter() - started
+    label = f"{size:,} items {how}".rstrip()
+    print(
+        f"{label}: ingested {size - done:,} in {took:.0f} s = {(size - done) / took:.0f} items/s", flush=True
+    )
+    return size
 
 
 def start_once() -> None:
@@ -414,17 +420,7 @@ def main() -> None:
         print(f"seeds: {len(base[0])} items; server data in {work}; {done} items already there", flush=True)
         for size in sorted(args.sizes):
             if size > done:
-                started = time.perf_counter()
-                with niced(server.pid, args.nice):
-                    for items, vecs in synthetic(done, size, base, store.max_batch):
-                        store.upsert(items, vecs, ["synthetic"] * len(items))
-                took = time.perf_counter() - started
-                print(
-                    f"{size:,} items: ingested {size - done:,} in {took:.0f} s = "
-                    f"{(size - done) / took:.0f} items/s",
-                    flush=True,
-                )
-                done = size
+                done = grow(store, done, size, base, server.pid, args.nice)
             print(f"{size:,} items: server RSS {rss_mb(server.pid):.0f} MB", flush=True)
             if args.ingest_only:
                 continue
