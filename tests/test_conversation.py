@@ -242,3 +242,23 @@ def test_feedback_before_a_correction_is_kept(bot):
     reply = bot.chat("seen the first one already. sorry, i meant from the nineties", session)
     assert first.item_id in reply.state.mentioned_ids and "correction" in reply.acts
     assert (reply.state.constraints.year_from, reply.state.constraints.year_to) == (1990, 1999)
+
+
+@pytest.mark.parametrize(
+    ("message", "mood"),
+    [
+        ("not in the mood for anything sad. a comedy from the nineties?", "sad"),
+        ("dont feel like anything too dark tonight", "dark"),
+    ],
+)
+def test_not_in_the_mood_for_a_mood_rules_it_out(bot, message, mood):
+    reply = bot.chat(message)
+    assert mood in reply.state.dislikes.moods and mood not in reply.state.likes.moods
+
+
+def test_no_princess_stuff_rules_the_topic_out_whatever_word_cued_it(bot):
+    session = bot.new_session()
+    bot.chat("my kids like toy story and finding nemo", session)
+    reply = bot.chat("no princess stuff", session)
+    assert "fairy tale" in reply.state.dislikes.topics and "fairy tale" not in reply.state.likes.topics
+    assert not any("fairy tale" in bot.catalog[r.item_id].get("topics", []) for r in reply.recommendations)

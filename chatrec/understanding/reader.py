@@ -117,9 +117,21 @@ class Reader:
             reading.genres.append((self.vocabulary.genre("family") or "Family", "liked"))
         genres = {g.casefold() for g, _ in reading.genres}  # "a family comedy": the genre, not a topic
         spans_off = [m.span() for p in (ARTICLE_TITLE, COMPANY) for m in p.finditer(masked)]
-        named = [t for t in self._topics(_mask(masked, spans_off)) if t.casefold() not in genres]
-        ruled_out = [rf"{EXCLUDING}\s+(?:an? |any )?{re.escape(t)}" for t in named]  # "no mafia"
-        avoided = [t for t, words in zip(named, ruled_out, strict=True) if re.search(words, masked, re.I)]
+        cues = {
+            t: said
+            for t, said in self._topics(_mask(masked, spans_off)).items()
+            if t.casefold() not in genres
+        }
+        named = list(cues)
+        # "no mafia", "no princess stuff": the words that cued the topic, or its name, ruled out
+        avoided = [
+            t
+            for t, said in cues.items()
+            if any(
+                re.search(rf"{EXCLUDING}\s+(?:an? |any |about )?{re.escape(w)}", masked, re.I)
+                for w in (t, *said)
+            )
+        ]
         reading.topics = [t for t in named if t not in avoided]
         reading.avoided_topics = avoided
         reading.constraints, reading.cleared = constraints_in(masked, liked_years, self._languages)
@@ -169,17 +181,19 @@ class Reader:
         known = self.spotter.known_words
         return all(w in FILLER or w in HEDGES or w not in known for w in _plain_words(text))
 
-    def _topics(self, text: str) -> list[str]:
+    def _topics(self, text: str) -> dict[str, list[str]]:
         """Plot topics cued by a word that is not a genre: "musicals" asks for the Musical genre,
         not also for *broadway show* stories (a cue of that topic); "a musical about broadway"
-        asks for both. Reasons say "as you asked" of these, so they are only what was asked."""
+        asks for both. Reasons say "as you asked" of these, so they are only what was asked.
+        Each topic comes with the phrases that cued it, so that "no princess stuff" rules it out."""
         reader = self.vocabulary.topics
         if reader is None:
-            return []
+            return {}
         cued = reader.cued(text)
         # a cue that is one topic's own name asks for that topic ("superhero", not also *comic*)
         cued = {p: (p,) if p in ts else ts for p, ts in cued.items() if not self.vocabulary.genre(p)}
-        return [t for t in reader.cues if any(t in ts for ts in cued.values())]
+        found = {t: [p for p, ts in cued.items() if t in ts] for t in reader.cues}
+        return {t: said for t, said in found.items() if said}
 
     def _people(self, text: str) -> list[tuple[str, int, int]]:
         """People by full name, or by the surname of someone the catalog credits often, when the
