@@ -36,10 +36,10 @@ import numpy as np
 
 from benchmarks.build_plot_knowledge import read_plots
 from chatrec.catalog.moods import DIMENSIONS, HAS_IT, MOODS_DIR, MOODS_FILE
+from chatrec.catalog.topics import PLOT_DIR
 from chatrec.config import Settings
 from chatrec.ingest.movies import movies_db_path
 from chatrec.ingest.plots import VECTORS_FILE, chunks
-from chatrec.catalog.topics import PLOT_DIR
 from chatrec.store.embeddings import load_embedder
 
 RECENT = Path("../shared/data/recent/films_2015_2025.json.gz")
@@ -48,51 +48,79 @@ PLOTS = Path("../shared/data/plots/wikipedia_plots.jsonl.gz")
 # Sentences describing each mood (first) and its opposite (second), for the prototype scorer.
 PROTOTYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "sad": (
-        ("a heartbreaking story of loss and grief", "she is dying of cancer and her family mourns",
-         "a tragic ending; he dies and everyone is left in sorrow"),
+        (
+            "a heartbreaking story of loss and grief",
+            "she is dying of cancer and her family mourns",
+            "a tragic ending; he dies and everyone is left in sorrow",
+        ),
         ("a cheerful comedy where everything turns out fine", "a fun adventure full of jokes"),
     ),
     "uplifting": (
-        ("an inspiring true story of triumph over adversity", "a heartwarming tale of hope and kindness",
-         "the underdog team wins the championship against all odds"),
+        (
+            "an inspiring true story of triumph over adversity",
+            "a heartwarming tale of hope and kindness",
+            "the underdog team wins the championship against all odds",
+        ),
         ("a bleak story of despair and cruelty", "a brutal murder and its grim aftermath"),
     ),
     "dark": (
-        ("a grim, disturbing story of murder, abuse and corruption", "a bleak descent into violence and despair",
-         "a psychopath tortures his victims"),
+        (
+            "a grim, disturbing story of murder, abuse and corruption",
+            "a bleak descent into violence and despair",
+            "a psychopath tortures his victims",
+        ),
         ("a light-hearted family comedy", "a sweet romantic comedy with a happy ending"),
     ),
     "light": (
-        ("a light-hearted, breezy comedy with silly mishaps", "a fun, easygoing romp with friends on vacation"),
+        (
+            "a light-hearted, breezy comedy with silly mishaps",
+            "a fun, easygoing romp with friends on vacation",
+        ),
         ("a harrowing drama about war and death", "a grim crime story of murder and revenge"),
     ),
     "scary": (
-        ("a terrifying horror film about a haunted house and a demon", "a killer stalks and murders teenagers one by one",
-         "a monster hunts the survivors in the dark"),
+        (
+            "a terrifying horror film about a haunted house and a demon",
+            "a killer stalks and murders teenagers one by one",
+            "a monster hunts the survivors in the dark",
+        ),
         ("a gentle romantic comedy", "a family film about friendship"),
     ),
     "gory": (
-        ("graphic, bloody violence: bodies dismembered and mutilated", "a gruesome massacre with blood everywhere",
-         "cannibals torture and butcher their victims"),
+        (
+            "graphic, bloody violence: bodies dismembered and mutilated",
+            "a gruesome massacre with blood everywhere",
+            "cannibals torture and butcher their victims",
+        ),
         ("a gentle family story without violence", "a romantic comedy about a wedding"),
     ),
     "confusing": (
-        ("a complex, non-linear story of shifting identities and memories",
-         "a puzzling narrative where dreams and reality blur and nothing is what it seems"),
+        (
+            "a complex, non-linear story of shifting identities and memories",
+            "a puzzling narrative where dreams and reality blur and nothing is what it seems",
+        ),
         ("a simple, straightforward story told in order", "a plain comedy about a family holiday"),
     ),
     "slow": (
-        ("a quiet, contemplative drama about everyday life in a small village",
-         "an elderly man reflects on his memories as the seasons pass"),
+        (
+            "a quiet, contemplative drama about everyday life in a small village",
+            "an elderly man reflects on his memories as the seasons pass",
+        ),
         ("a fast-paced action thriller full of chases and explosions", "a frantic race against time"),
     ),
     "fast-paced": (
-        ("a fast-paced action film full of chases, fights and explosions", "a frantic heist and a high-speed escape",
-         "he races against time to stop the bomb"),
+        (
+            "a fast-paced action film full of chases, fights and explosions",
+            "a frantic heist and a high-speed escape",
+            "he races against time to stop the bomb",
+        ),
         ("a quiet, contemplative drama about everyday life", "a slow meditation on memory and aging"),
     ),
     "romantic": (
-        ("a love story: they fall in love and marry", "a romance between two people who meet and fall for each other"),
+        (
+            "a love story: they fall in love and marry",
+            "a romance between two people who meet and fall for each other",
+        ),
         ("a war film about soldiers in battle", "a horror film about a monster"),
     ),
     "funny": (
@@ -100,18 +128,29 @@ PROTOTYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("a grim tragedy about death and war", "a tense thriller about a serial killer"),
     ),
     "family-friendly": (
-        ("a family adventure for children with talking animals", "kids and their dog go on a magical adventure",
-         "an animated film for the whole family"),
-        ("a violent crime film with drugs and murder", "a sexual drama about an affair", "a gory horror film"),
+        (
+            "a family adventure for children with talking animals",
+            "kids and their dog go on a magical adventure",
+            "an animated film for the whole family",
+        ),
+        (
+            "a violent crime film with drugs and murder",
+            "a sexual drama about an affair",
+            "a gory horror film",
+        ),
     ),
     "mind-bending": (
-        ("a mind-bending story of dreams within dreams, time loops and alternate realities",
-         "he discovers his world is a simulation and his memories are false"),
+        (
+            "a mind-bending story of dreams within dreams, time loops and alternate realities",
+            "he discovers his world is a simulation and his memories are false",
+        ),
         ("a simple romantic comedy", "a straightforward sports drama"),
     ),
     "tense": (
-        ("a suspenseful thriller: hostages, a ticking bomb, a desperate escape",
-         "edge-of-your-seat suspense as the killer closes in"),
+        (
+            "a suspenseful thriller: hostages, a ticking bomb, a desperate escape",
+            "edge-of-your-seat suspense as the killer closes in",
+        ),
         ("a relaxed, easygoing comedy", "a gentle family film"),
     ),
 }
@@ -192,33 +231,133 @@ LEXICON: dict[str, tuple[str, str]] = {
 # Which genres make a mood likely (+) or unlikely (-); the catalog's genre names.
 GENRE_PRIOR: dict[str, dict[str, float]] = {
     "sad": {"Drama": 0.5, "War": 0.5, "Biography": 0.3, "Comedy": -0.7, "Animation": -0.5, "Family": -0.3},
-    "uplifting": {"Family": 0.5, "Sport": 0.7, "Biography": 0.4, "Music": 0.4, "Musical": 0.4, "Animation": 0.3,
-                  "Horror": -0.8, "Thriller": -0.4, "Crime": -0.4},
-    "dark": {"Crime": 0.6, "Thriller": 0.5, "Horror": 0.7, "War": 0.4, "Comedy": -0.6, "Family": -0.9,
-             "Animation": -0.7, "Musical": -0.5},
-    "light": {"Comedy": 0.9, "Family": 0.6, "Animation": 0.6, "Musical": 0.4, "Romance": 0.3, "Horror": -0.7,
-              "War": -0.7, "Crime": -0.4, "Drama": -0.4, "Thriller": -0.5},
-    "scary": {"Horror": 1.5, "Thriller": 0.4, "Mystery": 0.2, "Comedy": -0.4, "Family": -0.8, "Romance": -0.5},
-    "gory": {"Horror": 0.8, "War": 0.6, "Crime": 0.4, "Action": 0.3, "Family": -1.0, "Animation": -0.8,
-             "Romance": -0.5, "Comedy": -0.3},
-    "confusing": {"Mystery": 0.6, "Sci-Fi": 0.4, "Thriller": 0.3, "Family": -0.5, "Comedy": -0.3, "Animation": -0.4},
-    "slow": {"Drama": 0.5, "Western": 0.3, "History": 0.3, "Action": -0.8, "Comedy": -0.3, "Animation": -0.4,
-             "Thriller": -0.3},
-    "fast-paced": {"Action": 1.0, "Adventure": 0.4, "Thriller": 0.4, "Drama": -0.5, "Romance": -0.4,
-                   "Documentary": -0.5},
+    "uplifting": {
+        "Family": 0.5,
+        "Sport": 0.7,
+        "Biography": 0.4,
+        "Music": 0.4,
+        "Musical": 0.4,
+        "Animation": 0.3,
+        "Horror": -0.8,
+        "Thriller": -0.4,
+        "Crime": -0.4,
+    },
+    "dark": {
+        "Crime": 0.6,
+        "Thriller": 0.5,
+        "Horror": 0.7,
+        "War": 0.4,
+        "Comedy": -0.6,
+        "Family": -0.9,
+        "Animation": -0.7,
+        "Musical": -0.5,
+    },
+    "light": {
+        "Comedy": 0.9,
+        "Family": 0.6,
+        "Animation": 0.6,
+        "Musical": 0.4,
+        "Romance": 0.3,
+        "Horror": -0.7,
+        "War": -0.7,
+        "Crime": -0.4,
+        "Drama": -0.4,
+        "Thriller": -0.5,
+    },
+    "scary": {
+        "Horror": 1.5,
+        "Thriller": 0.4,
+        "Mystery": 0.2,
+        "Comedy": -0.4,
+        "Family": -0.8,
+        "Romance": -0.5,
+    },
+    "gory": {
+        "Horror": 0.8,
+        "War": 0.6,
+        "Crime": 0.4,
+        "Action": 0.3,
+        "Family": -1.0,
+        "Animation": -0.8,
+        "Romance": -0.5,
+        "Comedy": -0.3,
+    },
+    "confusing": {
+        "Mystery": 0.6,
+        "Sci-Fi": 0.4,
+        "Thriller": 0.3,
+        "Family": -0.5,
+        "Comedy": -0.3,
+        "Animation": -0.4,
+    },
+    "slow": {
+        "Drama": 0.5,
+        "Western": 0.3,
+        "History": 0.3,
+        "Action": -0.8,
+        "Comedy": -0.3,
+        "Animation": -0.4,
+        "Thriller": -0.3,
+    },
+    "fast-paced": {
+        "Action": 1.0,
+        "Adventure": 0.4,
+        "Thriller": 0.4,
+        "Drama": -0.5,
+        "Romance": -0.4,
+        "Documentary": -0.5,
+    },
     "romantic": {"Romance": 1.5, "Musical": 0.2, "Horror": -0.5, "War": -0.3, "Documentary": -0.5},
-    "funny": {"Comedy": 1.5, "Animation": 0.4, "Family": 0.2, "Horror": -0.4, "War": -0.6, "Drama": -0.4,
-              "Thriller": -0.6},
-    "family-friendly": {"Family": 1.3, "Animation": 1.0, "Adventure": 0.2, "Horror": -1.2, "Crime": -0.8,
-                        "Thriller": -0.7, "War": -0.6},
-    "mind-bending": {"Sci-Fi": 0.7, "Mystery": 0.5, "Fantasy": 0.3, "Thriller": 0.2, "Romance": -0.3,
-                     "Comedy": -0.3, "Western": -0.5},
-    "tense": {"Thriller": 1.0, "Horror": 0.5, "Crime": 0.4, "Action": 0.4, "War": 0.3, "Comedy": -0.7,
-              "Family": -0.7, "Animation": -0.6, "Romance": -0.4},
+    "funny": {
+        "Comedy": 1.5,
+        "Animation": 0.4,
+        "Family": 0.2,
+        "Horror": -0.4,
+        "War": -0.6,
+        "Drama": -0.4,
+        "Thriller": -0.6,
+    },
+    "family-friendly": {
+        "Family": 1.3,
+        "Animation": 1.0,
+        "Adventure": 0.2,
+        "Horror": -1.2,
+        "Crime": -0.8,
+        "Thriller": -0.7,
+        "War": -0.6,
+    },
+    "mind-bending": {
+        "Sci-Fi": 0.7,
+        "Mystery": 0.5,
+        "Fantasy": 0.3,
+        "Thriller": 0.2,
+        "Romance": -0.3,
+        "Comedy": -0.3,
+        "Western": -0.5,
+    },
+    "tense": {
+        "Thriller": 1.0,
+        "Horror": 0.5,
+        "Crime": 0.4,
+        "Action": 0.4,
+        "War": 0.3,
+        "Comedy": -0.7,
+        "Family": -0.7,
+        "Animation": -0.6,
+        "Romance": -0.4,
+    },
 }
 # The recent films' lists spell some genres their own way.
-GENRE_SPELLING = {"Science Fiction": "Sci-Fi", "Romantic": "Romance", "Sports": "Sport", "Biographical": "Biography",
-                  "Animated": "Animation", "Superhero": "Action", "Spy": "Thriller", "Teen": "Comedy"}
+GENRE_SPELLING = {
+    "Science Fiction": "Sci-Fi",
+    "Romantic": "Romance",
+    "Sports": "Sport",
+    "Biographical": "Biography",
+    "Animated": "Animation",
+    "Superhero": "Action",
+    "Spy": "Thriller",
+    "Teen": "Comedy",
+}
 
 
 class Film:
@@ -233,7 +372,9 @@ class Film:
 def catalog_films(plots_path: Path) -> list[Film]:
     """The default catalog's films with a Wikipedia plot, keyed by catalog id, with their plot vectors."""
     conn = sqlite3.connect(f"file:{movies_db_path()}?mode=ro", uri=True)
-    by_imdb = {imdb: (str(i), genres or "") for i, imdb, genres in conn.execute("SELECT ID, imdbID, Genre FROM omdb")}
+    by_imdb = {
+        imdb: (str(i), genres or "") for i, imdb, genres in conn.execute("SELECT ID, imdbID, Genre FROM omdb")
+    }
     data = np.load(PLOT_DIR / VECTORS_FILE)
     vectors = dict(zip(map(str, data["ids"]), data["vectors"].astype(np.float32), strict=True))
     films = []
@@ -326,13 +467,21 @@ def roc_auc(scores: Sequence[float], labels: Sequence[int]) -> float:
     return wins / (len(pos) * len(neg))
 
 
-def agreement(pct: Mapping[str, np.ndarray], index: Mapping[str, int], labels: Sequence[dict]) -> dict[str, float]:
+def agreement(
+    pct: Mapping[str, np.ndarray], index: Mapping[str, int], labels: Sequence[dict]
+) -> dict[str, float]:
     """ROC AUC of the percentile against the labels (pooled over dimensions, and the mean of the
     per-dimension AUCs), and accuracy / Cohen's kappa of "has it" (percentile >= HAS_IT)."""
-    rows = [(int(pct[lab["dimension"]][index[lab["key"]]]), int(lab["fits"]), lab["dimension"]) for lab in labels
-            if lab["key"] in index]
+    rows = [
+        (int(pct[lab["dimension"]][index[lab["key"]]]), int(lab["fits"]), lab["dimension"])
+        for lab in labels
+        if lab["key"] in index
+    ]
     scores, ys = [r[0] for r in rows], [r[1] for r in rows]
-    per_dim = [roc_auc([s for s, _, d in rows if d == dim], [y for _, y, d in rows if d == dim]) for dim in DIMENSIONS]
+    per_dim = [
+        roc_auc([s for s, _, d in rows if d == dim], [y for _, y, d in rows if d == dim])
+        for dim in DIMENSIONS
+    ]
     said = [int(s >= HAS_IT) for s in scores]
     acc = sum(a == b for a, b in zip(said, ys, strict=True)) / len(rows)
     p_yes = (sum(said) / len(rows)) * (sum(ys) / len(rows))
@@ -351,14 +500,18 @@ def write_index(path: Path, films: Sequence[Film], pct: Mapping[str, np.ndarray]
     """``{"dimensions": [...], "scorer": ..., "films": {key: [percentile per dimension]}}``, sorted
     and gzipped without a timestamp, so a rebuild is byte-identical."""
     table = {f.key: [int(pct[d][i]) for d in DIMENSIONS] for i, f in enumerate(films)}
-    body = json.dumps({"dimensions": list(DIMENSIONS), "scorer": scorer, "films": dict(sorted(table.items()))},
-                      separators=(",", ":"))
+    body = json.dumps(
+        {"dimensions": list(DIMENSIONS), "scorer": scorer, "films": dict(sorted(table.items()))},
+        separators=(",", ":"),
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(gzip.compress(body.encode(), mtime=0))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--plots", type=Path, default=PLOTS)
     parser.add_argument("--recent", type=Path, default=RECENT)
     parser.add_argument("--labels", type=Path, help="hand labels: {key, dimension, fits} per line")
@@ -380,11 +533,14 @@ def main() -> None:
     if args.labels:
         labels = [json.loads(line) for line in args.labels.read_text().splitlines() if line.strip()]
         index = {f.key: i for i, f in enumerate(films)}
-        print("| scorer | pairs | AUC | mean AUC per dimension | accuracy | kappa |\n|---|---:|---:|---:|---:|---:|")
+        print("| scorer | pairs | AUC | mean AUC per dimension | accuracy | kappa |")
+        print("|---|---:|---:|---:|---:|---:|")
         for name, scores in variants.items():
             a = agreement(percentiles(scores), index, labels)
-            print(f"| {name} | {a['pairs']} | {a['auc']:.3f} | {a['mean_dim_auc']:.3f} | {a['accuracy']:.3f} "
-                  f"| {a['kappa']:.3f} |")
+            print(
+                f"| {name} | {a['pairs']} | {a['auc']:.3f} | {a['mean_dim_auc']:.3f} | {a['accuracy']:.3f} "
+                f"| {a['kappa']:.3f} |"
+            )
     write_index(args.out, films, percentiles(variants[args.scorer]), args.scorer)
     print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KB, scorer {args.scorer})")
 

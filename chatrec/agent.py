@@ -256,7 +256,10 @@ class ChatRec:
                 elif understanding.intent == "unclear":
                     first = reply("unclear", noun=self.wording.noun)
                 else:
-                    first = opening(understanding, state, self.retriever.catalog, years, self.wording.plural)
+                    judged = any(h.item.id in self.pipeline.moods for h in hits)
+                    first = opening(
+                        understanding, state, self.retriever.catalog, years, self.wording.plural, judged
+                    )
                 if len(hits) < self.settings.k:
                     first = reply("only_some", count=len(hits), plural=self.wording.plural) + " " + first
                 yield from self._respond(text, state, hits, draft, first)

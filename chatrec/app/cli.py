@@ -273,6 +273,11 @@ def _parser() -> argparse.ArgumentParser:
     blind = evaluate.add_parser("blind", help="a blind read of reasons: make the sheet, then score its marks")
     blind_eval.add_arguments(blind)
     blind.set_defaults(run=blind_eval.run)
+    from chatrec.eval import moods as moods_eval
+
+    moods = evaluate.add_parser("moods", help="mood requests judged blind: make the sheet, then score it")
+    moods_eval.add_arguments(moods)
+    moods.set_defaults(run=moods_eval.run)
     from chatrec.eval import dialogue as dialogue_eval
 
     dialogue = evaluate.add_parser(

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from chatrec.catalog.moods import MoodIndex
 from chatrec.catalog.titles import strip_titles
 from chatrec.config import Settings
 from chatrec.dialogue.state import DialogueState
@@ -81,6 +82,7 @@ class RankingPipeline:
         self.candidates = candidates
         self.rerank_depth = rerank_depth
         self.hybrid = hybrid  # with interactions: co-occurrence joins content (and runs the reranker)
+        self.moods = MoodIndex.load()  # what "nothing too sad" steers by (an empty index: no moods)
 
     @classmethod
     def from_settings(cls, retriever: Retriever, settings: Settings) -> RankingPipeline:
@@ -131,7 +133,7 @@ class RankingPipeline:
     def finish(self, hits: Sequence[Hit], state: DialogueState, n: int) -> list[Hit]:
         """Soft wishes ("a comedy maybe") decide among the ranked candidates, then MMR keeps n
         (``chatrec fit-hybrid`` measures its choices through this too)."""
-        steered = steer(hits, state)
+        steered = steer(hits, state, self.moods)
         return mmr(steered, self.retriever.vectors([h.item.id for h in steered]), n)
 
 

@@ -16,8 +16,6 @@ from chatrec.dialogue.state import DialogueState
 from chatrec.understanding.understand import SHORTEST_FILM, Understanding
 from chatrec.writing.prompts import replies, reply
 
-MOOD_WORDS = {"fast-paced": "fast-paced", "feel-good": "feel-good", "mind-bending": "mind-bending"}
-
 
 def opening(
     understanding: Understanding,
@@ -25,9 +23,11 @@ def opening(
     catalog: Catalog,
     years: tuple[int, int] | None,
     plural: str = "films",
+    moods_judged: bool = False,
 ) -> str:
     """One or two sentences that say what this turn heard and what it now looks for; ``plural``
-    names what the catalog holds ("films", "books")."""
+    names what the catalog holds ("films", "books"); ``moods_judged``: the items shown have mood
+    scores (the default catalog's mood index), so moods were steered by, not only noted."""
     turn = len(state.shown_ids) // 3 + len(state.mentioned_ids)
     parts = [impossible(understanding, years)] if understanding.impossible else []
     if understanding.missing:
@@ -41,7 +41,7 @@ def opening(
     if seen:
         parts.append(_frame("open_seen", turn, films=_join(seen)))
     if understanding.avoided_moods or understanding.moods:
-        parts.append(_moods(understanding, turn))
+        parts.append(_moods(understanding, turn, "" if moods_judged else "_unjudged"))
     looking = _looking_for(understanding, state, plural)
     liked = [catalog.label(i) for i in understanding.wish.liked if i in catalog]
     if not liked and not looking and not parts and state.liked_ids:
@@ -106,14 +106,14 @@ def _years(low: int | None, high: int | None) -> str:
     return ""
 
 
-def _moods(u: Understanding, turn: int) -> str:
-    avoided = " or ".join(MOOD_WORDS.get(m, m) for m in u.avoided_moods)
-    wished = " and ".join(MOOD_WORDS.get(m, m) for m in u.moods)
+def _moods(u: Understanding, turn: int, kind: str) -> str:
+    avoided = " or ".join(u.avoided_moods)
+    wished = " and ".join(u.moods)
     if avoided and wished:
-        return _frame("open_moods_both", turn, avoided=avoided, wished=wished)
-    return (
-        _frame("open_mood_avoid", turn, moods=avoided) if avoided else _frame("open_mood", turn, moods=wished)
-    )
+        return _frame(f"open_moods_both{kind}", turn, avoided=avoided, wished=wished)
+    if avoided:
+        return _frame(f"open_mood_avoid{kind}", turn, moods=avoided)
+    return _frame(f"open_mood{kind}", turn, moods=wished)
 
 
 def _frame(name: str, turn: int, **values: object) -> str:
