@@ -380,3 +380,17 @@ def test_claims_about_the_liked_film(check, catalog, liked, sentence, item, kind
     state = DialogueState()
     state.like(find(catalog, *liked))
     assert (kind in kinds(check, catalog, sentence, *item, state)) == refused
+
+
+@pytest.mark.parametrize(
+    ("sentence", "title", "year", "refused"),
+    [
+        # the mood index: Toy Story is light, not dark; Saw is dark and gory
+        ("A dark, bleak ride from start to finish.", "Toy Story", 1995, True),
+        ("A light, breezy watch.", "Toy Story", 1995, False),
+        ("Not too gory, if that worries you.", "Saw", 2003, True),
+        ("A dark one.", "Saw", 2003, False),
+    ],
+)
+def test_a_mood_said_of_a_film_needs_the_mood_index_behind_it(check, catalog, sentence, title, year, refused):
+    assert ("mood" in kinds(check, catalog, sentence, title, year)) is refused

@@ -4,7 +4,8 @@ evidence; one unsupported claim rejects the sentence.
 A small model writes fluent, often false sentences ("Fight Club is a comedy film"). Each kind of
 claim is found by its words: genres ("funny"), years and decades, runtimes ("under two hours"),
 people with their role, awards (how many, never what for), scores, career records ("his first
-film"), story (only the item's plot topics support one), names outside the evidence, tastes.
+film"), story (only the item's plot topics support one), moods ("a tense, dark ride": only the mood
+index supports one), names outside the evidence, tastes.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from dataclasses import dataclass
 
 from chatrec.catalog import PEOPLE_FIELDS, list_field
 from chatrec.catalog.credits import credits_of
+from chatrec.catalog.moods import HAS_IT, SAYS_IT, MoodIndex
 from chatrec.catalog.vocabulary import decades_in
-from chatrec.understanding.lexicon import DECADE_WORDS, NUMBER_WORDS
+from chatrec.understanding.lexicon import DECADE_WORDS, NUMBER_WORDS, moods_in
 from chatrec.understanding.understand import Understander
 from chatrec.writing.evidence import Evidence
 from chatrec.writing.patterns_claims import (
@@ -50,7 +52,7 @@ from chatrec.writing.patterns_claims import (
     WORD,
 )
 
-KINDS = ("genre", "year", "runtime", "person", "award", "score", "record", "story", "name", "taste")
+KINDS = ("genre", "year", "runtime", "person", "award", "score", "record", "story", "mood", "name", "taste")
 FILM_WORDS = re.compile(r"\b(?:films?|movies?|cinema|screen|directed|starring)\b", re.I)
 
 
@@ -87,9 +89,10 @@ class Context:
 class ClaimChecker:
     """Finds the unsupported claims of a sentence about one item."""
 
-    def __init__(self, understander: Understander) -> None:
+    def __init__(self, understander: Understander, moods: MoodIndex | None = None) -> None:
         self.understander = understander
         self.credits = credits_of(understander.catalog)
+        self.moods = MoodIndex.load() if moods is None else moods
 
     def claims(self, sentence: str, ev: Evidence) -> list[Claim]:
         """Every unsupported claim in ``sentence`` (empty: the sentence may be shown). The film's
@@ -106,7 +109,8 @@ class ClaimChecker:
         ctx = Context(ev, TASTE_REFERENCE.sub(" ", rest), plain)  # "your taste for comedy" claims nothing
         checks = (self._genres, self._years, self._runtimes, self._people, self._awards, self._scores)
         found = [c for check in checks for c in check(sentence, ctx)]
-        found += [*self._story(sentence, ctx), *self._names(sentence, ctx), *self._taste(sentence, ctx)]
+        found += [*self._story(sentence, ctx), *self._moods(ctx), *self._names(sentence, ctx)]
+        found += self._taste(sentence, ctx)
         return found
 
     def allowed(self, ev: Evidence) -> set[str]:
@@ -270,6 +274,19 @@ class ClaimChecker:
             yield Claim("story", phrase)
         if (match := STORY_SOFT.search(ctx.rest)) and (unsupported or not cued):
             yield Claim("story", match.group(0))
+
+    def _moods(self, ctx: Context) -> Iterator[Claim]:
+        """A mood said of the film ("a tense ride") needs its index score at or above SAYS_IT; one
+        denied ("never too dark") needs a score below HAS_IT. A film without a story has neither."""
+        said, denied = moods_in(ctx.rest)
+        for mood in said:
+            score = self.moods.score(ctx.ev.item.id, mood)
+            if score is None or score < SAYS_IT:
+                yield Claim("mood", mood)
+        for mood in denied:
+            score = self.moods.score(ctx.ev.item.id, mood)
+            if score is None or score >= HAS_IT:
+                yield Claim("mood", f"not {mood}")
 
     def _names(self, sentence: str, ctx: Context) -> Iterator[Claim]:
         allowed = self.allowed(ctx.ev)
