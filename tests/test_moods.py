@@ -115,3 +115,10 @@ def test_a_wished_mood_puts_films_high_on_it_first(bot, message, mood):  # noqa:
 
 def test_the_says_it_band_is_above_the_has_it_band():
     assert 50 < HAS_IT < SAYS_IT <= 100
+
+
+def test_a_reason_says_the_mood_asked_for_only_of_films_at_the_top_of_it(bot):  # noqa: F811
+    reply = bot.chat("i want a tense one, edge of my seat")
+    saying = [r for r in reply.recommendations if "tense" in r.reason]
+    assert saying, [r.reason for r in reply.recommendations]
+    assert all(INDEX.score(r.item_id, "tense") >= SAYS_IT for r in saying)  # type: ignore[operator]

@@ -20,6 +20,7 @@ from typing import Any
 
 from chatrec.catalog import PEOPLE_FIELDS, Item, list_field
 from chatrec.catalog.credits import credits_of
+from chatrec.catalog.moods import SAYS_IT, MoodIndex
 from chatrec.catalog.synopses import Synopses
 from chatrec.catalog.wording import Wording
 from chatrec.dialogue.state import DialogueState
@@ -44,8 +45,10 @@ class Evidencer:
         together: Mapping[str, Mapping[str, float]] | None = None,
         wording: Wording | None = None,
         synopses: Synopses | None = None,
+        moods: MoodIndex | None = None,
     ) -> None:
         self.catalog = catalog
+        self.moods = MoodIndex.load() if moods is None else moods
         self.together = together or {}
         self.wording = wording or Wording()
         self.credits = credits_of(catalog)
@@ -163,6 +166,7 @@ class Evidencer:
             t = joined(topics)
             ways = (f"it is {article(t)} story, as you asked", f"it has the {t} story you asked for")
             ev.facts.append(Fact("topic", ways, 7.0, taste=True))
+        self._moods(state, ev)
         year = meta.get("year")
         decade = next((d for d in state.likes.decades if isinstance(year, int) and d <= year < d + 10), None)
         if decade is not None:
@@ -172,6 +176,29 @@ class Evidencer:
                 f"it is a {year} {noun}, from the {decade}s you like",
             )
             ev.facts.append(Fact("decade", ways, 5.0, taste=True))
+
+    def _moods(self, state: DialogueState, ev: Evidence) -> None:
+        """A mood the user asked for, said only where the mood index puts the film at the top of
+        it; a mood they ruled out, said absent only where the film sits in the lower half."""
+        ways: tuple[str, ...]
+        item_id = ev.item.id
+        wished = [m for m in state.likes.moods if (self.moods.score(item_id, m) or 0) >= SAYS_IT][:2]
+        if wished:
+            m = " and ".join(wished)
+            ways = (
+                f"going by its story, it is {m}, as you asked",
+                f"you wanted something {m}, and its story is just that",
+                f"its story has the {m} feel you asked for",
+            )
+            ev.facts.append(Fact("mood", ways, 6.5, taste=True))
+        calm = [m for m in state.dislikes.moods if (self.moods.score(item_id, m) or 100) < 50][:1]
+        if calm and not wished:
+            ways = (
+                f"going by its story, it is not {calm[0]} at all",
+                f"its story is nothing too {calm[0]}",
+                f"nothing in its story is too {calm[0]}",
+            )
+            ev.facts.append(Fact("mood", ways, 5.5, taste=True))
 
     def _quality(self, meta: Mapping[str, Any], ev: Evidence) -> None:
         ways: tuple[str, ...]
