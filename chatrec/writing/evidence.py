@@ -191,7 +191,8 @@ class Evidencer:
                 f"its story has the {m} feel you asked for",
             )
             ev.facts.append(Fact("mood", ways, 6.5, taste=True))
-        calm = [m for m in state.dislikes.moods if (self.moods.score(item_id, m) or 100) < 50][:1]
+        scores = {m: self.moods.score(item_id, m) for m in state.dislikes.moods}
+        calm = [m for m, score in scores.items() if score is not None and score < 50][:1]  # 0 is a score
         if calm and not wished:
             ways = (
                 f"going by its story, it is not {calm[0]} at all",
