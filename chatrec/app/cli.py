@@ -187,7 +187,11 @@ def _train_retriever(args: argparse.Namespace, settings: Settings) -> int:
     retriever = Retriever.from_settings(settings)
     retriever.store.require_items()
     config = TrainConfig(
-        epochs=args.epochs, frozen_layers=args.frozen_layers, max_samples=args.max_samples, seed=args.seed
+        epochs=args.epochs,
+        frozen_layers=args.frozen_layers,
+        max_samples=args.max_samples,
+        seeker_turns=args.seeker_turns,
+        seed=args.seed,
     )
     report = train_retriever(retriever, args.data, args.out, settings, config)
     kept = next(p for p in report["curve"] if p["step"] == report["step_kept"])
@@ -336,6 +340,7 @@ def _parser() -> argparse.ArgumentParser:
     retr.add_argument("--epochs", type=positive, default=conversation_train.TrainConfig.epochs)
     retr.add_argument("--frozen-layers", type=int, default=conversation_train.TrainConfig.frozen_layers)
     retr.add_argument("--max-samples", type=positive, help="train on at most this many turns")
+    retr.add_argument("--seeker-turns", action="store_true", help="also train on the seeker's turns")
     retr.add_argument("--seed", type=int, default=0)
     retr.set_defaults(run=_train_retriever)
     reader = sub.add_parser("train-reader", help="learn the title spotter's filter from ReDial train")

@@ -57,6 +57,7 @@ class TrainConfig:
     scale: float = 20.0
     evals_per_epoch: int = 3
     max_samples: int | None = None  # a random subset of the train turns, to bound the CPU time
+    seeker_turns: bool = False  # also train on the seeker's turns that name a new film
     seed: int = 0
 
 
@@ -68,19 +69,33 @@ class Turn:
     targets: list[int]  # rows of the films this turn names first
 
 
-def turns(data: Path, split: Split, linker: MentionLinker, rows: dict[str, int]) -> list[Turn]:
-    """The split's recommender turns with a new film in the catalog, as rows of the item matrix."""
+def turns(
+    data: Path, split: Split, linker: MentionLinker, rows: dict[str, int], *, seekers: bool = False
+) -> list[Turn]:
+    """The split's recommender turns with a new film in the catalog, as rows of the item matrix;
+    with ``seekers``, the seeker's turns that name a new film too (what the seeker brings up next
+    fits the conversation as well: more data from the same dialogues)."""
     found: list[Turn] = []
     for dialogue in read_dialogues(data, split=split):
-        samples: list[Sample] = dialogue_samples(dialogue, linker, LinkStats())
-        named = {rows[i] for s in samples for i in [*s.context_ids, *s.targets] if i in rows}
-        for s in samples:
+        sides = [(dialogue, False)]
+        if seekers:  # the same samples with the speakers' parts swapped, then their roles put back
+            sides.append(({**dialogue, "initiatorWorkerId": dialogue.get("respondentWorkerId")}, True))
+        named: set[int] = set()
+        pending = []
+        for source, swapped in sides:
+            samples: list[Sample] = dialogue_samples(source, linker, LinkStats())
+            named |= {rows[i] for s in samples for i in [*s.context_ids, *s.targets] if i in rows}
+            pending += [(s, swapped) for s in samples]
+        for s, swapped in pending:
             targets = [rows[i] for i in s.dedup_targets if i in rows]
             if targets:
-                text = conversation_text([(m.role, m.text) for m in s.context])
+                said = [(FLIP[m.role] if swapped else m.role, m.text) for m in s.context]
                 context = [rows[i] for i in s.context_ids if i in rows]
-                found.append(Turn(text, sorted(named), context, targets))
+                found.append(Turn(conversation_text(said), sorted(named), context, targets))
     return found
+
+
+FLIP = {"seeker": "recommender", "recommender": "seeker"}
 
 
 def _model(config: TrainConfig) -> tuple[Any, Any]:
@@ -189,7 +204,8 @@ def train_retriever(retriever: Any, data: Path, out: Path, settings: Settings, c
     popularity = torch.tensor([popularity_z(retriever.catalog[i]) for i in ids], dtype=torch.float32)
     rows = {item_id: row for row, item_id in enumerate(ids)}
     linker = MentionLinker.for_data(retriever.catalog, data)
-    train, val = (turns(data, split, linker, rows) for split in ("train", "val"))
+    train = turns(data, "train", linker, rows, seekers=config.seeker_turns)
+    val = turns(data, "val", linker, rows)
     if not train or not val:
         raise ConfigError(f"{data} has no train or no val turn with a film in the catalog")
     if config.max_samples is not None and len(train) > config.max_samples:
