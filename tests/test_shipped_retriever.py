@@ -8,6 +8,10 @@ import numpy as np
 import pytest
 
 from chatrec.config import Settings
+from chatrec.ingest import movies
+from chatrec.ingest.pipeline import collect_items
+from chatrec.ingest.plots import default_plots
+from chatrec.ingest.sources import read_rows
 from chatrec.retrieval.conversation import (
     ROLES,
     conversation_text,
@@ -16,6 +20,7 @@ from chatrec.retrieval.conversation import (
     read_config,
 )
 from chatrec.retrieval.conversation_train import REFERENCE_FILE
+from chatrec.store.shipped import with_shipped_vectors
 
 
 def test_the_conversation_reads_newest_first_with_both_speakers():
@@ -39,25 +44,37 @@ def test_a_store_of_another_embedder_gets_no_channel(small_retriever):
     assert load_conversation_retriever(small_retriever, Settings(plot_weight=0.2)) is None
 
 
+def product_vectors(embedder, ids: set[str]) -> dict[str, np.ndarray]:
+    """The default catalog's item vectors as `chatrec ingest` stores them: the shipped catalog
+    vectors (else the model) blended with the shipped plot vectors. (The session's test store is
+    ingested without plots, so its vectors are not the ones the model was trained against.)"""
+    items, _ = collect_items(read_rows(movies.movies_db_path(), movies.MAPPING), movies.MAPPING)
+    plots = default_plots(Settings().plot_weight)
+    assert plots is not None
+    chosen = [plots.enrich(items[i]) for i in sorted(ids)]
+    vectors = with_shipped_vectors(embedder, Settings()).embed([item.embed_text for item in chosen])
+    return dict(zip(sorted(ids), plots.blend(chosen, vectors), strict=True))
+
+
 @pytest.mark.slow
-def test_shipped_model_and_item_vectors_agree(retriever):
-    """Fails when the shipped weights, their int8 export or the store's item vectors (the default
-    catalog's shipped vectors blended with its plots) no longer give the scores training recorded:
-    retrain (`chatrec train-retriever`) or rebuild what changed."""
+def test_shipped_model_and_item_vectors_agree(retriever, embedder):
+    """Fails when the shipped weights, their int8 export or the default catalog's item vectors (its
+    shipped vectors blended with its plots, what ingest stores) no longer give the scores training
+    recorded: retrain (`chatrec train-retriever`) or rebuild what changed."""
     path = default_model_path()
     config = read_config(path)
     assert config is not None and config.item_space == retriever.store.embedder()
+    assert config.plot_weight == Settings().plot_weight
     talk = load_conversation_retriever(retriever, Settings(), path)
     assert talk is not None
     reference = json.loads((path / REFERENCE_FILE).read_text())
     assert len(reference) >= 30
-    gaps, overlaps = [], []
+    vectors = product_vectors(embedder, {i for case in reference for i in case["top"]})
+    gaps, firsts = [], []
     for case in reference:
-        vectors = retriever.vectors(case["top"])
         scores = talk.scores(case["conversation"], case["top"], vectors)
         gaps.append(np.abs(scores - np.array(case["scores"])).max())
-        found = talk.search(case["conversation"], n=10, exclude_ids=case["exclude"])
-        overlaps.append(len({h.item.id for h in found} & set(case["top"])) / 10)
+        firsts.append(int(np.argmax(scores)) < 3)  # the recorded best is still near the top
     # int8 activations and kernels move a cosine by ~0.01; another model or item space moves it far more
     assert max(gaps) < 0.05, max(gaps)
-    assert np.mean(overlaps) >= 0.7, np.mean(overlaps)
+    assert np.mean(firsts) >= 0.9, np.mean(firsts)
