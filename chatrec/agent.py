@@ -26,6 +26,7 @@ from chatrec.dialogue.state import DialogueState
 from chatrec.errors import InputError, UnknownSession
 from chatrec.events import Done, Draft, Event, Reason, Recommendation, Recommendations, Reply
 from chatrec.ranking.pipeline import RankingPipeline
+from chatrec.retrieval.conversation import conversation_text
 from chatrec.retrieval.retriever import Retriever
 from chatrec.sessions import SessionStore, StoredMessage
 from chatrec.store.chroma import Hit
@@ -41,6 +42,7 @@ DEFAULT = object()
 
 
 RECENT_USER_MESSAGES = 3
+DIALOGUE_MESSAGES = 12  # of the history the conversation retriever reads (its 128 tokens hold fewer)
 WARM_UP_SECONDS = 120  # loading the LLM from a cold disk took 20 s here: no turn deadline for that
 
 
@@ -244,11 +246,12 @@ class ChatRec:
         elif understanding.impossible and not asks:  # "films between 1850 and 1860": said, not ranked
             yield draft.say(impossible(understanding, self.understander.years))
         elif understanding.intent not in ("empty", "greeting", "thanks", "why", "question"):
-            hits = self.pipeline.rank(state, self._query(text, key, understanding), self.settings.k)
+            query, dialogue = self._query(text, key, understanding), self._dialogue(text, key)
+            hits = self.pipeline.rank(state, query, self.settings.k, dialogue)
             relaxed = None if hits else _relaxed(state, understanding)
             if relaxed:  # "action, comedy, horror, romance and westerns": no film is all five
                 state = relaxed
-                hits = self.pipeline.rank(state, self._query(text, key, understanding), self.settings.k)
+                hits = self.pipeline.rank(state, query, self.settings.k, dialogue)
             if hits:
                 years = self.understander.years
                 if relaxed:
@@ -292,6 +295,17 @@ class ChatRec:
             return text
         recent = [m.text for m in self.sessions.history(key) if m.role == "user"]
         return " ".join([*recent[-(RECENT_USER_MESSAGES - 1) :], text])
+
+    def _dialogue(self, text: str, key: str) -> str:
+        """The conversation as the conversation retriever reads it: the user's messages and, for
+        our replies, the films they showed (as a ReDial recommender names them), newest first."""
+        said = [
+            ("user", m.text)
+            if m.role == "user"
+            else ("assistant", ", ".join(_label(r) for r in m.recommendations) or m.text)
+            for m in self.sessions.history(key)[-DIALOGUE_MESSAGES:]
+        ]
+        return conversation_text([*said, ("user", text)])
 
     def _respond(
         self, text: str, state: DialogueState, hits: list[Hit], draft: Draft, first: str
@@ -364,3 +378,9 @@ class _TurnLock:
 def _owner(user: str | None) -> str:
     """Who a session belongs to: the logged-in user, or "" when there is no login."""
     return "" if user is None else inputs.text(user, "user")
+
+
+def _label(shown: dict[str, Any]) -> str:
+    """A stored recommendation as a ReDial message names a film: "Title (Year)"."""
+    year = shown.get("year")
+    return f"{shown.get('title', '')} ({year})" if year else str(shown.get("title", ""))

@@ -180,6 +180,26 @@ def _train_reranker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _train_retriever(args: argparse.Namespace, settings: Settings) -> int:
+    from chatrec.retrieval.conversation_train import TrainConfig, train_retriever
+    from chatrec.retrieval.retriever import Retriever
+
+    retriever = Retriever.from_settings(settings)
+    retriever.store.require_items()
+    config = TrainConfig(
+        epochs=args.epochs,
+        frozen_layers=args.frozen_layers,
+        max_samples=args.max_samples,
+        seeker_turns=args.seeker_turns,
+        seed=args.seed,
+    )
+    report = train_retriever(retriever, args.data, args.out, settings, config)
+    kept = next(p for p in report["curve"] if p["step"] == report["step_kept"])
+    print(f"kept step {report['step_kept']} of the val curve: {kept}")
+    print(f"wrote {args.out} (weights, retriever.json, training.json, training.png, reference.json)")
+    return 0
+
+
 def _train_reader(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
@@ -312,6 +332,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--seed", type=int, default=TrainConfig.seed)
     train.set_defaults(run=_train_reranker)
+    from chatrec.retrieval import conversation, conversation_train
+
+    retr = sub.add_parser("train-retriever", help="fine-tune the conversation retriever on ReDial train")
+    retr.add_argument("--data", type=Path, required=True, help="ReDial train JSONL (never dev)")
+    retr.add_argument("--out", type=Path, default=conversation.default_model_path(), help="model directory")
+    retr.add_argument("--epochs", type=positive, default=conversation_train.TrainConfig.epochs)
+    retr.add_argument("--frozen-layers", type=int, default=conversation_train.TrainConfig.frozen_layers)
+    retr.add_argument("--max-samples", type=positive, help="train on at most this many turns")
+    retr.add_argument("--seeker-turns", action="store_true", help="also train on the seeker's turns")
+    retr.add_argument("--seed", type=int, default=0)
+    retr.set_defaults(run=_train_retriever)
     reader = sub.add_parser("train-reader", help="learn the title spotter's filter from ReDial train")
     reader.add_argument("--data", type=Path, required=True, help="ReDial train JSONL (never dev)")
     reader.add_argument("--out", type=Path, default=default_model_dir(), help="model directory to write")

@@ -29,7 +29,7 @@ from chatrec import metrics
 from chatrec.catalog.interactions import MentionLinker
 from chatrec.config import Settings
 from chatrec.dialogue.state import DialogueState
-from chatrec.eval.systems import context_query, sample_state
+from chatrec.eval.systems import context_query, sample_dialogue, sample_state
 from chatrec.ingest.interactions import redial_interactions
 from chatrec.ingest.redial import LinkStats, dialogue_samples, read_dialogues
 from chatrec.ranking.hybrid import FEATURES, Hybrid, HybridWeights, standardise
@@ -41,6 +41,7 @@ from chatrec.store.interactions import default_artefact
 CROSS_WEIGHTS = (0.0, 0.1, 0.25, 0.5, 1.0)
 DEPTHS = (20, 30, 50)
 L2 = 1.0
+CONVERSATION_CANDIDATES = 100  # the conversation retriever's best films joining the candidates
 MIN_GAIN = 0.005  # of R@10 + R@50 over weight 0, for the cross-encoder to be worth its time
 
 
@@ -63,6 +64,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=default_artefact().parent / "hybrid.json")
     parser.add_argument("--limit", type=int, help="only the first N val dialogues")
     parser.add_argument("--no-cross-encoder", action="store_true", help="fit without the reranker")
+    parser.add_argument(
+        "--no-conversation", action="store_true", help="fit without the conversation retriever's channel"
+    )
 
 
 def logistic(x: np.ndarray, y: np.ndarray, l2: float = L2, steps: int = 50) -> np.ndarray:
@@ -125,7 +129,11 @@ def collect(
     retriever = Retriever.from_settings(settings)
     linker = MentionLinker.for_data(retriever.catalog, args.data)
     interactions = redial_interactions(args.data, linker, "train")
-    hybrid = Hybrid(retriever, Collaborative(interactions), HybridWeights())
+    from chatrec.retrieval.conversation import load_conversation_retriever
+
+    talk = None if args.no_conversation else load_conversation_retriever(retriever, settings)
+    weights = HybridWeights(conversation_candidates=CONVERSATION_CANDIDATES if talk else 0)
+    hybrid = Hybrid(retriever, Collaborative(interactions), weights, conversation=talk)
     pipeline = RankingPipeline(retriever)
     understander = Understander(retriever.titles, retriever.vocabulary, retriever.catalog)
     val = list(read_dialogues(args.data, split="val", limit=args.limit))
@@ -134,7 +142,7 @@ def collect(
     for sample in tqdm(samples, desc="val turns", unit="turns", disable=None):
         state = sample_state(understander, sample)
         query, hits = pipeline.content(state, context_query(sample), 50)
-        found = hybrid.candidates(query, state, hits)
+        found = hybrid.candidates(query, state, hits, sample_dialogue(sample))
         turns.append(
             Turn(
                 fold_of(sample.dialogue_id),
@@ -170,6 +178,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     for name, w in {
         "retrieval_only": np.eye(len(FEATURES))[0],
         "cooccurrence_only": np.eye(len(FEATURES))[1],
+        "conversation_only": np.eye(len(FEATURES))[FEATURES.index("conversation")],
         "fitted_in_sample": weights,
     }.items():
         report[name] = dict(zip(("recall@10", "recall@50"), recalls(turns, w), strict=True))

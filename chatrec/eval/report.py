@@ -10,6 +10,8 @@ TABLE_METRICS = (
     "recall@1",
     "recall@10",
     "recall@50",
+    "recall@10_se",
+    "recall@50_se",
     "ndcg@10",
     "ndcg@50",
     "mrr",

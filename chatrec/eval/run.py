@@ -73,10 +73,18 @@ def score(
         def mean(values: list[float]) -> float:
             return float(np.mean(values)) if values else 0.0
 
+        def stderr(values: list[float]) -> float:
+            """Standard error of the mean over samples (turns of one dialogue taken as independent)."""
+            return float(np.std(values, ddof=1) / np.sqrt(len(values))) if len(values) > 1 else 0.0
+
+        r10 = [metrics.recall_at(r, t, 10) for r, _, t in pairs]
+        r50 = [metrics.recall_at(r, t, 50) for r, _, t in pairs]
         figures = {
             "recall@1": mean([metrics.recall_at(r, t, 1) for r, _, t in pairs]),
-            "recall@10": mean([metrics.recall_at(r, t, 10) for r, _, t in pairs]),
-            "recall@50": mean([metrics.recall_at(r, t, 50) for r, _, t in pairs]),
+            "recall@10": mean(r10),
+            "recall@50": mean(r50),
+            "recall@10_se": stderr(r10),
+            "recall@50_se": stderr(r50),
             "ndcg@10": mean([metrics.ndcg_at(r, t, 10) for r, _, t in pairs]),
             "ndcg@50": mean([metrics.ndcg_at(r, t, 50) for r, _, t in pairs]),
             "mrr": mean([metrics.reciprocal_rank(r, t) for r, _, t in pairs]),

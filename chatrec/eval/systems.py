@@ -13,6 +13,7 @@ from chatrec.dialogue.state import DialogueState
 from chatrec.errors import ConfigError
 from chatrec.ingest.redial import Sample, context_query
 from chatrec.ranking.pipeline import RankingPipeline
+from chatrec.retrieval.conversation import conversation_text
 from chatrec.retrieval.retriever import Retriever
 from chatrec.understanding.understand import Understander
 
@@ -46,7 +47,29 @@ def full(retriever: Retriever) -> Ranker:
 
     def rank(sample: Sample, n: int) -> list[str]:
         state = sample_state(understander, sample)
-        return [h.item.id for h in pipeline.rank(state, context_query(sample), n)]
+        return [h.item.id for h in pipeline.rank(state, context_query(sample), n, sample_dialogue(sample))]
+
+    return rank
+
+
+def sample_dialogue(sample: Sample) -> str:
+    """The sample's context as the conversation retriever reads it (both speakers, newest first)."""
+    return conversation_text([(m.role, m.text) for m in sample.context])
+
+
+def conversation(retriever: Retriever) -> Ranker:
+    """The conversation retriever alone: the dialogue so far through the query tower trained on
+    ReDial train, against the catalog's stored vectors (films mentioned so far left out)."""
+    from chatrec.retrieval.conversation import load_conversation_retriever
+
+    talk = load_conversation_retriever(retriever, retriever.store.settings)
+    if talk is None:
+        raise ConfigError(
+            "no conversation retriever for this store (models/chatrec-retriever, same embedder)"
+        )
+
+    def rank(sample: Sample, n: int) -> list[str]:
+        return [h.item.id for h in talk.search(sample_dialogue(sample), n=n, exclude_ids=sample.context_ids)]
 
     return rank
 
@@ -105,6 +128,7 @@ SYSTEMS: dict[str, Callable[[Retriever], Ranker]] = {
     "popularity": popularity,
     "copy": copy,
     "retrieval": retrieval,
+    "conversation": conversation,
     "cooccurrence": cooccurrence,
     "full": full,
     "rerank": reranked,

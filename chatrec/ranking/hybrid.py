@@ -26,6 +26,7 @@ from chatrec.catalog.vocabulary import QuerySignals
 from chatrec.dialogue.state import DialogueState
 from chatrec.reranker.model import Reranker, popularity
 from chatrec.retrieval.collaborative import Collaborative
+from chatrec.retrieval.conversation import ConversationRetriever
 from chatrec.retrieval.retriever import Retriever, signal_bonus
 from chatrec.store.chroma import Hit
 
@@ -53,6 +54,10 @@ FEATURES = (
     # The most credits (directors, writers, cast) it shares with one liked film: recommenders answer
     # a liked film with its director's or stars' others. .240 / .463 -> .244 / .469 on the same turns.
     "seed_shared_credits",
+    # The conversation retriever's score (the whole dialogue through the query tower trained on
+    # ReDial train, against the items' stored vectors), and again in turns with a liked film.
+    "conversation",
+    "seeded_conversation",
 )
 DEFAULT_YEAR, DEFAULT_RUNTIME = 2000, 100  # for items without one (a constant column weighs nothing)
 COOC_SCALE = 100.0  # co-occurrence scores are small fractions; log1p(100 s) spreads them out
@@ -78,10 +83,13 @@ class HybridWeights(BaseModel):
     seed_genre_overlap: float = 0.0
     seed_similarity: float = 0.0
     seed_shared_credits: float = 0.0
+    conversation: float = 0.0
+    seeded_conversation: float = 0.0
     cross_encoder: float = 0.0
     cooc_candidates: int = 100
     popular_candidates: int = 100  # the most named items join too: what people ask for most
     credit_candidates: int = 50  # and the films sharing the most credits with a liked film
+    conversation_candidates: int = 0  # and the conversation retriever's best (0: channel off)
     rerank_depth: int = 30
 
     def vector(self) -> np.ndarray:
@@ -118,15 +126,20 @@ class Hybrid:
         collaborative: Collaborative,
         weights: HybridWeights | None = None,
         reranker: Reranker | None = None,
+        conversation: ConversationRetriever | None = None,
     ) -> None:
         self.retriever = retriever
         self.collaborative = collaborative
         self.weights = weights or HybridWeights()
         self.reranker = reranker
+        self.conversation = conversation
 
-    def candidates(self, query: str, state: DialogueState, hits: Sequence[Hit]) -> Candidates:
-        """Content hits plus co-occurrence, most-named and shared-credit candidates that pass the
-        state's filters, each with its signals."""
+    def candidates(
+        self, query: str, state: DialogueState, hits: Sequence[Hit], dialogue: str | None = None
+    ) -> Candidates:
+        """Content hits plus co-occurrence, most-named, shared-credit and (given the ``dialogue``
+        text, :func:`conversation_text`) conversation-retriever candidates that pass the state's
+        filters, each with its signals."""
         collab, catalog = self.collaborative, self.retriever.catalog
         seeds = collab.seed_weights(state.liked_ids, state.disliked_ids)
         excluded = state.excluded_ids()
@@ -139,21 +152,40 @@ class Hybrid:
         credited = credits.candidates(
             shared, n=self.weights.credit_candidates, exclude_ids=[*excluded, *liked]
         )
-        extra_ids = [i for i in dict.fromkeys([*scores, *popular, *credited]) if i not in have]
+        talk = self.conversation if dialogue is not None else None
+        conversed: list[str] = []
+        if talk is not None and dialogue is not None and self.weights.conversation_candidates:
+            conversed = [
+                h.item.id
+                for h in talk.search(
+                    dialogue,
+                    n=self.weights.conversation_candidates,
+                    filters=state.constraints,
+                    exclude_ids=excluded,
+                )
+            ]
+        extra_ids = [i for i in dict.fromkeys([*scores, *popular, *credited, *conversed]) if i not in have]
         # Checked against the same constraints as the vector query: they hold here too.
         extra = self.retriever.items(extra_ids, state.constraints) if extra_ids else []
         vectors = self.retriever.vectors([*liked, *have, *(i.id for i in extra)])
         pool = [*hits, *self._scored(query, state, extra, vectors)]
         seeded = float(bool(seeds))
         likeness = self._likeness(liked, pool, vectors)
+        ids = [h.item.id for h in pool]
+        talked = (
+            talk.scores(dialogue, ids, vectors)
+            if talk is not None and dialogue is not None
+            else np.zeros(len(pool))
+        )
         rows = []
-        for h, like in zip(pool, likeness, strict=True):
+        for h, like, said in zip(pool, likeness, talked, strict=True):
             named, critics = collab.popularity(h.item.id), popularity(h.item)
             cooc = math.log1p(COOC_SCALE * scores.get(h.item.id, 0.0))
             pair = float(h.item.id in scores)
             base = (h.score, cooc, pair, named, critics)
             seeded_base = (seeded * h.score, seeded * named, seeded * critics)
-            rows.append((*base, *seeded_base, *_own(h), *like, float(shared.get(h.item.id, 0))))
+            credit = float(shared.get(h.item.id, 0))
+            rows.append((*base, *seeded_base, *_own(h), *like, credit, float(said), seeded * float(said)))
         return Candidates(pool, np.array(rows, dtype=np.float64).reshape(len(pool), len(FEATURES)))
 
     def _likeness(
@@ -194,9 +226,11 @@ class Hybrid:
             for i in items
         ]
 
-    def rank(self, query: str, state: DialogueState, hits: Sequence[Hit]) -> list[Hit]:
+    def rank(
+        self, query: str, state: DialogueState, hits: Sequence[Hit], dialogue: str | None = None
+    ) -> list[Hit]:
         """All candidates by the fused score (which becomes each hit's score), best first."""
-        found = self.candidates(query, state, hits)
+        found = self.candidates(query, state, hits, dialogue)
         if not found.hits:
             return []
         fused = standardise(found.features) @ self.weights.vector()
@@ -234,4 +268,9 @@ def load_hybrid(retriever: Retriever, reranker: Reranker | None = None) -> Hybri
     if interactions is None:
         return None
     weights = HybridWeights.model_validate(store.weights())
-    return Hybrid(retriever, Collaborative(interactions), weights, reranker)
+    talk = None
+    if weights.conversation or weights.seeded_conversation:
+        from chatrec.retrieval.conversation import load_conversation_retriever
+
+        talk = load_conversation_retriever(retriever, retriever.store.settings)
+    return Hybrid(retriever, Collaborative(interactions), weights, reranker, talk)

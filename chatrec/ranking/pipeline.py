@@ -120,11 +120,13 @@ class RankingPipeline:
         )
         return query, hits
 
-    def rank(self, state: DialogueState, text: str, n: int) -> list[Hit]:
-        """The n best items for this state; every one passes the state's hard constraints."""
+    def rank(self, state: DialogueState, text: str, n: int, dialogue: str | None = None) -> list[Hit]:
+        """The n best items for this state; every one passes the state's hard constraints.
+        ``dialogue`` is the conversation so far for the conversation retriever
+        (:func:`~chatrec.retrieval.conversation.conversation_text`); without it, ``text``."""
         query, hits = self.content(state, text, n)
         if self.hybrid is not None:
-            hits = self.hybrid.rank(query, state, hits)
+            hits = self.hybrid.rank(query, state, hits, text if dialogue is None else dialogue)
         hits = avoiding(hits, state)
         if self.hybrid is None and self.reranker is not None and hits:
             hits = self.reranker(query, hits, self.rerank_depth)

@@ -50,10 +50,16 @@ class VectorTable:
         return last[1]
 
     def nearest(
-        self, vector: np.ndarray, n: int, allowed: np.ndarray, exclude_ids: Sequence[str] = ()
+        self,
+        vector: np.ndarray,
+        n: int,
+        allowed: np.ndarray,
+        exclude_ids: Sequence[str] = (),
+        prior: np.ndarray | None = None,
     ) -> list[tuple[str, float]]:
         """Ids and cosine similarities of the ``n`` nearest items among the ``allowed`` rows (a
-        mask from :meth:`FilterIndex.allowed`), excluded ids left out, best first."""
+        mask from :meth:`FilterIndex.allowed`), excluded ids left out, best first; ``prior`` (one
+        value per row) is added to the similarities first."""
         mask = allowed.copy()
         mask[[self.index.row[i] for i in exclude_ids if i in self.index.row]] = False
         rows = np.flatnonzero(mask)
@@ -66,6 +72,8 @@ class VectorTable:
             sims = self.matrix[rows] @ vector
         else:
             sims = self.similarities(vector)[rows]
+        if prior is not None:
+            sims = sims + prior[rows]
         top = np.argpartition(-sims, k - 1)[:k]
         top = top[np.lexsort((rows[top], -sims[top]))]  # best first; ties by row, as a full scan
         return [(str(self.index.ids[rows[t]]), float(sims[t])) for t in top]

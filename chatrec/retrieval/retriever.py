@@ -192,6 +192,27 @@ class Retriever:
         unknown = [i for i in ids if i not in found]
         return {**found, **self.store.vectors(unknown)} if unknown else found
 
+    def table_ids(self) -> np.ndarray | None:
+        """The ids of the vector table's rows, or None when the catalog is too big to hold."""
+        table = self._table
+        return None if table is None else table.index.ids
+
+    def scan(
+        self,
+        vector: np.ndarray,
+        n: int,
+        filters: Filters,
+        exclude_ids: Sequence[str] = (),
+        prior: np.ndarray | None = None,
+    ) -> list[tuple[str, float]]:
+        """Ids and scores of the ``n`` items nearest ``vector`` (plus a per-row ``prior``) that pass
+        the filters, from the vectors in memory (another model's query vector in the same space:
+        the conversation retriever's); nothing when the catalog is too big to hold."""
+        table = self._table
+        if table is None:
+            return []
+        return table.nearest(vector, n, self._allowed(filters), exclude_ids, prior)
+
     def _nearest(self, vector: np.ndarray, n: int, filters: Filters, exclude_ids: Sequence[str]) -> list[Hit]:
         """The ``n`` nearest items that pass the filters: an exact scan of the vectors in memory
         (a big catalog: the store's filtered query), hits built from the catalog in memory."""
