@@ -112,7 +112,7 @@ WORD = rf"(?:(?:[{UPPER}]\.\s?)+[{UPPER}][\w'’-]+|[{UPPER}][\w'’-]+(?:\s(?:J
 PARTICLE = r"(?:de|da|del|della|van|von|der|den|le|la|di|du|bin|al|dos|das)"
 NAME = rf"{WORD}(?:\s(?:{PARTICLE}\s)*{WORD})*"
 DIRECTED = re.compile(
-    rf"\b(?:co-)?directed\s+(?:and\s+(?:co-)?(?:written|produced|edited)\s+)?by\s+(?P<names>{NAME}"
+    rf"\b(?:[Cc]o-)?[Dd]irected\s+(?:and\s+(?:co-)?(?:written|produced|edited)\s+)?by\s+(?P<names>{NAME}"
     rf"(?:(?:,\s|,?\sand\s)(?!starring|written|produced|co-|edited)(?:{NAME}))*)"
 )
 NOT_A_NAME = re.compile(r"^(?:The|A|An|His|Her|Their|Its|Netflix|Disney|Pixar|Marvel)\b")

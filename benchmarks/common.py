@@ -13,13 +13,13 @@ import chatrec  # noqa: F401  (offline switches first)
 from chatrec.catalog import Item
 from chatrec.ingest import movies
 from chatrec.ingest.pipeline import collect_items
-from chatrec.ingest.sources import read_rows
 
 T = TypeVar("T")
 
 
 def catalog_items() -> list[Item]:
-    items, _ = collect_items(read_rows(movies.movies_db_path(), movies.MAPPING), movies.MAPPING)
+    """The default catalog's items as ingest builds them: the old films and the recent ones."""
+    items, _ = collect_items(movies.default_rows().rows, movies.MAPPING)
     return list(items.values())
 
 

@@ -150,6 +150,11 @@ class Retriever:
         """The catalog's filter columns, rows in the catalog's order."""
         return self._snapshot.index
 
+    def unchecked(self, filters: Filters) -> dict[str, int]:
+        """Items that fit every other constraint but whose runtime or rating is unknown, so a
+        constraint on it could not be checked (``FilterIndex.unchecked``)."""
+        return self._index.unchecked(filters)
+
     def _allowed(self, filters: Filters) -> np.ndarray:
         """The index's mask for these filters; recent ones are kept, as a turn asks again (each
         costs a few ms at 1M items: a pass over the columns)."""
