@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.build_synopses import MAX_CHARS, SLUR, _cut, clean, sentences
+from benchmarks.common import catalog_items
 from chatrec.catalog.recent import RECENT_FILE, RECENT_ID_PREFIX
 
 DEFAULT_DATA = Path("../shared/data/recent/films_2015_2025.json.gz")
@@ -44,8 +45,9 @@ YEARS = (2015, 2025)
 MAX_STORY_SENTENCES = 3
 
 # The source's genre labels and the lead's genre words, in the catalog's spelling (OMDb's, as in
-# chatrec/catalog/vocabulary.py). Labels the catalog has no genre for (teen, political, erotic,
-# independent, live action) are left out rather than forced into a wrong one.
+# chatrec/catalog/vocabulary.py; `main` checks them against the old catalog's genres). Labels the
+# catalog has no genre for (teen, political, erotic, independent, live action, short) are left out
+# rather than forced into a wrong one.
 GENRE_WORDS: dict[str, tuple[str, ...]] = {
     "action": ("Action",),
     "adventure": ("Adventure",),
@@ -96,7 +98,6 @@ GENRE_WORDS: dict[str, tuple[str, ...]] = {
     "thriller": ("Thriller",),
     "war": ("War",),
     "western": ("Western",),
-    "short": ("Short",),
 }
 GENRE_WORD = re.compile(
     r"(?<![\w-])(" + "|".join(sorted(map(re.escape, GENRE_WORDS), key=len, reverse=True)) + r")(?![\w-])"
@@ -119,13 +120,18 @@ NOT_A_NAME = re.compile(r"^(?:The|A|An|His|Her|Their|Its|Netflix|Disney|Pixar|Ma
 
 # The lead's sentences about the story say so; the others are about production and reception
 # (a sentence of reviews is never a story, whatever its verbs).
-RECEPTION = re.compile(r"\b(?:reviews?|critics|criticism|box[- ]office|grossed|acclaim\w*|nominat\w*)\b", re.I)
+RECEPTION = re.compile(
+    r"\b(?:reviews?|critics|criticism|box[- ]office|grossed|acclaim\w*|nominat\w*)\b", re.I
+)
 STORY_CUE = re.compile(
     r"\b(?:follows|(?:centers|centres|centered|centred|focuses) on|revolves around|takes place"
     r"|tells the (?:true )?story|is about|chronicles|depicts|recounts|trails)\b"
-    r"|^(?:In the film|In it|The (?:film|story|plot) (?:sees|is set)|It sees|Follows?|Set (?:in|during|on|three|two|years)"
+    r"|^(?:In the film|In it|The (?:film|story|plot) (?:sees|is set)|It sees|Follows?"
+    r"|Set (?:in|during|on|three|two|years)"
     r"|(?:It|The film|The story) is set (?:in|during|on))\b",
 )
+
+
 def slug(href: str) -> str:
     """The article's slug exactly as the source spells it (``Let%27s_Kill_Ward%27s_Wife``): the id
     is ``wiki:<href>`` and other indexes key films by it, so it is never re-encoded."""
@@ -243,6 +249,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RECENT_FILE)
     parser.add_argument("--sample", type=int, default=0, help="print N random films to check by eye")
     args = parser.parse_args()
+    known = {g for item in catalog_items(recent=False) for g in item.genres}
+    if unknown := {g for gs in GENRE_WORDS.values() for g in gs} - known:
+        raise SystemExit(f"genres not in the catalog's vocabulary: {sorted(unknown)}")
     with gzip.open(args.data, "rt", encoding="utf-8") as fh:
         rows = json.load(fh)
     counts: Counter[str] = Counter()
@@ -255,7 +264,9 @@ def main() -> None:
     if args.sample:
         leads = {f"{RECENT_ID_PREFIX}{slug(str(r.get('href') or ''))}": r.get("extract") for r in rows}
         for film in random.Random(0).sample(films, args.sample):
-            print(f"\n== {film['title']} ({film['year']}) directors={film['directors']} genres={film['genres']}")
+            print(
+                f"\n== {film['title']} ({film['year']}) directors={film['directors']} genres={film['genres']}"
+            )
             print(f"lead: {clean(str(leads.get(film['id']) or ''))[:600]}")
             print(f"story: {film['story']}")
 

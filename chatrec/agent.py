@@ -259,7 +259,9 @@ class ChatRec:
                     first = opening(understanding, state, self.retriever.catalog, years, self.wording.plural)
                 if len(hits) < self.settings.k:
                     first = reply("only_some", count=len(hits), plural=self.wording.plural) + " " + first
-                yield from self._respond(text, state, hits, draft, f"{first} {self._unchecked(state)}".strip())
+                yield from self._respond(
+                    text, state, hits, draft, f"{first} {self._unchecked(state)}".strip()
+                )
             else:
                 nothing = reply("nothing", constraints=describe_constraints(state.constraints) or "none")
                 yield draft.say(f"{nothing} {self._unchecked(state)}".strip())

@@ -106,8 +106,10 @@ def small_retriever(
     def wanted(rank: int, row: dict) -> bool:
         label = f"{row.get('title')} ({row.get('year')})"
         recent = str(row["id"]).startswith(RECENT_ID_PREFIX)
-        return (not recent and rank < SMALL_SIZE) or label in NAMED | NAMED_RECENT or (
-            recent and row.get("year") == RECENT_YEAR
+        return (
+            (not recent and rank < SMALL_SIZE)
+            or label in NAMED | NAMED_RECENT
+            or (recent and row.get("year") == RECENT_YEAR)
         )
 
     by_reviews = sorted(movie_rows, key=lambda r: (-int(r.get("reviews") or 0), str(r["id"])))

@@ -54,10 +54,7 @@ class TitleIndex:
 
     @classmethod
     def from_metadata(cls, metadata: Mapping[str, Mapping[str, Any]]) -> TitleIndex:
-        return cls(
-            (i, str(m.get("title", "")), m.get("year"), renown(m))
-            for i, m in metadata.items()
-        )
+        return cls((i, str(m.get("title", "")), m.get("year"), renown(m)) for i, m in metadata.items())
 
     def link(self, title: str, year: int | None = None, *, tolerance: int = 1) -> str | None:
         """The catalog id for a title (and year ±tolerance). Among ties: the closest year, then

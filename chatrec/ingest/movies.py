@@ -60,7 +60,17 @@ MAPPING = FieldMapping(
     # Cast goes last: it is long and alphabetical, so the embedder's truncation should cut it first.
     # Only recent films have a story (quoted from Wikipedia); it goes before their cast, for the
     # same reason. The old films' texts are unchanged by it (a missing column adds nothing).
-    text=["genres", "directors", "writers", "countries", "languages", "awards", "production", "story", "cast"],
+    text=[
+        "genres",
+        "directors",
+        "writers",
+        "countries",
+        "languages",
+        "awards",
+        "production",
+        "story",
+        "cast",
+    ],
 )
 
 
@@ -103,7 +113,9 @@ class DefaultCatalog:
 
 def review_prior(rows: Iterable[Row]) -> int:
     """The median review count of the old catalog's films of its last ``PRIOR_YEARS`` years."""
-    known = [(r["year"], r["reviews"]) for r in rows if isinstance(r, dict) and isinstance(r.get("reviews"), int)]
+    known = [
+        (r["year"], r["reviews"]) for r in rows if isinstance(r, dict) and isinstance(r.get("reviews"), int)
+    ]
     last = max((y for y, _ in known if isinstance(y, int)), default=0)
     counts = [n for y, n in known if isinstance(y, int) and y > last - PRIOR_YEARS and n > 0]
     return int(statistics.median(counts)) if counts else 0

@@ -22,8 +22,8 @@ from functools import cached_property
 import numpy as np
 
 from chatrec.catalog import Catalog, Item, list_field
-from chatrec.catalog.items import renown
 from chatrec.catalog.filters import Filters
+from chatrec.catalog.items import renown
 from chatrec.catalog.titles import TitleIndex
 from chatrec.catalog.vocabulary import QuerySignals, Vocabulary, has_content
 from chatrec.config import Settings

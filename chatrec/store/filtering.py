@@ -96,7 +96,8 @@ class FilterIndex:
             found["runtime"] = int((rest & np.isnan(self.numbers["runtime"])).sum())
         if filters.ratings:
             rest = self.allowed(filters.model_copy(update={"ratings": []}))
-            found["rating"] = int((rest & np.equal(self.ratings, None)).sum())
+            unknown = np.array([r is None for r in self.ratings], dtype=bool)
+            found["rating"] = int((rest & unknown).sum())
         return {name: n for name, n in found.items() if n}
 
     def allowed(self, filters: Filters) -> np.ndarray:

@@ -88,9 +88,7 @@ class TitleSpotter:
     @cached_property
     def _typos(self) -> TypoMatcher:
         keys = [k for k in self.keys if len(k) >= FUZZY_MIN_CHARS]
-        return TypoMatcher(
-            keys, lambda k: max(renown(self.catalog[i]) for i in self.keys[k])
-        )
+        return TypoMatcher(keys, lambda k: max(renown(self.catalog[i]) for i in self.keys[k]))
 
     # -- candidates ---------------------------------------------------------------------------
     def candidates(self, tokens: list[Token], *, fuzzy: bool = True) -> list[Candidate]:
