@@ -11,15 +11,18 @@ import numpy as np
 
 import chatrec  # noqa: F401  (offline switches first)
 from chatrec.catalog import Item
+from chatrec.catalog.recent import RecentFilms
 from chatrec.ingest import movies
 from chatrec.ingest.pipeline import collect_items
-from chatrec.ingest.sources import read_rows
 
 T = TypeVar("T")
 
 
-def catalog_items() -> list[Item]:
-    items, _ = collect_items(read_rows(movies.movies_db_path(), movies.MAPPING), movies.MAPPING)
+def catalog_items(*, recent: bool = True) -> list[Item]:
+    """The default catalog's items as ingest builds them: the old films and (``recent``) the
+    recent ones; without them, the old catalog alone (what the recent films are built against)."""
+    rows = movies.default_rows().rows if recent else movies.default_rows(RecentFilms()).rows
+    items, _ = collect_items(rows, movies.MAPPING)
     return list(items.values())
 
 

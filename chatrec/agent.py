@@ -33,7 +33,7 @@ from chatrec.store.chroma import Hit
 from chatrec.understanding.understand import Understander, Understanding
 from chatrec.writing.answers import answer
 from chatrec.writing.evidence import Evidencer
-from chatrec.writing.opening import impossible, opening
+from chatrec.writing.opening import impossible, opening, unchecked
 from chatrec.writing.phrasing import ReplyReasons, phrase_reply, template
 from chatrec.writing.prompts import reply
 from chatrec.writing.respond import Check, LLMUnavailable, Responder, Unusable
@@ -265,11 +265,12 @@ class ChatRec:
                     )
                 if len(hits) < self.settings.k:
                     first = reply("only_some", count=len(hits), plural=self.wording.plural) + " " + first
-                yield from self._respond(text, state, hits, draft, first)
-            else:
-                yield draft.say(
-                    reply("nothing", constraints=describe_constraints(state.constraints) or "none")
+                yield from self._respond(
+                    text, state, hits, draft, f"{first} {self._unchecked(state)}".strip()
                 )
+            else:
+                nothing = reply("nothing", constraints=describe_constraints(state.constraints) or "none")
+                yield draft.say(f"{nothing} {self._unchecked(state)}".strip())
         if understanding.intent not in ("why", "question") and understanding.item_id:
             state.focus_id = understanding.item_id  # the film this message named stays "it"
         full = "".join(draft.parts).strip()
@@ -287,6 +288,11 @@ class ChatRec:
                 acts=list(understanding.acts),
             )
         )
+
+    def _unchecked(self, state: DialogueState) -> str:
+        """How many films a runtime or rating limit could not check (their value is unknown)."""
+        counts = self.retriever.unchecked(state.constraints)
+        return unchecked(counts, self.wording.noun, self.wording.plural) if counts else ""
 
     def _query(self, text: str, key: str, understanding: Understanding) -> str:
         """What retrieval reads: this message alone when it makes a request of its own (the request

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 import chatrec  # noqa: F401  (sets the offline switches before any model library loads)
+from chatrec.catalog.recent import RECENT_ID_PREFIX
 from chatrec.config import Settings
 from chatrec.ingest import movies
 from chatrec.ingest.pipeline import Summary, run_ingest
 from chatrec.ingest.plots import default_plots
-from chatrec.ingest.sources import read_rows
 from chatrec.retrieval.retriever import Retriever
 from chatrec.store.chroma import Store
 from chatrec.store.embeddings import Embedder, load_embedder
@@ -28,7 +28,8 @@ def embedder() -> Embedder:
 
 @pytest.fixture(scope="session")
 def movie_rows() -> list[dict]:
-    return list(read_rows(movies.movies_db_path(), movies.MAPPING))
+    """The default catalog's rows as ingest reads them: the old films, then the recent ones."""
+    return list(movies.default_rows().rows)
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +41,7 @@ def full_ingest(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) ->
     kept = os.environ.get("CHATREC_TEST_STORE")
     settings = make_settings(Path(kept) if kept else tmp_path_factory.mktemp("full"))
     store = Store(settings)
-    rows = read_rows(movies.movies_db_path(), movies.MAPPING)
+    rows = movies.default_rows().rows
     shipped = with_shipped_vectors(embedder, Settings())  # as `chatrec ingest` embeds the default catalog
     summary = run_ingest(rows, movies.MAPPING, store, shipped, batch_size=settings.ingest_batch_size)
     return store, summary
@@ -64,6 +65,14 @@ NAMED = {
     "Superbad (2007)", "The Hangover (2009)", "Ghostbusters (1984)", "Back to the Future (1985)",
     "The Insider (1999)",
 }
+# Recent films (2015–2025) the scenario tests name; every film of 2019 joins them, so that a
+# request for a year of the recent catalog has a whole year to choose from.
+NAMED_RECENT = {
+    "La La Land (2016)", "Arrival (2016)", "Hidden Figures (2016)", "Don't Breathe (2016)",
+    "The Conjuring 2 (2016)", "Zootopia (2016)", "Hell or High Water (2016)", "The Nice Guys (2016)",
+    "Get Out (2017)", "It (2017)",
+}
+RECENT_YEAR = 2019
 # fmt: on
 SMALL_SIZE = 1000
 # Tests that use any of these need the full catalog, a real server, a browser or the real LLM:
@@ -90,15 +99,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def small_retriever(
     tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, movie_rows: list[dict]
 ) -> Retriever:
-    """The 1,000 most-reviewed films plus the ones tests name, in a real Chroma store with real
-    embeddings: the agent's logic runs exactly as on the full catalog, in seconds."""
+    """The 1,000 most-reviewed films plus the ones tests name and the recent films of 2019, in a
+    real Chroma store with real embeddings: the agent's logic runs exactly as on the full catalog,
+    in seconds."""
 
     def wanted(rank: int, row: dict) -> bool:
-        return rank < SMALL_SIZE or f"{row.get('title')} ({row.get('year')})" in NAMED
+        label = f"{row.get('title')} ({row.get('year')})"
+        recent = str(row["id"]).startswith(RECENT_ID_PREFIX)
+        return (
+            (not recent and rank < SMALL_SIZE)
+            or label in NAMED | NAMED_RECENT
+            or (recent and row.get("year") == RECENT_YEAR)
+        )
 
     by_reviews = sorted(movie_rows, key=lambda r: (-int(r.get("reviews") or 0), str(r["id"])))
     rows = [row for rank, row in enumerate(by_reviews) if wanted(rank, row)]
-    missing = NAMED - {f"{r.get('title')} ({r.get('year')})" for r in rows}
+    missing = (NAMED | NAMED_RECENT) - {f"{r.get('title')} ({r.get('year')})" for r in rows}
     assert not missing, f"named films not in the default catalog: {missing}"
     store = Store(make_settings(tmp_path_factory.mktemp("small")))
     # With the shipped plot knowledge, as the default ingest does: topics and plot-blended vectors.

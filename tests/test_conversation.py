@@ -26,10 +26,51 @@ def film(bot: ChatRec, label: str) -> str:
 
 
 def test_a_film_the_catalog_lacks_is_named_with_the_catalogs_years_and_the_rest_still_counts(bot):
-    reply = bot.chat("me and my husband adore collateral and la la land")
+    reply = bot.chat("me and my husband adore collateral and Parasite (2019)")
     assert film(bot, "Collateral (2004)") in reply.state.liked_ids
-    assert "La La Land" in reply.text and "2014" in reply.text, reply.text
+    last = bot.understander.years[1]  # the catalog's own last year, not a fixed one
+    assert "Parasite (2019)" in reply.text and str(last) in reply.text, reply.text
     assert reply.recommendations
+
+
+def test_a_horror_film_from_a_recent_year_gets_only_that_years_horror(bot):
+    reply = bot.chat("got any good horror movies from 2019?? somethin that actually scares u")
+    assert reply.recommendations
+    for rec in reply.recommendations:
+        assert rec.year == 2019 and "Horror" in rec.genres, rec
+        assert rec.item_id.startswith("wiki:")
+
+
+def test_a_loved_recent_film_is_liked_and_steers_the_next_picks(bot):
+    session = bot.new_session()
+    la_la_land = film(bot, "La La Land (2016)")
+    first = bot.chat("i loooved la la land, what shoud i watch next", session)
+    assert la_la_land in first.state.liked_ids
+    assert "La La Land" in first.text.split("\n")[0], first.text
+    assert first.recommendations and la_la_land not in {r.item_id for r in first.recommendations}
+    reply = bot.chat("more like that pls", session)
+    assert la_la_land in reply.state.liked_ids
+    cold = bot.chat("more like that pls")  # the same words with no liked film
+    assert {r.item_id for r in reply.recommendations} != {r.item_id for r in cold.recommendations}
+    assert "La La Land" in reply.text, reply.text  # the picks are said to come from it
+
+
+def test_tell_me_more_about_a_recent_film_quotes_its_story_with_the_credit(bot):
+    conjuring = film(bot, "The Conjuring 2 (2016)")
+    story = Synopses.load().get(conjuring)
+    assert story and conjuring.startswith("wiki:")
+    reply = bot.chat("the conjuring 2, whats it about?")
+    assert "question" in reply.acts and not reply.recommendations
+    assert story in reply.text and CREDIT in reply.text, reply.text
+    assert "James Wan" in reply.text  # its director, read from the lead
+
+
+def test_a_runtime_limit_says_how_many_films_it_could_not_check(bot):
+    reply = bot.chat("a comedy under 2 hours pls")
+    unknown = bot.retriever.unchecked(reply.state.constraints)["runtime"]
+    assert unknown > 0  # every recent comedy: their source has no runtime
+    assert f"{unknown:,} films that fit the rest of it have no known running time" in reply.text, reply.text
+    assert reply.recommendations and all(r.runtime and r.runtime <= 120 for r in reply.recommendations)
 
 
 def test_an_explicit_year_beats_newer(bot):

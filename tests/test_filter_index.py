@@ -82,3 +82,22 @@ def test_writes_refresh_the_index(small_retriever, tmp_path, movie_rows, embedde
     run_ingest(movie_rows[:80], movies.MAPPING, store, embedder)
     after = len(store.query(vector, n=100, filters=Filters(year_from=1900)))
     assert after > before, "items written after the index was built are found"
+
+
+def test_unchecked_counts_the_items_a_runtime_or_rating_limit_could_not_check():
+    """Items that fit every other constraint but have no runtime (or rating) are left out by the
+    limit and counted, so the reply can say how many it could not check."""
+    from chatrec.store.filtering import FilterIndex
+
+    index = FilterIndex.build(
+        [
+            ("short", {"runtime": 90, "genres": ["Comedy"], "rating": "PG"}),
+            ("long", {"runtime": 150, "genres": ["Comedy"]}),
+            ("unknown", {"genres": ["Comedy"]}),
+            ("unknown drama", {"genres": ["Drama"]}),
+        ]
+    )
+    assert index.unchecked(Filters(genres=["Comedy"], max_runtime=120)) == {"runtime": 1}
+    assert index.unchecked(Filters(max_runtime=120)) == {"runtime": 2}
+    assert index.unchecked(Filters(genres=["Comedy"], ratings=["PG"])) == {"rating": 2}
+    assert index.unchecked(Filters(genres=["Comedy"])) == {}

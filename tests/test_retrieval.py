@@ -37,7 +37,9 @@ QUERIES = [
 def test_full_catalog_is_in_the_store(full_ingest):
     store, summary = full_ingest
     assert summary.skipped == 0
-    assert summary.added + summary.updated + summary.unchanged == store.count() == 17472
+    assert summary.added + summary.updated + summary.unchanged == store.count() == 20785
+    years = [y for m in store.metadata().values() if isinstance(y := m.get("year"), int)]
+    assert (min(years), max(years)) == (1940, 2025)  # bokeh's 17,472 films and 3,313 recent ones
 
 
 def test_heat_for_a_michael_mann_heist_query(retriever):

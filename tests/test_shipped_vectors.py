@@ -10,7 +10,6 @@ import pytest
 from chatrec.config import Settings
 from chatrec.ingest import movies
 from chatrec.ingest.pipeline import collect_items
-from chatrec.ingest.sources import read_rows
 from chatrec.store.embedder import Embedder
 from chatrec.store.shipped import ShippedEmbedder, save_vectors, text_key, with_shipped_vectors
 
@@ -58,7 +57,7 @@ def test_vectors_made_another_way_are_not_used(tmp_path):
 def test_shipped_vectors_cover_the_catalog_and_match_the_model(embedder):
     """Fails when the catalog's texts change and the artefact was not rebuilt
     (`python -m benchmarks.build_catalog_vectors`), or when it no longer matches the model."""
-    items, _ = collect_items(read_rows(movies.movies_db_path(), movies.MAPPING), movies.MAPPING)
+    items, _ = collect_items(movies.default_rows().rows, movies.MAPPING)  # the recent films too
     texts = [item.embed_text for item in items.values()]
     shipped = with_shipped_vectors(embedder, Settings())
     assert isinstance(shipped, ShippedEmbedder)

@@ -108,7 +108,9 @@ def _eval_redial(args: argparse.Namespace, settings: Settings) -> int:
     retriever = Retriever.from_settings(settings)
     retriever.store.require_items()
     systems = [s.strip() for s in args.system.split(",") if s.strip()]
-    result = evaluate_redial(retriever, args.data, systems=systems, split=args.split, limit=args.limit)
+    result = evaluate_redial(
+        retriever, args.data, systems=systems, split=args.split, limit=args.limit, targets_to=args.targets_to
+    )
     write_report(result.rows, result.curves, args.out, result.header)
     print(result.header)
     print(markdown_table([r for r in result.rows if r["variant"] == "dedup"]))
@@ -277,6 +279,9 @@ def _parser() -> argparse.ArgumentParser:
     redial.add_argument("--system", default="popularity,copy,retrieval", help="comma-separated systems")
     redial.add_argument("--split", choices=["all", "train", "val"], default="all", help="dialogue split")
     redial.add_argument("--out", type=Path, default=Path("eval-results"), help="output directory")
+    redial.add_argument(
+        "--targets-to", type=int, metavar="YEAR", help="only target films up to YEAR (to compare catalogs)"
+    )
     redial.set_defaults(run=_eval_redial)
     from chatrec.eval import topics as topics_eval
 

@@ -32,6 +32,17 @@ def list_field(meta: Mapping[str, Any], key: str) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
+def renown(meta: Mapping[str, Any]) -> int:
+    """Critic review count, or for an item whose count is unknown the count assumed for it
+    (``reviews_prior``, which the recent films carry: chatrec/ingest/movies.py says why): the
+    popularity prior's one input, so that a film without reviews is not taken for an obscure one."""
+    for key in ("reviews", "reviews_prior"):
+        value = meta.get(key)
+        if isinstance(value, int | float) and value > 0:
+            return int(value)
+    return 0
+
+
 @dataclass(frozen=True)
 class Item:
     """A catalog item as stored: id, title, the text we embed and typed metadata."""

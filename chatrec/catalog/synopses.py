@@ -6,6 +6,10 @@ The catalog has no plot text, so "what is it about?" had no answer but genres. T
 quoted word for word. The text is Wikipedia's, under CC BY-SA, so wherever a synopsis is shown
 (UI, API, a chat answer) :data:`CREDIT` must be shown beside it; it is never paraphrased, so
 that the quotation and the credit stay true.
+
+The recent films (2015–2025, ``chatrec.catalog.recent``) have no plot section in that source; their
+story is quoted the same way from the lead of their Wikipedia article (the sentences that say what
+the film is about), under the same licence and credit, and served from the same lookup.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
+from chatrec.catalog.recent import packaged_recent
 from chatrec.catalog.topics import PLOT_DIR
 
 CREDIT = "Plot: Wikipedia, CC BY-SA"
@@ -31,9 +36,11 @@ def _read(path: Path) -> dict[str, str]:
 
 @cache
 def _packaged() -> dict[str, str]:
-    """The shipped synopses, read once a process; empty on a trimmed install without the file
-    (films then simply have no synopsis, as films outside the Wikipedia plots never have)."""
-    return _read(DEFAULT_PATH) if DEFAULT_PATH.is_file() else {}
+    """The shipped synopses and the recent films' stories, read once a process; empty on a trimmed
+    install without the files (films then simply have no synopsis, as films outside the Wikipedia
+    plots never have)."""
+    found = _read(DEFAULT_PATH) if DEFAULT_PATH.is_file() else {}
+    return found | packaged_recent().stories()
 
 
 class Synopses:

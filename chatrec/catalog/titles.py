@@ -9,6 +9,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from chatrec.catalog.items import renown
+
 YEAR_SUFFIX = re.compile(r"^(.*?)\s*\((\d{4})\)\s*$")
 ARTICLE = re.compile(r"^(the|a|an) | (the|a|an)$")
 
@@ -52,10 +54,7 @@ class TitleIndex:
 
     @classmethod
     def from_metadata(cls, metadata: Mapping[str, Mapping[str, Any]]) -> TitleIndex:
-        return cls(
-            (i, str(m.get("title", "")), m.get("year"), int(m.get("reviews") or 0))
-            for i, m in metadata.items()
-        )
+        return cls((i, str(m.get("title", "")), m.get("year"), renown(m)) for i, m in metadata.items())
 
     def link(self, title: str, year: int | None = None, *, tolerance: int = 1) -> str | None:
         """The catalog id for a title (and year ±tolerance). Among ties: the closest year, then

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tqdm import tqdm
@@ -119,12 +120,17 @@ def evaluate_redial(
     systems: list[str],
     split: Split = "all",
     limit: int | None = None,
+    targets_to: int | None = None,
 ) -> Evaluation:
-    """Build the samples of a ReDial file and score every named system on them."""
+    """Build the samples of a ReDial file and score every named system on them. ``targets_to``
+    keeps only target films up to that year (and the samples that still have one): the samples
+    of a catalog that ended then, so that figures from before and after a catalog grew compare."""
     stats = LinkStats()
     dialogues = list(read_dialogues(data, split=split, limit=limit))
     linker = MentionLinker.for_data(retriever.catalog, data)
     samples = [s for d in dialogues for s in dialogue_samples(d, linker, stats)]
+    if targets_to is not None:
+        samples = _targets_to(samples, targets_to, retriever.catalog)
     if not samples:
         raise SourceError(f"no sample in {data} (split {split}) links to the catalog")
     rankers = build_systems(systems, retriever)
@@ -138,11 +144,31 @@ def evaluate_redial(
         rows += system_rows
     dedup = sum(1 for s in samples if s.dedup_targets)
     links = linker.counts
+    only = f"targets up to {targets_to} only; " if targets_to is not None else ""
     header = (
-        f"ReDial {data.name}, split {split}: {len(dialogues)} dialogues; {stats.linked} of {stats.mentions} "
+        f"{only}ReDial {data.name}, split {split}: {len(dialogues)} dialogues; "
+        f"{stats.linked} of {stats.mentions} "
         f"recommender mentions link to the catalog ({links.rate:.1%} of distinct films: "
         f"{links.imdb} by IMDb id, {links.title} by title + year, {links.missed} not); "
         f"samples: {len(samples)} (all), {dedup} (dedup); "
         f"{stats.samples_without_target} recommender turns dropped for lack of a linked target."
     )
     return Evaluation(rows, curves, header)
+
+
+def _targets_to(
+    samples: Sequence[Sample], year: int, catalog: Mapping[str, Mapping[str, Any]]
+) -> list[Sample]:
+    """The samples with their targets limited to films of ``year`` or before; those left with
+    none are dropped."""
+
+    def old(item_id: str) -> bool:
+        found = catalog.get(item_id, {}).get("year")
+        return isinstance(found, int) and found <= year
+
+    kept = []
+    for s in samples:
+        targets = [t for t in s.targets if old(t)]
+        if targets:
+            kept.append(replace(s, targets=targets, dedup_targets=[t for t in s.dedup_targets if old(t)]))
+    return kept

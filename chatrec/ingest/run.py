@@ -27,7 +27,7 @@ from chatrec.store.chroma import Store
 from chatrec.store.embeddings import PACKAGED_MODEL, load_embedder
 from chatrec.store.shipped import with_shipped_vectors
 
-DEFAULT_CATALOG = "bokeh-sampledata movies"
+DEFAULT_CATALOG = "bokeh-sampledata movies"  # the name stores record; it now includes the recent films
 DEFAULT_COLLECTION = str(Settings.model_fields["collection"].default)
 SHOWN_REJECTED = 10  # skipped rows printed one per line; the rest are counted
 
@@ -91,7 +91,8 @@ def ingest(
     docstring), printing progress and the skipped rows; returns the summary of what was added,
     updated, unchanged and skipped (``Summary.rejected`` says where and why)."""
     path, field_mapping = resolve_source(source, mapping)
-    rows = read_rows(path, field_mapping)
+    default = movies.default_rows() if source is None else None
+    rows = default.rows if default is not None else read_rows(path, field_mapping)
     if store is None:
         told = collection or (settings.collection if "collection" in settings.model_fields_set else None)
         name = told or (collection_for(source) if source else settings.collection)
@@ -110,6 +111,8 @@ def ingest(
     name = store.settings.collection
     use = f" (use it with CHATREC_COLLECTION={name})" if name != DEFAULT_COLLECTION else ""
     print(f"ingesting {path} into {name!r} at {store.where}{use}", flush=True)
+    if default is not None:
+        print(default.line(), flush=True)
     summary = run_ingest(
         rows,
         field_mapping,

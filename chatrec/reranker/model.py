@@ -22,6 +22,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from chatrec.catalog import Item
+from chatrec.catalog.items import renown
 from chatrec.config import Settings, packaged_model
 from chatrec.errors import ConfigError
 from chatrec.store.chroma import Hit
@@ -88,9 +89,9 @@ class Fusion(BaseModel):
 
 
 def popularity(item: Item) -> float:
-    """log(1 + critic review count): the prior ReDial's seekers share for well-known films."""
-    reviews = item.metadata.get("reviews")
-    return math.log1p(reviews) if isinstance(reviews, int | float) and reviews > 0 else 0.0
+    """log(1 + critic review count): the prior ReDial's seekers share for well-known films (the
+    count assumed for a film without one: ``renown``)."""
+    return math.log1p(renown(item.metadata))
 
 
 class Reranker(ABC):

@@ -23,6 +23,7 @@ import numpy as np
 
 from chatrec.catalog import Catalog, Item, list_field
 from chatrec.catalog.filters import Filters
+from chatrec.catalog.items import renown
 from chatrec.catalog.titles import TitleIndex
 from chatrec.catalog.vocabulary import QuerySignals, Vocabulary, has_content
 from chatrec.config import Settings
@@ -119,8 +120,9 @@ class Retriever:
 
     @cached_property
     def _renown(self) -> dict[str, float]:
-        """log(1 + critic reviews) scaled to 0..1: with equal fit, a known film before an obscure one."""
-        logs = {i: math.log1p(int(m.get("reviews") or 0)) for i, m in self.catalog.items()}
+        """log(1 + critic reviews) scaled to 0..1: with equal fit, a known film before an obscure one
+        (a film with no count has the count assumed for it: ``renown``)."""
+        logs = {i: math.log1p(renown(m)) for i, m in self.catalog.items()}
         top = max(logs.values(), default=0.0) or 1.0
         return {i: v / top for i, v in logs.items()}
 
@@ -147,6 +149,11 @@ class Retriever:
     def _index(self) -> FilterIndex:
         """The catalog's filter columns, rows in the catalog's order."""
         return self._snapshot.index
+
+    def unchecked(self, filters: Filters) -> dict[str, int]:
+        """Items that fit every other constraint but whose runtime or rating is unknown, so a
+        constraint on it could not be checked (``FilterIndex.unchecked``)."""
+        return self._index.unchecked(filters)
 
     def _allowed(self, filters: Filters) -> np.ndarray:
         """The index's mask for these filters; recent ones are kept, as a turn asks again (each

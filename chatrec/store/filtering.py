@@ -85,6 +85,21 @@ class FilterIndex:
             mask &= column <= high
         return mask
 
+    def unchecked(self, filters: Filters) -> dict[str, int]:
+        """Per runtime or rating constraint: how many items pass every other constraint but have
+        no value to check against it. They are left out (a constraint is a guarantee), and the
+        reply says how many, so that "under 2 hours" does not hide the films of unknown length
+        (every recent film: their source has no runtime)."""
+        found = {}
+        if filters.max_runtime is not None or filters.min_runtime is not None:
+            rest = self.allowed(filters.model_copy(update={"max_runtime": None, "min_runtime": None}))
+            found["runtime"] = int((rest & np.isnan(self.numbers["runtime"])).sum())
+        if filters.ratings:
+            rest = self.allowed(filters.model_copy(update={"ratings": []}))
+            unknown = np.array([r is None for r in self.ratings], dtype=bool)
+            found["rating"] = int((rest & unknown).sum())
+        return {name: n for name, n in found.items() if n}
+
     def allowed(self, filters: Filters) -> np.ndarray:
         """A boolean mask over the rows: True where the item passes every constraint."""
         mask = np.ones(len(self), dtype=bool)

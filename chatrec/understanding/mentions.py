@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from chatrec.catalog.items import renown
 from chatrec.catalog.titles import normalise_title
 from chatrec.understanding.patterns import AFTER_TITLE, COMMON_WORDS, DETERMINERS, TITLE_CUES
 from chatrec.understanding.tokens import (
@@ -87,9 +88,7 @@ class TitleSpotter:
     @cached_property
     def _typos(self) -> TypoMatcher:
         keys = [k for k in self.keys if len(k) >= FUZZY_MIN_CHARS]
-        return TypoMatcher(
-            keys, lambda k: max(int(self.catalog[i].get("reviews") or 0) for i in self.keys[k])
-        )
+        return TypoMatcher(keys, lambda k: max(renown(self.catalog[i]) for i in self.keys[k]))
 
     # -- candidates ---------------------------------------------------------------------------
     def candidates(self, tokens: list[Token], *, fuzzy: bool = True) -> list[Candidate]:
@@ -152,7 +151,7 @@ class TitleSpotter:
                 float(year is not None),
                 float(year is not None and not any(isinstance(y, int) and abs(y - year) <= 1 for y in years)),
                 float(quoted),
-                math.log1p(float(meta.get("reviews") or 0)) / 5,
+                math.log1p(renown(meta)) / 5,
                 float(cand.fuzzy),
                 float(cand.first == 0),
                 float(before in DETERMINERS and not article),
@@ -199,7 +198,7 @@ class TitleSpotter:
                 off,
                 article != with_article,
                 -counts.get(item_id, 0),
-                -(meta.get("reviews") or 0),
+                -renown(meta),
             )
 
         return min(ids, key=rank)

@@ -9,7 +9,7 @@ row do not open alike.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from chatrec.catalog import Catalog
 from chatrec.dialogue.state import DialogueState
@@ -69,6 +69,17 @@ def impossible(understanding: Understanding, years: tuple[int, int] | None) -> s
     if minutes := understanding.impossible.get("runtime"):
         said.append(reply("impossible_runtime", minutes=minutes, shortest=SHORTEST_FILM))
     return " ".join(said)
+
+
+def unchecked(counts: Mapping[str, int], noun: str, plural: str) -> str:
+    """The films a runtime or rating limit could not check, said rather than silently dropped:
+    "1,234 films that fit the rest have no known running time, so I could not check them and
+    left them out." Empty when every film could be checked."""
+    return " ".join(
+        reply(f"unchecked_{name}", count=f"{count:,}", plural=plural if count > 1 else noun)
+        for name, count in sorted(counts.items())
+        if count
+    )
 
 
 def _looking_for(u: Understanding, state: DialogueState, plural: str) -> str:
