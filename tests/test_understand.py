@@ -155,3 +155,21 @@ def test_tell_me_more_names_the_best_known_cast_first_not_the_alphabet():
     catalog = Catalog({**films, "taken": taken})
     said = answer(catalog, "taken", "story", DialogueState(), Credits(catalog))
     assert "with Liam Neeson, Alban Lenoir" in said, said
+
+
+@pytest.mark.parametrize(
+    ("text", "hard"),
+    [
+        ("i like comedies and horror movies", []),  # named apart: either will do
+        ("crime, comedy, horror... anything really", []),
+        ("horror or comedy", []),
+        ("a crime comedy", ["Crime", "Comedy"]),  # a compound: both
+        ("a sci-fi horror pls", ["Sci-Fi", "Horror"]),
+        ("a comedy-horror", ["Comedy", "Horror"]),
+        ("any good horror?", ["Horror"]),
+    ],
+)
+def test_genres_named_apart_are_a_choice_a_compound_asks_for_both(reader, text, hard):
+    _, state = read(reader, text)
+    assert state.constraints.genres == hard
+    assert len(state.likes.genres) >= max(len(hard), 1)  # a choice still steers

@@ -104,7 +104,7 @@ class Reader:
             others = [*spans, *(p for p in people_spans if p != (start, end))]
             reading.people.append((name, _verdict(judged, start, end, others)))
         in_topics = self.vocabulary.topic_phrase_words(masked)
-        for genre, start, end in self._genres(_mask(masked, people_spans)):
+        for genre, start, end in self.genre_spans(_mask(masked, people_spans)):
             if genre.casefold() in in_topics:
                 continue
             said = _verdict(judged, start, end, [*spans, *people_spans])
@@ -235,7 +235,7 @@ class Reader:
             or bool(topics and topics.read(folded))
         )
 
-    def _genres(self, text: str) -> list[tuple[str, int, int]]:
+    def genre_spans(self, text: str) -> list[tuple[str, int, int]]:
         """Genre words ("comedy", "comedies", "scary", "science fiction") with their spans."""
         words = list(WORD.finditer(text))
         found: dict[str, tuple[str, int, int]] = {}
@@ -248,6 +248,11 @@ class Reader:
                     found.setdefault(genre, (genre, start, end))
             if genre := self.vocabulary.genre(match.group().strip("'’")):
                 found.setdefault(genre, (genre, match.start(), match.end()))
+            elif "-" in match.group():  # "a comedy-horror"; "sci-fi" is one genre above
+                for part in re.finditer(r"[^-]+", match.group()):
+                    if genre := self.vocabulary.genre(part.group().strip("'’")):
+                        start = match.start() + part.start()
+                        found.setdefault(genre, (genre, start, start + len(part.group())))
         return sorted(found.values(), key=lambda g: g[1])
 
 
