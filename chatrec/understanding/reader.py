@@ -192,7 +192,9 @@ class Reader:
         cued = reader.cued(text)
         # a cue that is one topic's own name asks for that topic ("superhero", not also *comic*),
         # even where the word also names a genre ("heist": Crime, and the heist stories in it)
-        cued = {p: (p,) if p in ts else ts for p, ts in cued.items() if p in ts or not self.vocabulary.genre(p)}
+        cued = {
+            p: (p,) if p in ts else ts for p, ts in cued.items() if p in ts or not self.vocabulary.genre(p)
+        }
         found = {t: [p for p, ts in cued.items() if t in ts] for t in reader.cues}
         return {t: said for t, said in found.items() if said}
 

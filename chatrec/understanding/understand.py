@@ -10,6 +10,7 @@ numbers once from :func:`~chatrec.understanding.numbers.constraints_in`, moods f
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -302,7 +303,7 @@ class Understander:
         of the films recommended after 'action and comedy' carry both genres."""
         spans = self.reader.genre_spans(text)
         if len({g for g, _, _ in spans}) > 1 and not any(
-            re.fullmatch(r"[\s-]*", text[a[2] : b[1]]) for a, b in zip(spans, spans[1:])
+            re.fullmatch(r"[\s-]*", text[a[2] : b[1]]) for a, b in itertools.pairwise(spans)
         ):
             return True
         names = {w.casefold() for p in people for w in p.split()}
