@@ -166,6 +166,8 @@ def test_tell_me_more_names_the_best_known_cast_first_not_the_alphabet():
         ("a crime comedy", ["Crime", "Comedy"]),  # a compound: both
         ("a sci-fi horror pls", ["Sci-Fi", "Horror"]),
         ("a comedy-horror", ["Comedy", "Horror"]),
+        ("horror but also a comedy", ["Horror", "Comedy"]),  # joined otherwise than a list: both
+        ("horror movies and comedies", []),
         ("any good horror?", ["Horror"]),
     ],
 )
