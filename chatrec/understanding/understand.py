@@ -60,7 +60,9 @@ MEANT = re.compile(
 CORRECTION_SENTENCE = re.compile(rf"[^.!?;]*{CORRECTION.pattern}[^.!?;]*", re.I)
 KEPT_SENTENCE = re.compile(r"(?:^|(?<=[.!?;]))\s*(?:still|same|keep)\b[^.!?;]*", re.I)
 # what lies between two genres of a list: "comedies and action movies", "horror, comedy"
-GENRE_LIST_GAP = re.compile(r"\s*(?:(?:movies|films|flicks|ones|stuff)\s*)?(?:,\s*(?:and|or)?|and|or|&|/)\s*", re.I)
+GENRE_LIST_GAP = re.compile(
+    r"\s*(?:(?:movies|films|flicks|ones|stuff)\s*)?(?:,\s*(?:and|or)?|and|or|&|/)\s*", re.I
+)
 EITHER = re.compile(r"([\w-]+)\s*,?\s+or\s+([\w-]+)", re.I)
 VERDICT = re.compile(r"\blov|\bseen|\bfav|\bwatched|\bsaw\b", re.I)
 OTHER_THAN_THEM = re.compile(
