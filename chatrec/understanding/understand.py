@@ -60,9 +60,7 @@ MEANT = re.compile(
 CORRECTION_SENTENCE = re.compile(rf"[^.!?;]*{CORRECTION.pattern}[^.!?;]*", re.I)
 KEPT_SENTENCE = re.compile(r"(?:^|(?<=[.!?;]))\s*(?:still|same|keep)\b[^.!?;]*", re.I)
 # what lies between two genres of a list: "comedies and action movies", "horror, comedy"
-GENRE_LIST_GAP = re.compile(
-    r"\s*(?:(?:movies|films|flicks|ones|stuff)\s*)?(?:,\s*(?:and|or)?|and|or|&|/)\s*", re.I
-)
+GENRE_LIST_GAP = re.compile(r"\s*(?:(?:movies|films|flicks|ones)\s*)?(?:,\s*(?:and|or)?|and|or|&|/)\s*", re.I)
 EITHER = re.compile(r"([\w-]+)\s*,?\s+or\s+([\w-]+)", re.I)
 VERDICT = re.compile(r"\blov|\bseen|\bfav|\bwatched|\bsaw\b", re.I)
 OTHER_THAN_THEM = re.compile(
@@ -300,11 +298,9 @@ class Understander:
             c.pop("max_runtime", None)
 
     def _choice(self, text: str, people: list[str]) -> bool:
-        """Whether "or" joins two of the wished genres or people ("horror or comedy", "hanks or
-        streep"); "a crime drama, 80s or 90s" is no choice of genre. Genres in a list ("i like
-        comedies and action movies", "comedy, drama, adventure") are a choice too; a compound ("an
-        action comedy") or genres joined otherwise ("sci fi but funny") ask for films that are
-        both. In ReDial dev, 16 % of the films recommended after 'action and comedy' are both."""
+        """Whether "or" joins two wished genres or people ("hanks or streep"; "a crime drama, 80s or
+        90s" is none), or genres form a list ("comedies and action movies"): not a compound ("an
+        action comedy", "sci fi but funny"). ReDial: 16 % of picks after 'action and comedy' are both."""
         spans = self.reader.genre_spans(text)
         if len({g for g, _, _ in spans}) > 1 and all(
             GENRE_LIST_GAP.fullmatch(text[a[2] : b[1]]) for a, b in itertools.pairwise(spans)
