@@ -197,12 +197,11 @@ def now_in_catalog(gold: set[tuple[str, str]], pred: set[tuple[str, str]]) -> se
     """The gold with a film labelled missing (the catalog ended in 2014 when the cases were
     written) replaced by the verdict read on it, where the catalog now holds a film of that name
     from after 2014 ("i loooved la la land")."""
-    found = {
-        name: (key, label)
-        for key, label in pred
-        if key in ("liked", "disliked", "seen") and (year := split_year(label)[1]) and year > LAST_OLD_YEAR
-        for name in [_film_name(label)]
-    }
+    found: dict[str, tuple[str, str]] = {}
+    for key, label in sorted(pred):  # a verdict ("disliked", "liked") before "seen", in any process
+        year = split_year(label)[1]
+        if key in ("liked", "disliked", "seen") and year is not None and year > LAST_OLD_YEAR:
+            found.setdefault(_film_name(label), (key, label))
     return {found.get(v, (k, v)) if k == "missing" else (k, v) for k, v in gold}
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -85,6 +86,11 @@ class FilterIndex:
             mask &= column <= high
         return mask
 
+    @cached_property
+    def _unrated(self) -> np.ndarray:
+        """Rows without an age rating, found once (a pass in Python over every row)."""
+        return np.array([r is None for r in self.ratings], dtype=bool)
+
     def unchecked(self, filters: Filters) -> dict[str, int]:
         """Per runtime or rating constraint: how many items pass every other constraint but have
         no value to check against it. They are left out (a constraint is a guarantee), and the
@@ -96,8 +102,7 @@ class FilterIndex:
             found["runtime"] = int((rest & np.isnan(self.numbers["runtime"])).sum())
         if filters.ratings:
             rest = self.allowed(filters.model_copy(update={"ratings": []}))
-            unknown = np.array([r is None for r in self.ratings], dtype=bool)
-            found["rating"] = int((rest & unknown).sum())
+            found["rating"] = int((rest & self._unrated).sum())
         return {name: n for name, n in found.items() if n}
 
     def allowed(self, filters: Filters) -> np.ndarray:

@@ -6,6 +6,7 @@ decades, positions, negation and moods are in :mod:`chatrec.understanding.lexico
 
 from __future__ import annotations
 
+import itertools
 import re
 
 # Title spotting (chatrec.understanding.mentions): words before / after a span that make it a title,
@@ -33,3 +34,14 @@ COMPANY = re.compile(
     r"|wife|husband|girlfriend|boyfriend|partner|parents|mom|dad|son|daughter|date|roommates?|coworkers?)\b",
     re.I,
 )
+
+# What lies between two genres of a list ("comedies and action movies", "horror, comedy"): a choice
+# of genre, where a compound ("an action comedy") or other words ("sci fi but funny") ask for both.
+GENRE_LIST_GAP = re.compile(r"\s*(?:(?:movies|films|flicks|ones)\s*)?(?:,\s*(?:and|or)?|and|or|&|/)\s*", re.I)
+
+
+def genres_listed(text: str, spans: list[tuple[str, int, int]]) -> bool:
+    """Whether two or more genres found in ``text`` (name, start, end) form a list."""
+    return len({g for g, _, _ in spans}) > 1 and all(
+        GENRE_LIST_GAP.fullmatch(text[a[2] : b[1]]) for a, b in itertools.pairwise(spans)
+    )

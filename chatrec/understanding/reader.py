@@ -23,7 +23,7 @@ from chatrec.dialogue.state import DialogueState
 from chatrec.understanding.lexicon import EXCLUDING, MOOD_PATTERN
 from chatrec.understanding.mentions import MAX_TOKENS, TitleSpotter
 from chatrec.understanding.numbers import constraints_in
-from chatrec.understanding.patterns import ARTICLE_TITLE, COMPANY
+from chatrec.understanding.patterns import ARTICLE_TITLE, COMPANY, genres_listed
 from chatrec.understanding.polarity import Polarity, polarity
 from chatrec.understanding.surnames import SURNAME, Surnames
 from chatrec.understanding.tokens import Mention, ReaderStats, Token, default_model_dir, tokenize
@@ -48,6 +48,7 @@ class Reading:
     titles: list[tuple[Mention, Polarity]] = field(default_factory=list)
     people: list[tuple[str, Polarity]] = field(default_factory=list)
     genres: list[tuple[str, Polarity]] = field(default_factory=list)
+    genres_listed: bool = False  # "comedies and action movies": a choice, not films that are both
     topics: list[str] = field(default_factory=list)  # plot topics asked for ("a heist film")
     avoided_topics: list[str] = field(default_factory=list)  # "no mafia", "nothing with zombies"
     constraints: dict[str, Any] = field(default_factory=dict)
@@ -104,7 +105,10 @@ class Reader:
             others = [*spans, *(p for p in people_spans if p != (start, end))]
             reading.people.append((name, _verdict(judged, start, end, others)))
         in_topics = self.vocabulary.topic_phrase_words(masked)
-        for genre, start, end in self.genre_spans(_mask(masked, people_spans)):
+        genre_text = _mask(masked, people_spans)
+        found = self.genre_spans(genre_text)
+        reading.genres_listed = genres_listed(genre_text, found)
+        for genre, start, end in found:
             if genre.casefold() in in_topics:
                 continue
             said = _verdict(judged, start, end, [*spans, *people_spans])
