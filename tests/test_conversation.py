@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from chatrec.agent import ChatRec
+from chatrec.catalog.credits import credits_of
 from chatrec.catalog.synopses import CREDIT, Synopses
 from tests.helpers import make_settings, plain_bot
 
@@ -310,3 +311,41 @@ def test_no_princess_stuff_rules_the_topic_out_whatever_word_cued_it(bot):
     reply = bot.chat("no princess stuff", session)
     assert "fairy tale" in reply.state.dislikes.topics and "fairy tale" not in reply.state.likes.topics
     assert not any("fairy tale" in bot.catalog[r.item_id].get("topics", []) for r in reply.recommendations)
+
+
+@pytest.mark.parametrize(
+    ("message", "wanted", "ruled_out"),
+    [
+        ("thanks!! one more thing, pacino in the 70s?", ["Al Pacino"], []),
+        ("enough burton lol. depp in something else?", ["Johnny Depp"], ["Tim Burton"]),
+        ("ok and now something w leo dicaprio", ["Leonardo DiCaprio"], []),
+        ("any good coen brothers comedies", ["Joel Coen", "Ethan Coen"], []),
+        ("more nolan pls", ["Christopher Nolan"], []),
+    ],
+)
+def test_people_named_as_people_type_them_govern_the_cards(bot, message, wanted, ruled_out):
+    reply = bot.chat(message)
+    assert reply.state.constraints.people == wanted and reply.state.dislikes.people == ruled_out
+    assert reply.recommendations
+    for rec in reply.recommendations:
+        assert set(wanted) <= set(credits_of(bot.catalog).people(rec.item_id)), rec
+    assert not reply.state.likes.topics  # "brothers" asks for no film about siblings
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["ok changed my mind, an action comedy", "somthing fast paced and funny, action comedy, under 2 hrs"],
+)
+def test_a_genre_word_in_lower_case_is_the_genre_not_the_film_called_so(bot, message):
+    reply = bot.chat(message)
+    assert not reply.state.liked_ids, [bot.catalog.label(i) for i in reply.state.liked_ids]
+    assert set(reply.state.constraints.genres) == {"Action", "Comedy"}
+    assert all({"Action", "Comedy"} <= set(r.genres) for r in reply.recommendations)
+
+
+def test_a_word_people_write_often_and_never_as_a_film_is_no_title(bot):
+    bot.chat("i love jaws and e.t.")
+    reply = bot.chat("ok all spielberg lol. anything not by him?")
+    assert not [
+        bot.catalog.label(i) for i in reply.state.mentioned_ids if "him" in bot.catalog.label(i).casefold()
+    ]

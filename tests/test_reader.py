@@ -15,6 +15,7 @@ from chatrec.store.chroma import Store
 from chatrec.understanding.mention_train import LEAVES, TREES, fit_forest
 from chatrec.understanding.mentions import F, TitleSpotter
 from chatrec.understanding.numbers import decades, removals, runtime_bounds
+from chatrec.understanding.people import Surnames
 from chatrec.understanding.polarity import polarity
 from chatrec.understanding.tokens import Forest, ReaderStats, title_keys, tokenize
 from tests.helpers import make_settings, plain_bot
@@ -243,3 +244,23 @@ def test_every_title_of_the_default_catalog_is_compared_for_typos(movie_rows):
 
     keys = {k for row in movie_rows for k in title_keys(str(row.get("title", "")))}
     assert len([k for k in keys if len(k) >= FUZZY_MIN_CHARS]) <= TYPO_KEYS
+
+
+def test_surnames_by_credits_or_renown_with_near_misses_only_for_words_no_one_wrote():
+    credits = {
+        "Akira Kurosawa": 32, "Kiyoshi Kurosawa": 2, "Christopher Nolan": 14, "Jonathan Nolan": 6,
+        "Lloyd Nolan": 13, "Nolan Gould": 3, "Melissa Leo": 40, "Leo Gorcey": 30, "Leo McCarey": 20,
+        "Joel Coen": 17, "Ethan Coen": 16, "Pat Shortt": 8, "Leonardo DiCaprio": 34,
+    }  # fmt: skip
+    fame = {"Christopher Nolan": 2808, "Jonathan Nolan": 1578, "Lloyd Nolan": 600, "Nolan Gould": 90}
+    fame |= {"Melissa Leo": 3857, "Leo Gorcey": 3000, "Leo McCarey": 5000, "Akira Kurosawa": 980}
+    names = Surnames._build(credits, fame)
+    words = {"shorter": 120}  # uses as plain words in ReDial train
+    assert names.person("nolan", words) == "Christopher Nolan"  # renown, though Lloyd has 13 credits
+    assert names.person("leo", words) is None  # the Leos together are better known than Melissa Leo
+    assert names.person("kurasawa", words) == "Akira Kurosawa"  # a near miss no one wrote otherwise
+    assert names.person("shorter", words) is None  # a word, never Pat Shortt
+    assert names.person("coen", words) is None and names.family("coen") == ["Joel Coen", "Ethan Coen"]
+    assert names.nicknamed("leo", "dicaprio") == "Leonardo DiCaprio"
+    assert names.nicknamed("the", "dicaprio") is None
+    assert names.person("dicaprio", {"dicaprio": 61}, cued=False) is None  # too common with no cue

@@ -133,7 +133,8 @@ CHAT_WORDS = frozenset(
     cool nice awesome perfect ok okay k kk lol lmao haha hahaha hehe hmm hmmm hm um umm uh sure alright
     got it sounds will do wow neat yay oh ah ooh oooh worries how are r doing gn np one brb
     picks suggestions recs thats that's all for now man dude mate buddy bot chatrec
-    glad helpful very really super aw aww omg yes yeah yep indeed right fair enough fine well""".split()  # noqa: SIM905
+    glad helpful very really super aw aww omg yes yeah yep indeed right fair enough fine well
+    these those look looks seem seems lemme let me think thinking ill i'll""".split()  # noqa: SIM905
 )
 META_QUESTION = re.compile(
     r"\bhow (?:does|do) (?:this|it|you) work\b|\bwhat can (?:you|u) do\b|\bwho are (?:you|u)\b"

@@ -52,6 +52,7 @@ FEATURE_NAMES = (
 )
 F = {name: index for index, name in enumerate(FEATURE_NAMES)}
 FEATURES = len(FEATURE_NAMES)
+NEVER_A_FILM = math.log1p(20)  # the "plain" feature of a string written 20 times as words, never as a film
 FUZZY_PENALTY = 1.0  # logit taken off a fuzzy candidate's score (the filter is fitted on exact ones)
 OUTSIDE_REACH = 4  # words a longer film name may add on either side of a candidate
 SEQUEL = re.compile(r"\s*(?::|(?:[2-9]|ii|iii|iv|part)\b)", re.I)
@@ -213,7 +214,11 @@ class TitleSpotter:
         p = 1 / (1 + np.exp(-(odds - FUZZY_PENALTY * rows[:, F["fuzzy"]])))
         # "heat (1995)" is Heat in any case (no training rendering wrote a year in lower case)
         dated = (rows[:, F["year"]] > 0) & (rows[:, F["year_mismatch"]] == 0)
-        return np.where(dated, np.maximum(p, 0.99), p)
+        # a string people wrote often and never as a film ("by him") is a word unless written as
+        # a title is: the filter never saw such a key as a title (films newer than its data)
+        word = (rows[:, F["mentions"]] == 0) & (rows[:, F["plain"]] >= NEVER_A_FILM)
+        word &= (rows[:, F["cased"]] <= 0) & (rows[:, F["quoted"]] == 0)
+        return np.where(dated, np.maximum(p, 0.99), np.where(word, 0.0, p))
 
     def _rule_accepts(self, tokens: list[Token], cand: Candidate, text: str) -> bool:
         """Without learned statistics: several words, or one word quoted, or capitalised after a

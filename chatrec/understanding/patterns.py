@@ -37,7 +37,9 @@ COMPANY = re.compile(
 
 # What lies between two genres of a list ("comedies and action movies", "horror, comedy"): a choice
 # of genre, where a compound ("an action comedy") or other words ("sci fi but funny") ask for both.
-GENRE_LIST_GAP = re.compile(r"\s*(?:(?:movies|films|flicks|ones)\s*)?(?:,\s*(?:and|or)?|and|or|&|/)\s*", re.I)
+GENRE_LIST_GAP = re.compile(
+    r"\s*(?:(?:movies|films|flicks|ones)\s*)?(?:,\s*(?:and|or)?|and|or|&|/)\s*(?:(?:an?|some)\s+)?", re.I
+)
 
 
 def genres_listed(text: str, spans: list[tuple[str, int, int]]) -> bool:

@@ -10,6 +10,7 @@ book catalog's authors are people too.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,14 +19,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from chatrec.catalog.vocabulary import FILLER, Vocabulary, plain
+from chatrec.catalog.vocabulary import FILLER, Vocabulary
 from chatrec.dialogue.state import DialogueState
-from chatrec.understanding.lexicon import EXCLUDING, MOOD_PATTERN
+from chatrec.understanding.lexicon import EXCLUDING
 from chatrec.understanding.mentions import MAX_TOKENS, TitleSpotter
 from chatrec.understanding.numbers import constraints_in
 from chatrec.understanding.patterns import ARTICLE_TITLE, COMPANY, genres_listed
+from chatrec.understanding.people import Surnames, people_in
 from chatrec.understanding.polarity import Polarity, polarity
-from chatrec.understanding.surnames import SURNAME, Surnames
 from chatrec.understanding.tokens import Mention, ReaderStats, Token, default_model_dir, tokenize
 
 WORD = re.compile(r"[\w'’-]+")
@@ -88,7 +89,8 @@ class Reader:
         """What ``text`` names and the limits it sets; ``liked_years`` (the years of the films
         liked so far) are what "newer" and "older" compare with."""
         reading = Reading()
-        mentions = self.spotter.spot(text)
+        # a genre word in lower case is the genre ("an action comedy"), not the film called so
+        mentions = [m for m in self.spotter.spot(text) if not self._genre_word(text, m)]
         spans = [(m.start, m.end) for m in mentions]
         for mention in mentions:
             others = [s for s in spans if s != (mention.start, mention.end)]
@@ -99,7 +101,8 @@ class Reader:
         masked = _mask(text, [*spans, *holidays, *self.other_films(text)])
         # "thats not too sad", "not too long": a judgement of the films, no verdict on a name
         judged = _mask(masked, [m.span() for m in QUALITY.finditer(masked)])
-        people = self._people(masked)
+        counts = self.spotter.stats.word_counts if self.spotter.stats else {}
+        people = people_in(masked, self.vocabulary, self.surnames, counts)
         people_spans = [(s, e) for _, s, e in people]
         for name, start, end in people:
             others = [*spans, *(p for p in people_spans if p != (start, end))]
@@ -107,7 +110,8 @@ class Reader:
         in_topics = self.vocabulary.topic_phrase_words(masked)
         genre_text = _mask(masked, people_spans)
         found = self.genre_spans(genre_text)
-        reading.genres_listed = genres_listed(genre_text, found)
+        # "funny, action comedy": a list around a compound still asks for the compound
+        reading.genres_listed = genres_listed(genre_text, found) and not self._compound(genre_text)
         for genre, start, end in found:
             if genre.casefold() in in_topics:
                 continue
@@ -120,10 +124,11 @@ class Reader:
         if FOR_CHILDREN.search(masked) and self.vocabulary.genre("family") and not _has(reading, "Family"):
             reading.genres.append((self.vocabulary.genre("family") or "Family", "liked"))
         genres = {g.casefold() for g, _ in reading.genres}  # "a family comedy": the genre, not a topic
-        spans_off = [m.span() for p in (ARTICLE_TITLE, COMPANY) for m in p.finditer(masked)]
+        # a name is no topic: "the coen brothers" ask for no film about siblings
+        spans_off = [m.span() for p in (ARTICLE_TITLE, COMPANY) for m in p.finditer(genre_text)]
         cues = {
             t: said
-            for t, said in self._topics(_mask(masked, spans_off)).items()
+            for t, said in self._topics(_mask(genre_text, spans_off)).items()
             if t.casefold() not in genres
         }
         named = list(cues)
@@ -202,44 +207,18 @@ class Reader:
         found = {t: [p for p, ts in cued.items() if t in ts] for t in reader.cues}
         return {t: said for t, said in found.items() if said}
 
-    def _people(self, text: str) -> list[tuple[str, int, int]]:
-        """People by full name, or by the surname of someone the catalog credits often, when the
-        words around it make it a name ("more scorsese", "anything by kurosawa", "fincher films")."""
-        found = []
-        for name in self.vocabulary.read(text).people:
-            said = next(
-                (n for n in (name, plain(name)) if re.search(rf"\b{re.escape(n)}\b", text, re.I)), name
-            )
-            if match := re.search(rf"\b{re.escape(said)}\b", text, re.I):
-                if name.split()[0] in ("The", "A") and not match.group()[:1].isupper():
-                    continue  # "the edge of my seat" names no band member
-                found.append((name, match.start(), match.end()))
-        taken = [(s, e) for _, s, e in found]
-        for match in SURNAME.finditer(text):
-            group = "name" if match.group("name") else "name2"
-            start, end = match.span(group)
-            if any(s <= start < e for s, e in taken):
-                continue
-            word = match.group(group)
-            if self.vocabulary.genre(word) or self._plain_word(word):
-                continue
-            counts = self.spotter.stats.word_counts if self.spotter.stats else {}
-            # a first name alone only right after "with" / "by" / "starring" ("more with keanu?")
-            cued = group == "name" and re.search(r"\b(?:with|w|by|starring)\s+$", text[:start], re.I)
-            if person := self.surnames.person(word, counts, first_names=bool(cued)):
-                found.append((person, start, end))
-        return found
+    def _compound(self, text: str) -> bool:
+        """Whether two genre words stand side by side ("an action comedy", "comedy-horror")."""
+        words = list(WORD.finditer(text))
+        for a, b in itertools.pairwise(words):
+            first, second = self.vocabulary.genre(a[0]), self.vocabulary.genre(b[0])
+            if first and second and first != second and text[a.end() : b.start()].strip() in ("", "-"):
+                return True
+        return False
 
-    def _plain_word(self, word: str) -> bool:
-        """A word that names a language, a mood or a plot topic ("korean", "dark", "christmas"):
-        never a surname."""
-        folded = word.casefold()
-        topics = self.vocabulary.topics
-        return (
-            folded in self._languages
-            or bool(MOOD_PATTERN.fullmatch(folded))
-            or bool(topics and topics.read(folded))
-        )
+    def _genre_word(self, text: str, mention: Mention) -> bool:
+        said = text[mention.start : mention.end]
+        return " " not in said and said.islower() and bool(self.vocabulary.genre(said))
 
     def genre_spans(self, text: str) -> list[tuple[str, int, int]]:
         """Genre words ("comedy", "comedies", "scary", "science fiction") with their spans."""

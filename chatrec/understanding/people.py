@@ -1,0 +1,221 @@
+"""People named in a message: by full name, by surname alone ("more scorsese", "anything by
+kurasawa", "fincher films"), by the start of a first name and a surname ("leo dicaprio"), or as
+"the coen brothers".
+
+Only the surnames of people the catalog credits often, and only when one person holds most of
+them, by credits or by renown (the critic reviews of their films: Tim Burton's against Richard
+Burton's), so that a surname is a name, not a guess; the two Coens share theirs, so "coen" alone
+names neither, while "the coen brothers" names both. A surname counts only where the words around
+it make it a name: right after "more", "by", "not"... or at the start of a clause ("pacino in the
+70s?"), and ending its clause, or right before "film(s)" / "movies"; never a language, genre, mood
+or topic word. A near miss ("kurasawa") only for a word people never wrote otherwise in ReDial
+train: "shorter" is a word, never Pat Shortt.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter, defaultdict
+from collections.abc import Collection, Mapping, Sequence
+from difflib import get_close_matches
+from typing import Any
+
+from chatrec.catalog.credits import credits_of
+from chatrec.catalog.items import Catalog, renown
+from chatrec.catalog.vocabulary import Vocabulary, plain
+from chatrec.understanding.lexicon import MOOD_PATTERN
+
+MIN_CREDITS = 5  # films a person must be credited on for their surname to name them
+DOMINANCE = 2.0  # their credits against the next person of that surname
+FIRST_NAME_HOLDERS = 5  # people with that first name, past which a word is no surname
+FIRST_NAME_CREDITS = 15  # a first name alone names only someone credited this often...
+FIRST_NAME_DOMINANCE = 4.0  # ...and far more often than anyone else of that first name
+PARTICLES = {"de", "van", "von", "del", "di", "da", "le", "la", "du", "der"}
+# The words that make the word after them a name: "more scorsese", "anything by kurosawa", "not
+# spielberg"; the name must end its clause there ("more forest movies", "with strong women" are
+# no names). Or the word before "films" / "movies": "fincher films".
+_BEFORE = r"(?:more|by|starring|not|no|love|loved|adore|fan of|enough|all|with|w)"
+_END = (
+    r"(?=\s*(?:$|[,.!?;:)]|pls\b|please\b|plz\b|again\b|too\b|stuff\b|tho\b|lol\b|in (?:something|anything)\b"
+    r"|(?:after|before|from|since|and|or|in the)\b))"
+)
+_AFTER = r"(?:films?|movies?|flicks?|joints|ones?)"
+_PARTICLE = r"(?:(?:de|van|von|del|di|da|du) )?"
+SURNAME = re.compile(
+    rf"\b{_BEFORE}\s+(?P<name>{_PARTICLE}[a-z][\w'’-]{{3,}}){_END}"
+    rf"|(?:^|[.!?;,]\s*)(?P<lead>{_PARTICLE}[a-z][\w'’-]{{3,}}){_END}"
+    rf"|\b(?P<name2>{_PARTICLE}[a-z][\w'’-]{{3,}})\s+{_AFTER}\b",
+    re.I,
+)
+BROTHERS = re.compile(r"\b(?:the\s+)?(?P<name>[a-z][\w'’-]{2,})\s+(?:brothers|bros\.?|siblings)\b", re.I)
+COMMON = 300  # a surname said this often as a plain word in ReDial train is a word ("good", "more")
+LEAD_COMMON = 60  # ...and, with no cue word before it, this often ("pacino": 10, "depp": 37)
+FAME_DOMINANCE = 1.6  # the critic reviews of their films against the next holder's...
+FAME_LEAST = 1000  # ...for someone whose films drew at least this many
+MISSPELT = 0.85  # difflib ratio of a word no one wrote in ReDial train to a known surname
+MISSPELT_MIN_CHARS = 6
+
+
+class Surnames:
+    """Surname (folded), or the first name of someone very well known -> the catalog's person."""
+
+    def __init__(
+        self,
+        by_name: Mapping[str, str],
+        first: Collection[str] = (),
+        families: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        self._by = dict(by_name)
+        self._first = set(first)  # the names in ``by_name`` that are first names
+        self._families = dict(families or {})  # surname -> its two most credited holders
+
+    @classmethod
+    def of(cls, catalog: Mapping[str, Mapping[str, Any]]) -> Surnames:
+        """The catalog's surnames, from its credits index, kept with the catalog like that index
+        (the agent and the evaluation build several readers over one catalog)."""
+        if isinstance(catalog, Catalog) and isinstance(found := catalog.indexes.get("surnames"), Surnames):
+            return found
+        credits = credits_of(catalog)
+        fame: Counter[str] = Counter()
+        for item_id, meta in catalog.items():
+            for person in credits.people(item_id):
+                fame[person] += renown(meta)
+        found = cls._build(credits.film_counts, fame)
+        if isinstance(catalog, Catalog):
+            catalog.indexes["surnames"] = found
+        return found
+
+    @staticmethod
+    def _build(credits: Mapping[str, int], fame: Mapping[str, int] | None = None) -> Surnames:
+        surnames: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        renowned: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        fame = fame or {}
+        first_names: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        for person, count in credits.items():
+            words = plain(person).casefold().split()
+            if len(words) < 2:
+                continue
+            surname = " ".join(words[-2:]) if words[-2] in PARTICLES else words[-1]
+            surnames[surname].append((count, person))
+            renowned[surname].append((fame.get(person, 0), person))
+            first_names[words[0]].append((count, person))
+        # one holder by credits, or by the renown of their films (Tim Burton, not Richard)
+        held = _dominant(renowned, FAME_LEAST, FAME_DOMINANCE) | _dominant(surnames, MIN_CREDITS, DOMINANCE)
+        # a surname that people carry as a first name ("leo", "scott") is read as a first name,
+        # unless its holder is better known than all of them together ("nolan", "ford")
+        first_fame = {k: sum(fame.get(p, 0) for _, p in v) for k, v in first_names.items()}
+
+        def kept(name: str, person: str) -> bool:
+            if fame.get(person, 0) > 0:
+                return first_fame.get(name, 0) < fame[person]
+            return len(first_names.get(name, ())) < FIRST_NAME_HOLDERS
+
+        chosen = {k: v for k, v in held.items() if kept(k, v)}
+        # a first name alone ("keanu", "denzel") only for the very well known who own it
+        first = {}
+        for name, person in _dominant(first_names, FIRST_NAME_CREDITS, FIRST_NAME_DOMINANCE).items():
+            if name not in chosen:
+                first[name] = chosen[name] = person
+        families = {
+            k: [p for _, p in ranked[:2]]
+            for k, v in surnames.items()
+            if len(ranked := sorted(v, reverse=True)) > 1 and ranked[1][0] >= MIN_CREDITS
+        }
+        return Surnames(chosen, first, families)
+
+    def person(
+        self, word: str, counts: Mapping[str, int], *, first_names: bool = True, cued: bool = True
+    ) -> str | None:
+        """The person ``word`` names, if it is a surname this catalog knows (or, ``first_names``,
+        the first name of someone very well known), and not a word people mostly use as a plain
+        word (``counts``: uses as plain words in ReDial train; stricter where no cue word says a
+        name comes, ``cued`` False). A near miss ("kurasawa") only for a word no one wrote in
+        ReDial train: a misspelt surname guessed from a plain word ("shorter" for Pat Shortt)
+        would be a hard constraint."""
+        folded = word.casefold().replace("’", "'")
+        if folded not in self._by and counts.get(folded, 0) == 0 and len(folded) >= MISSPELT_MIN_CHARS:
+            near = get_close_matches(folded, [k for k in self._by if k not in self._first], 1, MISSPELT)
+            folded = near[0] if near else folded
+        if folded not in self._by or counts.get(folded, 0) >= (COMMON if cued else LEAD_COMMON):
+            return None
+        if not first_names and folded in self._first:
+            return None
+        return self._by[folded]
+
+    def nicknamed(self, first: str, surname: str) -> str | None:
+        """The person "leo dicaprio" names: a known surname after the start of its holder's first name."""
+        person = self._by.get(surname.casefold())
+        given = plain(person or "").casefold().split()[:1]
+        if person is None or surname.casefold() in self._first or len(first) < 3 or not given:
+            return None
+        return person if given[0].startswith(first.casefold()) and given[0] != first.casefold() else None
+
+    def family(self, word: str) -> list[str]:
+        """The two most credited people of a surname ("the coen brothers"), if both are credited often."""
+        return list(self._families.get(word.casefold(), ()))
+
+
+def _dominant(holders: Mapping[str, list[tuple[int, str]]], least: int, dominance: float) -> dict[str, str]:
+    """Name -> the person who holds it, where one person has ``least`` credits and
+    ``dominance`` times the next holder's."""
+    chosen = {}
+    for name, people in holders.items():
+        ranked = sorted(people, reverse=True)
+        best, runner = ranked[0][0], ranked[1][0] if len(ranked) > 1 else 0
+        if best >= least and best >= dominance * runner:
+            chosen[name] = ranked[0][1]
+    return chosen
+
+
+WORD = re.compile(r"[\w'’-]+")
+
+
+def people_in(
+    text: str, vocabulary: Vocabulary, surnames: Surnames, counts: Mapping[str, int]
+) -> list[tuple[str, int, int]]:
+    """(person, start, end) of everyone ``text`` names: by full name, or by the surname of someone
+    the catalog credits often where the words around it make it a name ("more scorsese",
+    "pacino in the 70s?"), or after the start of the first name ("leo dicaprio"); "the coen
+    brothers" are both. ``counts``: uses of each word as a plain word in ReDial train."""
+    found = [  # before the catalog's own names: a credit may read "Coen brothers"
+        (p, *match.span()) for match in BROTHERS.finditer(text) for p in surnames.family(match["name"])
+    ]
+    for name in vocabulary.read(text).people:
+        said = next((n for n in (name, plain(name)) if re.search(rf"\b{re.escape(n)}\b", text, re.I)), name)
+        if (match := re.search(rf"\b{re.escape(said)}\b", text, re.I)) and not _within(match, found):
+            if name.split()[0] in ("The", "A") and not match.group()[:1].isupper():
+                continue  # "the edge of my seat" names no band member
+            found.append((name, match.start(), match.end()))
+    for first, last in itertools.pairwise(WORD.finditer(text)):
+        if not _within(first, found) and (person := surnames.nicknamed(first[0], last[0])):
+            found.append((person, first.start(), last.end()))
+    taken = [(s, e) for _, s, e in found]
+    for match in SURNAME.finditer(text):
+        group = next(g for g in ("name", "lead", "name2") if match.group(g))
+        start, end = match.span(group)
+        word = match.group(group)
+        if any(s <= start < e for s, e in taken) or vocabulary.genre(word) or _plain_word(word, vocabulary):
+            continue
+        # a first name alone only right after "with" / "by" / "starring" ("more with keanu?")
+        after = group == "name" and re.search(r"\b(?:with|w|by|starring)\s+$", text[:start], re.I)
+        if person := surnames.person(word, counts, first_names=bool(after), cued=group != "lead"):
+            found.append((person, start, end))
+    return found
+
+
+def _within(match: re.Match[str], found: list[tuple[str, int, int]]) -> bool:
+    """Whether a match overlaps a name already found."""
+    return any(s < match.end() and match.start() < e for _, s, e in found)
+
+
+def _plain_word(word: str, vocabulary: Vocabulary) -> bool:
+    """A word that names a language, a mood or a plot topic ("korean", "dark", "christmas"):
+    never a surname."""
+    folded = word.casefold()
+    topics = vocabulary.topics
+    return (
+        folded in {v.casefold() for v in vocabulary.known("languages")}
+        or bool(MOOD_PATTERN.fullmatch(folded))
+        or bool(topics and topics.read(folded))
+    )
