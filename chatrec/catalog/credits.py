@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
-from chatrec.catalog.items import PEOPLE_FIELDS, Catalog, list_field
+from chatrec.catalog.items import PEOPLE_FIELDS, Catalog, list_field, renown
 
 
 class Credits:
@@ -67,10 +67,21 @@ class Credits:
         counts = self._roles.get(person)
         return counts.most_common(1)[0][0] if counts else None
 
+    @cached_property
+    def renown(self) -> Counter[str]:
+        """Person -> the critic reviews of the films that credit them: how well known they are,
+        where a count of credits would rank a busy character actor above the star."""
+        found: Counter[str] = Counter()
+        for item_id, meta in self.catalog.items():
+            for person in self.people(item_id):
+                found[person] += renown(meta)
+        return found
+
     def best_known(self, names: list[str]) -> list[str]:
-        """``names`` most credited first: the catalog lists casts alphabetically, and "with Alban
-        Lenoir, Anatole Taubman" is no way to describe Taken (Liam Neeson)."""
-        return sorted(names, key=lambda n: -sum(self._roles.get(n, Counter()).values()))
+        """``names`` best known first (by renown, then credits): the catalog lists casts
+        alphabetically, and "with Alban Lenoir, Anatole Taubman" is no way to describe Taken
+        (Liam Neeson)."""
+        return sorted(names, key=lambda n: (-self.renown[n], -sum(self._roles.get(n, Counter()).values())))
 
     def shared(self, liked_ids: Iterable[str]) -> dict[str, int]:
         """Every film credited with someone from a liked film -> the most credits it shares with

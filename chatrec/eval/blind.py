@@ -51,9 +51,7 @@ def make_sheet(reports: dict[str, Path], out: Path, metadata: dict[str, dict], s
         for system, cases in by_system.items():
             for case in cases[messages]:
                 meta = metadata.get(case["item_id"], {})
-                facts = {
-                    f: meta[f][:4] if isinstance(meta.get(f), list) else meta.get(f) for f in FACT_FIELDS
-                }
+                facts = {f: meta.get(f) for f in FACT_FIELDS}  # whole casts: a reason may name any lead
                 rows.append(
                     {
                         "messages": list(messages),

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from difflib import get_close_matches
 from typing import Any
 
 from chatrec.catalog.credits import credits_of
-from chatrec.catalog.items import Catalog, renown
+from chatrec.catalog.items import Catalog
 from chatrec.catalog.vocabulary import Vocabulary, plain
 from chatrec.understanding.lexicon import MOOD_PATTERN
 
@@ -77,11 +77,7 @@ class Surnames:
         if isinstance(catalog, Catalog) and isinstance(found := catalog.indexes.get("surnames"), Surnames):
             return found
         credits = credits_of(catalog)
-        fame: Counter[str] = Counter()
-        for item_id, meta in catalog.items():
-            for person in credits.people(item_id):
-                fame[person] += renown(meta)
-        found = cls._build(credits.film_counts, fame)
+        found = cls._build(credits.film_counts, credits.renown)
         if isinstance(catalog, Catalog):
             catalog.indexes["surnames"] = found
         return found

@@ -33,6 +33,7 @@ __all__ = ["Evidence", "Evidencer", "Fact", "evidence"]
 # of the shipped ReDial counts are 1), and before "often".
 MIN_TOGETHER, OFTEN = 2, 4
 HIGH_METER, HIGH_METACRITIC = 85, 75
+LEADS = 5  # the best-known of a cast, among whom a shared actor is worth saying
 
 
 class Evidencer:
@@ -82,8 +83,10 @@ class Evidencer:
                 ev.facts.append(Fact(role, ways, weight, taste=True))
                 ev.names.add(p)
                 found = True
-        shared = [c for c in list_field(meta, "cast") if c in list_field(liked, "cast")]
-        cast = self.credits.best_known(shared)[:2]
+        # the leads of both films, as a film lover says "De Niro again", not a bit part they share
+        leads = set(self.credits.best_known(list_field(liked, "cast"))[:LEADS])
+        leads &= set(self.credits.best_known(list_field(meta, "cast"))[:LEADS])
+        cast = self.credits.best_known(list(leads))[:2]
         if cast:
             verb = "are" if len(cast) > 1 else "is"
             ways = (
@@ -100,7 +103,7 @@ class Evidencer:
             ways = (
                 f"people who liked {title} {often}pick it too",
                 f"fans of {title} {often}bring it up",
-                f"it is a {'frequent ' if often else ''}next pick for fans of {title}",
+                f"it comes up {often}among fans of {title}",
             )
             ev.facts.append(Fact("together", ways, 7.0 + min(count, 20) / 10, taste=True))
             found = True
@@ -156,9 +159,9 @@ class Evidencer:
         if genres:
             g = genre_words(genres)
             ways = (
-                f"it is {article(g)} {noun}, as you asked",
-                f"it gives you the {g} you asked for",
-                f"you wanted {g}, and it is {article(g)} {noun}",
+                f"it's {article(g)} {noun}, as you asked",
+                f"it's the {g} {noun} you were after",
+                f"just the {g} {noun} you wanted",
             )
             ev.facts.append(Fact("genre", ways, 6.0, taste=True))
         topics = [t for t in list_field(meta, "topics") if t in state.likes.topics][:2]
@@ -214,12 +217,12 @@ class Evidencer:
         won = next((w for w in awards.split(".") if w.strip().startswith("Won")), "").strip()
         if "Oscar" in won:
             n = won.split()[1]
-            plural = "s" if n != "1" else ""
-            ways = (f"it won {n} Oscar{plural}", f"it took home {n} Oscar{plural}")
+            oscars = "an Oscar" if n == "1" else f"{n} Oscars"
+            ways = (f"it won {oscars}", f"it took home {oscars}")
             ev.facts.append(Fact("awards", ways, 4.0 + (n != "1")))
         elif awards.startswith("Nominated for") and "Oscar" in awards:
             n = awards.split()[2]
-            ways = (f"it was nominated for {n} Oscar{'s' if n != '1' else ''}",)
+            ways = ("it was up for an Oscar" if n == "1" else f"it was nominated for {n} Oscars",)
             ev.facts.append(Fact("awards", ways, 3.2))
 
     def _basic(self, meta: Mapping[str, Any], state: DialogueState, ev: Evidence) -> None:

@@ -28,10 +28,11 @@ from chatrec.writing.respond import LLMUnavailable, Responder, Unusable
 # and "a comedy, like Airplane!" are one fact twice).
 FAMILIES = {"genre": "genre", "genre_like": "genre", "basic": "genre", "directors": "credit"}
 FAMILIES |= {"person": "credit", "credit": "credit", "contrast": "genre"}
-JOINERS = ("{a}, and {b}", "{a}; {b}", "{a}. Also, {b}")
+JOINERS = ("{a}, and {b}", "{a}; {b}", "{a} — and {b}")
 # Where the premise goes beside the tie (``t``: the tie as a sentence, ``p``: the premise).
 # A capital after a name ("directed by Adam McKay. The story") would read as more of the name.
-WITH_PREMISE = ("{T}. {p}", "{p} {T}.", "{T}, and the story goes: {p}", "Here is the setup: {p} {T}.")
+# The premise is a plot's first usable sentence, quoted: "it opens like this" is what it is.
+WITH_PREMISE = ("{T}. {p}", "{p} {T}.", "{T}; here is the gist: {p}", "{T}, and it opens like this: {p}")
 QUALITY = ("critics", "awards")
 QUALITY_SAID = "#quality"  # in ``used``: a reason of this reply has said a score or an award
 NUMBER = re.compile(r"\d+")
