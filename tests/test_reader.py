@@ -174,6 +174,7 @@ def test_title_keys_write_sequels_as_people_do():
     ]
     assert "kill bill 2" in title_keys("Kill Bill: Vol. 2")
     assert title_keys("Heat") == ["heat"]
+    assert title_keys("Avengers: Infinity War") == ["avengers infinity war", "infinity war"]
 
 
 def test_forest_reproduces_the_fitted_trees():

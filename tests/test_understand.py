@@ -157,6 +157,17 @@ def test_tell_me_more_names_the_best_known_cast_first_not_the_alphabet():
     assert "with Liam Neeson, Alban Lenoir" in said, said
 
 
+def test_the_best_known_are_by_the_reviews_of_their_films_and_a_billing_order_is_kept():
+    busy = {f"b{k}": {"title": f"Small film {k}", "cast": ["Aaron Busy"], "reviews": 5} for k in range(9)}
+    hits = {f"h{k}": {"title": f"Hit {k}", "cast": ["Zoe Star"], "reviews": 300} for k in range(2)}
+    credits = Credits(Catalog({**busy, **hits}))
+    # alphabetical (the old catalog's casts): 600 reviews beat nine credits of 45
+    assert credits.best_known(["Aaron Busy", "Zoe Star"]) == ["Zoe Star", "Aaron Busy"]
+    # billed so (the recent films' casts): kept as billed
+    assert credits.best_known(["Zoe Star", "Aaron Busy"]) == ["Zoe Star", "Aaron Busy"]
+    assert credits.best_known(["Zed Lead", "Aaron Busy", "Zoe Star"]) == ["Zed Lead", "Aaron Busy", "Zoe Star"]
+
+
 @pytest.mark.parametrize(
     ("text", "hard"),
     [

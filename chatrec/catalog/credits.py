@@ -78,9 +78,11 @@ class Credits:
         return found
 
     def best_known(self, names: list[str]) -> list[str]:
-        """``names`` best known first (by renown, then credits): the catalog lists casts
-        alphabetically, and "with Alban Lenoir, Anatole Taubman" is no way to describe Taken
-        (Liam Neeson)."""
+        """A cast best known first. A list in billing order (the recent films' casts) stays as it
+        is; an alphabetical one (the old catalog's) is sorted by renown, then credits: "with Alban
+        Lenoir, Anatole Taubman" is no way to describe Taken (Liam Neeson)."""
+        if names != sorted(names):
+            return list(names)
         return sorted(names, key=lambda n: (-self.renown[n], -sum(self._roles.get(n, Counter()).values())))
 
     def shared(self, liked_ids: Iterable[str]) -> dict[str, int]:

@@ -194,14 +194,21 @@ _NUMBER = "|".join([*SEQUEL_NUMBERS, *SEQUEL_NUMBERS.values()])
 _SEQUEL_END = re.compile(rf"^(.+?) (?:part |vol |volume |chapter )?({_NUMBER})$")
 
 
+NUMBERING = frozenset({"part", "vol", "volume", "chapter", "episode", "book"})  # a sequel's, no name
+
+
 def title_keys(title: str) -> list[str]:
-    """The normalised title, plus how people shorten it: without a subtitle after a colon (when
-    two words or more remain), with a possessive joined ("ocean s eleven" -> "oceans eleven"),
-    and a sequel's number as people write it ("godfather part ii" -> "godfather 2", "godfather ii")."""
+    """The normalised title, plus how people shorten it: without a subtitle after a colon, or the
+    subtitle alone (when two words or more remain: "infinity war"), with a possessive joined
+    ("ocean s eleven" -> "oceans eleven"), and a sequel's number as people write it ("godfather
+    part ii" -> "godfather 2", "godfather ii")."""
     keys = [normalise_title(title)]
-    head = title.split(":")[0]
-    if head != title and len(normalise_title(head).split()) >= 2:
+    head, _, tail = title.partition(":")
+    if tail and len(normalise_title(head).split()) >= 2:
         keys.append(normalise_title(head))
+    subtitle = normalise_title(tail).split()
+    if len(subtitle) >= 2 and subtitle[0] not in NUMBERING:  # "infinity war", not "part ii"
+        keys.append(" ".join(subtitle))
     keys += [k.replace(" s ", "s ") for k in keys if " s " in k]
     for key in list(keys):
         if match := _SEQUEL_END.match(key):

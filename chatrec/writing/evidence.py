@@ -86,7 +86,7 @@ class Evidencer:
         # the leads of both films, as a film lover says "De Niro again", not a bit part they share
         leads = set(self.credits.best_known(list_field(liked, "cast"))[:LEADS])
         leads &= set(self.credits.best_known(list_field(meta, "cast"))[:LEADS])
-        cast = self.credits.best_known(list(leads))[:2]
+        cast = [c for c in self.credits.best_known(list_field(meta, "cast")) if c in leads][:2]
         if cast:
             verb = "are" if len(cast) > 1 else "is"
             ways = (
