@@ -349,3 +349,11 @@ def test_a_word_people_write_often_and_never_as_a_film_is_no_title(bot):
     assert not [
         bot.catalog.label(i) for i in reply.state.mentioned_ids if "him" in bot.catalog.label(i).casefold()
     ]
+
+
+def test_one_distinctive_word_of_a_well_known_title_names_it_and_an_everyday_word_does_not(bot):
+    reply = bot.chat("kids have seen nemo a million times. something else for them pls")
+    assert film(bot, "Finding Nemo (2003)") in reply.state.mentioned_ids
+    assert film(bot, "Finding Nemo (2003)") not in {r.item_id for r in reply.recommendations}
+    reply = bot.chat("hmm that makes sense, anything with more action?", reply.session_id)
+    assert not any("Sense" in bot.catalog.label(i) for i in reply.state.mentioned_ids)

@@ -34,6 +34,7 @@ from chatrec.understanding.tokens import (
     ReaderStats,
     Token,
     TypoMatcher,
+    encoder_vocabulary,
     title_keys,
     tokenize,
 )
@@ -54,6 +55,12 @@ F = {name: index for index, name in enumerate(FEATURE_NAMES)}
 FEATURES = len(FEATURE_NAMES)
 NEVER_A_FILM = math.log1p(20)  # the "plain" feature of a string written 20 times as words, never as a film
 FUZZY_PENALTY = 1.0  # logit taken off a fuzzy candidate's score (the filter is fitted on exact ones)
+# One distinctive word of a well-known title names it ("tenenbaums", "nemo", "shawshank"): a word
+# that is no common word or name (not one piece of the shipped encoder's vocabulary), seldom
+# written as a plain word in ReDial train, in the title of one film people named far more often
+# than any other film whose title has it.
+PARTIAL_MIN_NAMED, PARTIAL_DOMINANCE, PARTIAL_MAX_PLAIN, PARTIAL_MIN_CHARS = 8, 5, 30, 4
+PARTIAL_SCORE = 0.5  # the score such a mention carries
 OUTSIDE_REACH = 4  # words a longer film name may add on either side of a candidate
 SEQUEL = re.compile(r"\s*(?::|(?:[2-9]|ii|iii|iv|part)\b)", re.I)
 YEAR = re.compile(r"(19|20)\d\d")
@@ -85,6 +92,40 @@ class TitleSpotter:
         """Words of the catalog's titles and of the training dialogues."""
         words = {w for k in self.keys for w in k.split()}
         return words | set(self.stats.word_counts) if self.stats else words
+
+    @cached_property
+    def _partial(self) -> dict[str, str]:
+        """Distinctive title word -> the film it names (see ``PARTIAL_*``); empty without
+        statistics (another catalog) or the encoder's vocabulary."""
+        common = encoder_vocabulary()
+        if self.stats is None or not common:
+            return {}
+        named, plain = self.stats.item_counts, self.stats.word_counts
+        holders: defaultdict[str, list[str]] = defaultdict(list)
+        for item_id, meta in self.catalog.items():
+            for word in set(normalise_title(str(meta.get("title", ""))).split()):
+                if word.isalpha() and len(word) >= PARTIAL_MIN_CHARS and word not in common:
+                    holders[word].append(item_id)
+        found = {}
+        for word, ids in holders.items():
+            top, *rest = sorted(ids, key=lambda i: -named.get(i, 0))
+            second = max((named.get(i, 0) for i in rest), default=0)
+            if (
+                word not in self.keys
+                and named.get(top, 0) >= max(PARTIAL_MIN_NAMED, PARTIAL_DOMINANCE * second)
+                and plain.get(word, 0) * self.stats.scale <= PARTIAL_MAX_PLAIN
+            ):
+                found[word] = top
+        return found
+
+    def _partial_mentions(self, tokens: list[Token], mentions: list[Mention]) -> list[Mention]:
+        """Films named by one distinctive word of their title, outside every mention found."""
+        taken = [(m.start, m.end) for m in mentions]
+        return [
+            Mention(self._partial[t.text], t.start, t.end, t.text, PARTIAL_SCORE)
+            for t in tokens
+            if t.text in self._partial and not any(a <= t.start < b for a, b in taken)
+        ]
 
     @cached_property
     def _typos(self) -> TypoMatcher:
@@ -265,7 +306,7 @@ class TitleSpotter:
         while joined := [d for d in doubtful if any(_listed(text, tokens, d[0], m) for m in mentions)]:
             doubtful = [d for d in doubtful if d not in joined]
             mentions = self._resolve(tokens, scored := scored + joined)
-        return mentions
+        return sorted(mentions + self._partial_mentions(tokens, mentions), key=lambda m: m.start)
 
     def named(self, text: str) -> list[Mention]:
         """Every catalog title written out in ``text`` as a title is written: exact words, first

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,17 @@ TYPO_KEYS = 30_000
 def default_model_dir() -> Path:
     """The shipped reader statistics (package data)."""
     return packaged_model("chatrec-reader")
+
+
+@lru_cache(maxsize=1)
+def encoder_vocabulary() -> frozenset[str]:
+    """The shipped encoder's whole-word vocabulary (30k common words and names), or nothing if the
+    model is not there: what is one piece of it is an everyday word, not a title's own."""
+    path = packaged_model("chatrec-retriever") / "tokenizer.json"
+    if not path.is_file():
+        return frozenset()
+    vocab = json.loads(path.read_text()).get("model", {}).get("vocab", {})
+    return frozenset(w for w in vocab if w.isalpha())
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,6 @@ __all__ = ["Evidence", "Evidencer", "Fact", "evidence"]
 # of the shipped ReDial counts are 1), and before "often".
 MIN_TOGETHER, OFTEN = 2, 4
 HIGH_METER, HIGH_METACRITIC = 85, 75
-LEADS = 5  # the best-known of a cast, among whom a shared actor is worth saying
 
 
 class Evidencer:
@@ -83,10 +82,9 @@ class Evidencer:
                 ev.facts.append(Fact(role, ways, weight, taste=True))
                 ev.names.add(p)
                 found = True
-        # the leads of both films, as a film lover says "De Niro again", not a bit part they share
-        leads = set(self.credits.best_known(list_field(liked, "cast"))[:LEADS])
-        leads &= set(self.credits.best_known(list_field(meta, "cast"))[:LEADS])
-        cast = [c for c in self.credits.best_known(list_field(meta, "cast")) if c in leads][:2]
+        # the best known of the cast both films share, as billed or by renown ("De Niro again")
+        both = set(list_field(meta, "cast")) & set(list_field(liked, "cast"))
+        cast = [c for c in self.credits.best_known(list_field(meta, "cast")) if c in both][:2]
         if cast:
             verb = "are" if len(cast) > 1 else "is"
             ways = (
@@ -112,7 +110,7 @@ class Evidencer:
             g = genre_words(genres)
             ways = (
                 f"it is {article(g)} {noun}, like {title}",
-                f"like {title}, it is {article(g)} pick",
+                f"like {title}, it is {article(g)} {noun}",
                 f"it is {article(g)} {noun}, much like {title}",
             )
             ev.facts.append(Fact("genre_like", ways, 4.0 + (not found), taste=True))
@@ -236,7 +234,7 @@ class Evidencer:
         credit = f"{self.wording.role(role)} {who[0]}" if who else ""
         ev.names.update(who)
         if any(f.kind in ("genre", "genre_like") for f in ev.facts) and credit:
-            ways = (f"it is {credit}", f"it is {credit}, from {year}" if year else f"it is {credit}")
+            ways = (f"it is {credit}", f"it comes from {who[0]}")
             ev.facts.append(Fact("credit", ways, 1.0))
             return
         noun = " ".join(str(p) for p in (year, g, self.wording.noun) if p)

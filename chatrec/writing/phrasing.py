@@ -59,14 +59,26 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _second(facts: Sequence[Fact], quality: bool = True) -> Fact | None:
+def _second(facts: Sequence[Fact], quality: bool = True, titles: Collection[str] = ()) -> Fact | None:
     """The fact to say after the lead: a different kind, a quality fact (critics, awards, what
     fans pick) before more of the same taste; no score or award once the reply has said one."""
     family = FAMILIES.get(facts[0].kind, facts[0].kind)
     rest = [f for f in facts[1:] if FAMILIES.get(f.kind, f.kind) != family]
     rest = [f for f in rest if quality or f.kind not in QUALITY]
-    strong = [f for f in rest if f.kind in ("together", *QUALITY)]
-    return next(iter(strong or rest), None)
+    # a film the lead names is not named again in the same sentence, where another fact will do
+    named = [t for t in titles if t in facts[0].ways[0]]
+    strong = ("together", *QUALITY)
+    rest = sorted(rest, key=lambda f: (any(t in f.ways[0] for t in named), f.kind not in strong))
+    return next(iter(rest), None)
+
+
+def _once(first: str, second: str, titles: Collection[str]) -> str:
+    """``second`` with a film ``first`` already named said as "that one" ("fans of that one")."""
+    for title in titles:
+        label = re.compile(rf"{re.escape(title)}(?: \(\d{{4}}\))?")
+        if label.search(first):
+            second = label.sub("that one", second, count=1)
+    return second
 
 
 def _lead(ev: Evidence, quality: bool) -> Fact | None:
@@ -82,14 +94,14 @@ def sentences(ev: Evidence, offset: int = 0, quality: bool = True) -> list[tuple
         return _with_premise(ev, lead, offset)
     if lead is None:  # evidence always holds a basic fact; this is for evidence built by hand
         return [(ev.item.title + ".", [])]
-    second = _second([lead, *(f for f in ev.facts if f is not lead)], quality)
+    second = _second([lead, *(f for f in ev.facts if f is not lead)], quality, ev.liked_titles)
     found: dict[str, list[str]] = {}
     for i, j, k in itertools.product(range(len(lead.ways)), range(3), range(len(JOINERS))):
         a = lead.ways[(i + offset) % len(lead.ways)]
         if second is None:
             found.setdefault(_capital(a) + ".", [a])
             continue
-        b = second.ways[(j + offset) % len(second.ways)]
+        b = _once(a, second.ways[(j + offset) % len(second.ways)], ev.liked_titles)
         found.setdefault(_capital(JOINERS[(k + offset) % len(JOINERS)].format(a=a, b=b)) + ".", [a, b])
     # Each lead phrasing alone comes last: a fallback that is still a true, personal sentence.
     for w in lead.ways:
