@@ -357,3 +357,29 @@ def test_one_distinctive_word_of_a_well_known_title_names_it_and_an_everyday_wor
     assert film(bot, "Finding Nemo (2003)") not in {r.item_id for r in reply.recommendations}
     reply = bot.chat("hmm that makes sense, anything with more action?", reply.session_id)
     assert not any("Sense" in bot.catalog.label(i) for i in reply.state.mentioned_ids)
+
+
+@pytest.mark.parametrize(
+    ("message", "label", "kind"),
+    [
+        ("goodfellas, did scorsese direct that?", "Goodfellas (1990)", "director"),
+        ("was keanu reeves in the matrix?", "The Matrix (1999)", "cast"),
+        ("fight club, how graphic is it? my gf hates blood", "Fight Club (1999)", "suitability"),
+        ("jaws, thats a horror movie right?", "Jaws (1975)", "genre"),
+    ],
+)
+def test_a_question_about_a_named_film_is_answered_not_taken_for_a_verdict(bot, message, label, kind):
+    reply = bot.chat(message)
+    assert reply.acts == ["question"], reply.acts
+    assert label.rsplit(" (", 1)[0] in reply.text and not reply.recommendations, reply.text
+    assert film(bot, label) not in reply.state.liked_ids and film(bot, label) not in reply.state.disliked_ids
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["ok ty, gonna watch the second one tonight. bye!", "thanks! the last one it is", "whats ur favorite movie?"],
+)
+def test_a_choice_made_or_a_word_to_the_bot_asks_for_no_cards(bot, message):
+    first = bot.chat("i loved heat")
+    reply = bot.chat(message, first.session_id)
+    assert "request" not in reply.acts and not reply.recommendations, (reply.acts, reply.text)

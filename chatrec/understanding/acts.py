@@ -47,7 +47,9 @@ QUESTIONS: dict[Question, re.Pattern[str]] = {
         r"(?:\d+\s*(?:yo|year|yr)|kids?|children|little|family|teens?|date|daughter|son|nephew|niece|grandma|mum|mom"
         r"|parents?|mom|dad|younger)|\bkid[- ]?friendly\b|\bfamily[- ]?friendly\b|\bfor (?:little )?kids\b"
         r"|\b(?:can|could) (?:my|the) (?:kids?|children|son|daughter|mum|mom|dad|parents|grandma"
-        r"|grandad)\b|\btoo (?:violent|scary|mature) for\b",
+        r"|grandad)\b|\btoo (?:violent|scary|mature|intense|much) for\b"
+        r"|\bhow (?:graphic|violent|gory|bloody|scary|intense|dark)\b"
+        r"|\b(?:is|was) (?:it|that) (?:\w+ )?(?:violent|graphic|gory|bloody)\b",
         re.I,
     ),
     "cast": re.compile(
@@ -55,11 +57,13 @@ QUESTIONS: dict[Question, re.Pattern[str]] = {
         r"|star)\b"
         r"|\bcast\b|\bactors?\b|\bactress(?:es)?\b|\bstarr?ing\b|\banyone (?:famous|i know)\b|\bwho plays\b"
         r"|\b(?:is|was) (?:it |that )?with [a-z]+\b[^.!]*\?|\bthe (?:one|version) with\b"
-        r"|\bthe [a-z]+ [a-z]+ one\b|\b(?:has|with|got) [a-z]+ [a-z]+(?: in it| too| right)\b",
+        r"|\bthe [a-z]+ [a-z]+ one\b|\b(?:has|with|got) [a-z]+ [a-z]+(?: in it| too| right)\b"
+        r"|\b(?:is|was|are|were) [a-z]+(?: [a-z.]+)? in (?:it|that|this)\b",
         re.I,
     ),
     "director": re.compile(
         r"\bwho (?:directed|made|did)\b|\bdirector\b|\bdirected\b|\bwho(?:'?s| is) (?:it )?by\b"
+        r"|\bdid [a-z]+(?: [a-z]+)? direct\b"
         r"|\bfilmmaker\b",
         re.I,
     ),
@@ -88,6 +92,7 @@ QUESTIONS: dict[Question, re.Pattern[str]] = {
     ),
     "genre": re.compile(
         r"\bit(?:'s| is| was) (?:a |an |too |very |really |super |kinda |actually )?(?!like\b)\w+[^.!?]*\?"
+        r"|\b(?:that'?s|thats|it'?s|its) an? \w+ (?:movie|film|flick)\b[^.!]*(?:\?|\bright\b)"
         r"|\bwhat (?:kind|genre|sort|type)\b"
         rf"|\b(?:is|was|isnt|isn't) (?:it|that|this|{_PLACE})(?: one)?\s+"
         r"(?:a |an |too |very |really |super |kinda )?(?!like\b)\w+",
@@ -98,7 +103,8 @@ QUESTION_WORDS = re.compile(
     r"\?|(?:^|[,:;]|\bit)\s*(?:is|was|does|did|can|could|are|any idea|remind me)\s+(?:it|that|this|the"
     r"|there)\b"
     r"|(?:^|[,:;.!]\s*)(?:is|was|does|did|can|could|are|any idea|remind me)\b"
-    r"|\b(?:who|whats|what's|what (?:is|was|year|kind|genre)|when|why|how (?:long|old|many)|which)\b"
+    r"|\b(?:who|whos|who's|whats|what's|what (?:is|was|year|kind|genre)|when|why|how (?:long|old|many)"
+    r"|which)\b"
     r"|\b(?:tell me|wondering|curious|do you know)\b|\bisn'?t (?:it|that)\b|\bright\s*\??\s*$",
     re.I,
 )
@@ -121,7 +127,7 @@ CORRECTION = re.compile(
     r"\b(?:sorry|oops|whoops|my bad|i meant|i mean(?! it\b| that\b| this\b)|meant to say|no wait|wait,? no"
     r"|no,? no"
     r"|wait,? actually|changed my mind"
-    r"|correction|scratch that"
+    r"|correction|scratch that|meant|misclick\w*|make that|mixed (?:them|those|it) up"
     r"|i said|typo|not \w+,? i said)\b",
     re.I,
 )
@@ -138,7 +144,8 @@ CHAT_WORDS = frozenset(
 )
 META_QUESTION = re.compile(
     r"\bhow (?:does|do) (?:this|it|you) work\b|\bwhat can (?:you|u) do\b|\bwho are (?:you|u)\b"
-    r"|\bare (?:you|u) (?:a )?(?:bot|human|ai)\b|\bdo i just tell (?:you|u)\b",
+    r"|\bare (?:you|u) (?:a )?(?:bot|human|ai)\b|\bdo i just tell (?:you|u)\b"
+    r"|\b(?:your|ur) (?:own )?fav(?:ou?rite)?s?\b|\b(?:you'?re|youre|ur|u r) (?:good|great|bad) at\b",
     re.I,
 )
 ALL_SEEN = re.compile(
@@ -155,6 +162,14 @@ FIRST_N = re.compile(r"\b(?:the )?first (two|2)\b|\b(?:the )?(?:last|other) (two
 # A sentence about the film asked of, not a wish: "the poster looks kinda funny", "no spoilers pls".
 IMPRESSION = re.compile(
     r"\b(?:looks?|sounds?|seems?|heard|poster|trailer|reviews?|spoilers?|remember|i think|i thought)\b", re.I
+)
+# A pick made from the cards ("the middle one it is", "gonna watch the first one tonight"): a
+# choice, not a request for more.
+CHOSEN = re.compile(
+    r"\b(?:(?:the \w+|that|this) one|that|this|it) it is\b"
+    r"|\b(?:gonna|going to|will|i'?ll|ill) (?:watch|go with|try|pick|start with)"
+    r" (?:the \w+ one|that one|this one|it)\b",
+    re.I,
 )
 SENTENCE = re.compile(r"[^.!?;]+[.!?;]*")
 REQUEST_WORDS = re.compile(

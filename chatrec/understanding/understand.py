@@ -21,6 +21,7 @@ from chatrec.dialogue.state import DialogueState
 from chatrec.understanding.acts import (
     ALL_CARDS,
     ALL_SEEN,
+    CHOSEN,
     CORRECTION,
     IMPRESSION,
     Act,
@@ -367,7 +368,8 @@ class Understander:
         asking = [s for _, s in sentences(text) if asks_for_films(s) and not is_chitchat(s)]
         if strict or result.feedback or result.question:
             return bool(asking)
-        return True
+        said = [s for _, s in sentences(text) if s.strip() and not is_chitchat(s)]
+        return not (said and all(CHOSEN.search(s) for s in said))  # "the middle one it is"
 
     def _intent(self, text: str, result: Understanding) -> Intent:
         if "question" in result.acts and "request" not in result.acts:
@@ -378,7 +380,8 @@ class Understander:
             if not result.changes and not result.missing and self.reader.unclear(text):
                 return "unclear"
             return "request"
-        return "feedback"
+        # chit-chat and no verdict ("ok ty, gonna watch the second one tonight. bye!"): no new cards
+        return "feedback" if result.feedback else "thanks"
 
 
 def _without(text: str, pattern: re.Pattern[str]) -> str:
