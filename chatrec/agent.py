@@ -200,6 +200,7 @@ class ChatRec:
         """Load what loads lazily (the vector index, the reranker, the LLM) before a user waits:
         one ranking and one reason, in no session."""
         self.evidencer.credits.warm(films=self.pipeline.hybrid is not None)
+        self.understander.read("loved heat, more nolan pls", DialogueState())  # the reader's lazy indexes
         state = DialogueState()
         for hit in self.pipeline.rank(state, "a film to watch tonight", 1):
             deadline = time.monotonic() + max(self.settings.llm_timeout, WARM_UP_SECONDS)
