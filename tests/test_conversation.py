@@ -377,7 +377,11 @@ def test_a_question_about_a_named_film_is_answered_not_taken_for_a_verdict(bot, 
 
 @pytest.mark.parametrize(
     "message",
-    ["ok ty, gonna watch the second one tonight. bye!", "thanks! the last one it is", "whats ur favorite movie?"],
+    [
+        "ok ty, gonna watch the second one tonight. bye!",
+        "thanks! the last one it is",
+        "whats ur favorite movie?",
+    ],
 )
 def test_a_choice_made_or_a_word_to_the_bot_asks_for_no_cards(bot, message):
     first = bot.chat("i loved heat")

@@ -100,8 +100,8 @@ class Evidencer:
             often = "often " if count >= OFTEN else ""
             ways = (
                 f"people who liked {title} {often}pick it too",
-                f"fans of {title} {often}bring it up",
-                f"it comes up {often}among fans of {title}",
+                f"fans of {title} {often}go for it too",
+                f"it is a {'common ' if often else ''}pick among fans of {title}",
             )
             ev.facts.append(Fact("together", ways, 7.0 + min(count, 20) / 10, taste=True))
             found = True
@@ -274,8 +274,8 @@ class Evidencer:
         if liked:
             title = item_label(self.catalog[liked[0]])
             ways = (
-                f"it is one of the closest matches to {title} in the catalog",
-                f"of all I hold, it sits nearest to {title}",
+                f"it is in the same vein as {title}",
+                f"it is close in spirit to {title}",
                 f"it comes close to {title}",
             )
             ev.names.add(str(self.catalog[liked[0]].get("title")))

@@ -31,8 +31,9 @@ FAMILIES |= {"person": "credit", "credit": "credit", "contrast": "genre"}
 JOINERS = ("{a}, and {b}", "{a}; {b}", "{a} — and {b}")
 # Where the premise goes beside the tie (``t``: the tie as a sentence, ``p``: the premise).
 # A capital after a name ("directed by Adam McKay. The story") would read as more of the name.
-# The premise is a plot's first usable sentence, quoted: "it opens like this" is what it is.
-WITH_PREMISE = ("{T}. {p}", "{p} {T}.", "{T}; here is the gist: {p}", "{T}, and it opens like this: {p}")
+# The tie, then the story, or the story, then the tie: readers found any frame stitched between
+# them ("here is the gist:", "the story goes:") read like a form.
+WITH_PREMISE = ("{T}. {p}", "{p} {T}.")
 QUALITY = ("critics", "awards")
 QUALITY_SAID = "#quality"  # in ``used``: a reason of this reply has said a score or an award
 NUMBER = re.compile(r"\d+")
