@@ -275,7 +275,7 @@ class Evidencer:
             title = item_label(self.catalog[liked[0]])
             ways = (
                 f"it is in the same vein as {title}",
-                f"it is close in spirit to {title}",
+                f"if you liked {title}, it should suit you",
                 f"it comes close to {title}",
             )
             ev.names.add(str(self.catalog[liked[0]].get("title")))
