@@ -70,7 +70,7 @@ NAMED = {
 NAMED_RECENT = {
     "La La Land (2016)", "Arrival (2016)", "Hidden Figures (2016)", "Don't Breathe (2016)",
     "The Conjuring 2 (2016)", "Zootopia (2016)", "Hell or High Water (2016)", "The Nice Guys (2016)",
-    "Get Out (2017)", "It (2017)",
+    "Get Out (2017)", "It (2017)", "Avengers: Infinity War (2018)",
 }
 RECENT_YEAR = 2019
 # fmt: on

@@ -387,3 +387,9 @@ def test_a_choice_made_or_a_word_to_the_bot_asks_for_no_cards(bot, message):
     first = bot.chat("i loved heat")
     reply = bot.chat(message, first.session_id)
     assert "request" not in reply.acts and not reply.recommendations, (reply.acts, reply.text)
+
+
+def test_a_misspelt_film_whose_name_ends_in_a_genre_word_is_that_film_not_a_wish_for_the_genre(bot):
+    reply = bot.chat("yes! i watched infinitive war and it was very interesting")
+    assert film(bot, "Avengers: Infinity War (2018)") in reply.state.mentioned_ids
+    assert "War" not in reply.state.constraints.genres and "War" not in reply.state.likes.genres

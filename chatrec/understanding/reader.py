@@ -35,6 +35,7 @@ OTHER_FILM_MENTIONS = 3  # a name people used as a film this many times per use 
 MISSPELT_SIMILARITY = 0.75  # difflib ratio to the name's words ("infinitive" to "infinity": .78)
 MISSPELT_MIN_CHARS = 5  # shorter words are too often near another ("good war" and "cold war")
 MISSPELT_RARE = 2  # at most this many uses as plain words in the training dialogues ("infinity": 2)
+MISSPELT_NAMED = 10  # a catalog film people named this often is misspelt too
 
 
 @lru_cache(maxsize=4)
@@ -78,12 +79,15 @@ class Reader:
             and " " in k
             and stats.mention_counts[k] >= OTHER_FILM_MENTIONS * (1 + stats.text_counts.get(k, 0))
         }
-        # the same names by their genre word, for misspelt ones ("i watched infinitive war")
-        self._other_by_genre: dict[str, list[list[str]]] = {}
-        for key in self._other_films:
+        # the same names by their genre word, for misspelt ones ("i watched infinitive war"), and
+        # the catalog's own names of that shape people often named ("Avengers: Infinity War")
+        self._by_genre: dict[str, list[tuple[list[str], str | None]]] = {}
+        counts = stats.item_counts if stats else {}
+        named = {k: ids[0] for k, ids in self.spotter.keys.items() if counts.get(ids[0], 0) >= MISSPELT_NAMED}
+        for key, item_id in [*((k, None) for k in self._other_films), *named.items()]:
             *first, last = key.split()
-            if vocabulary.genre(last):
-                self._other_by_genre.setdefault(last, []).append(first)
+            if first and vocabulary.genre(last):
+                self._by_genre.setdefault(last, []).append((first, item_id))
 
     def read(self, text: str, liked_years: Sequence[object] = ()) -> Reading:
         """What ``text`` names and the limits it sets; ``liked_years`` (the years of the films
@@ -91,6 +95,9 @@ class Reader:
         reading = Reading()
         # a genre word in lower case is the genre ("an action comedy"), not the film called so
         mentions = [m for m in self.spotter.spot(text) if not self._genre_word(text, m)]
+        taken = [(m.start, m.end) for m in mentions]
+        misspelt = self._misspelt(tokenize(text), taken)  # "infinitive war": its genre word no wish
+        mentions += [Mention(i, a, b, text[a:b].casefold(), 0.5) for a, b, i in misspelt if i]
         spans = [(m.start, m.end) for m in mentions]
         for mention in mentions:
             others = [s for s in spans if s != (mention.start, mention.end)]
@@ -162,15 +169,16 @@ class Reader:
                     first += size - 1
                     break
             first += 1
-        return spans + self._misspelt_other_films(tokens, spans)
+        return spans + [(a, b) for a, b, i in self._misspelt(tokens, spans) if i is None]
 
-    def _misspelt_other_films(self, tokens: list[Token], spans: Spans) -> Spans:
-        """Spans of near misses of those names that end in a genre word: the words before it are
-        a few letters off the name's last words and rare in chat ("infinitive war" for "Avengers:
-        Infinity War"; "civil war" is said too often as plain words to be taken for the film)."""
+    def _misspelt(self, tokens: list[Token], spans: Spans) -> list[tuple[int, int, str | None]]:
+        """Near misses of those names that end in a genre word, with the catalog film each is
+        (None: a film the catalog lacks): the words before it are a few letters off the name's
+        last words and rare in chat ("infinitive war" for "Avengers: Infinity War"; "civil war" is
+        said too often as plain words to be taken for the film)."""
         found, counts = [], self.spotter.stats.word_counts if self.spotter.stats else {}
         for i, token in enumerate(tokens):
-            for first in self._other_by_genre.get(token.text, []):
+            for first, item_id in self._by_genre.get(token.text, []):
                 for size in range(min(len(first), i), 0, -1):
                     before = tokens[i - size : i]
                     said = " ".join(t.text for t in before)
@@ -180,9 +188,9 @@ class Reader:
                         and _similarity(said, " ".join(first[-size:])) >= MISSPELT_SIMILARITY
                         and not any(s <= before[0].start < e for s, e in spans)
                     ):
-                        found.append((before[0].start, token.end))
+                        found.append((before[0].start, token.end, item_id))
                         break
-        return found
+        return list({(a, b): (a, b, i) for a, b, i in reversed(found)}.values())[::-1]  # one a span
 
     def unclear(self, text: str) -> bool:
         """Whether a message that changed nothing says nothing we can place ("hmm, not sure",
