@@ -321,6 +321,7 @@ def test_no_princess_stuff_rules_the_topic_out_whatever_word_cued_it(bot):
         ("ok and now something w leo dicaprio", ["Leonardo DiCaprio"], []),
         ("any good coen brothers comedies", ["Joel Coen", "Ethan Coen"], []),
         ("more nolan pls", ["Christopher Nolan"], []),
+        ("a crime movie w/ pacino pls", ["Al Pacino"], []),
     ],
 )
 def test_people_named_as_people_type_them_govern_the_cards(bot, message, wanted, ruled_out):

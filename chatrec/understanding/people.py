@@ -6,10 +6,11 @@ Only the surnames of people the catalog credits often, and only when one person 
 them, by credits or by renown (the critic reviews of their films: Tim Burton's against Richard
 Burton's), so that a surname is a name, not a guess; the two Coens share theirs, so "coen" alone
 names neither, while "the coen brothers" names both. A surname counts only where the words around
-it make it a name: right after "more", "by", "not"... or at the start of a clause ("pacino in the
-70s?"), and ending its clause, or right before "film(s)" / "movies"; never a language, genre, mood
-or topic word. A near miss ("kurasawa") only for a word people never wrote otherwise in ReDial
-train: "shorter" is a word, never Pat Shortt.
+it make it a name: right after "more", "by", "w/", "not"... or at the start of a clause ("pacino
+in the 70s?") or of a list's next item ("carpenter or cronenberg"), and ending its clause, or
+right before "film(s)" / "movies"; never a language, genre, mood or topic word. A near miss
+("kurasawa") only for a word people never wrote otherwise in ReDial train: "shorter" is a word,
+never Pat Shortt.
 """
 
 from __future__ import annotations
@@ -43,8 +44,8 @@ _END = (
 _AFTER = r"(?:films?|movies?|flicks?|joints|ones?)"
 _PARTICLE = r"(?:(?:de|van|von|del|di|da|du) )?"
 SURNAME = re.compile(
-    rf"\b{_BEFORE}\s+(?P<name>{_PARTICLE}[a-z][\w'’-]{{3,}}){_END}"
-    rf"|(?:^|[.!?;,]\s*)(?P<lead>{_PARTICLE}[a-z][\w'’-]{{3,}}){_END}"
+    rf"\b{_BEFORE}/?\s+(?P<name>{_PARTICLE}[a-z][\w'’-]{{3,}}){_END}"
+    rf"|(?:^|[.!?;,]\s*|\s(?:and|or|&)\s+)(?P<lead>{_PARTICLE}[a-z][\w'’-]{{3,}}){_END}"
     rf"|\b(?P<name2>{_PARTICLE}[a-z][\w'’-]{{3,}})\s+{_AFTER}\b",
     re.I,
 )
@@ -194,7 +195,7 @@ def people_in(
         if any(s <= start < e for s, e in taken) or vocabulary.genre(word) or _plain_word(word, vocabulary):
             continue
         # a first name alone only right after "with" / "by" / "starring" ("more with keanu?")
-        after = group == "name" and re.search(r"\b(?:with|w|by|starring)\s+$", text[:start], re.I)
+        after = group == "name" and re.search(r"\b(?:with|w/?|by|starring)\s+$", text[:start], re.I)
         if person := surnames.person(word, counts, first_names=bool(after), cued=group != "lead"):
             found.append((person, start, end))
     return found
