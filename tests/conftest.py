@@ -55,7 +55,9 @@ def retriever(full_ingest: tuple[Store, Summary], embedder: Embedder) -> Retriev
 # Films the logic and scenario tests name, kept in the small catalog beside the most-reviewed films.
 # fmt: off
 NAMED = {
-    "Inception (2010)", "Memento (2000)", "Jaws (1975)", "Heat (1995)", "The Heat (2013)", "Ronin (1998)",
+    "Total Recall (1990)", "Total Recall (2012)", "A Nightmare on Elm Street (1984)",
+    "A Nightmare on Elm Street (2010)", "Inception (2010)", "Memento (2000)", "Jaws (1975)",
+    "Heat (1995)", "The Heat (2013)", "Ronin (1998)",
     "Collateral (2004)", "The Godfather (1972)", "The Matrix (1999)", "Jurassic Park (1993)",
     "Titanic (1997)", "The Mask (1994)", "Ace Ventura: Pet Detective (1994)", "Liar Liar (1997)",
     "Dumb and Dumber (1994)",

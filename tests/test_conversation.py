@@ -394,3 +394,15 @@ def test_a_misspelt_film_whose_name_ends_in_a_genre_word_is_that_film_not_a_wish
     reply = bot.chat("yes! i watched infinitive war and it was very interesting")
     assert film(bot, "Avengers: Infinity War (2018)") in reply.state.mentioned_ids
     assert "War" not in reply.state.constraints.genres and "War" not in reply.state.likes.genres
+
+
+@pytest.mark.parametrize(
+    ("message", "label"),
+    [
+        ("i loved the original total recall", "Total Recall (1990)"),
+        ("the total recall remake was fun", "Total Recall (2012)"),
+        ("loved nightmare on elm street growing up", "A Nightmare on Elm Street (1984)"),
+    ],
+)
+def test_the_words_near_a_remade_title_say_which_film_is_meant(bot, message, label):
+    assert film(bot, label) in bot.chat(message).state.mentioned_ids

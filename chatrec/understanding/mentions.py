@@ -62,6 +62,10 @@ FUZZY_PENALTY = 1.0  # logit taken off a fuzzy candidate's score (the filter is 
 PARTIAL_MIN_NAMED, PARTIAL_DOMINANCE, PARTIAL_MAX_PLAIN, PARTIAL_MIN_CHARS = 8, 5, 30, 4
 PARTIAL_SCORE = 0.5  # the score such a mention carries
 OUTSIDE_REACH = 4  # words a longer film name may add on either side of a candidate
+# Words near a title that say which of its films is meant: the first one or the remake.
+VERSION_REACH = 8
+OLDER_VERSION = frozenset({"original", "originals", "og", "younger", "growing"})  # "when i was younger"
+NEWER_VERSION = frozenset({"remake", "reboot"})  # not "new": "something new like the thing"
 SEQUEL = re.compile(r"\s*(?::|(?:[2-9]|ii|iii|iv|part)\b)", re.I)
 YEAR = re.compile(r"(19|20)\d\d")
 
@@ -222,13 +226,16 @@ class TitleSpotter:
 
     def choose(self, tokens: list[Token], cand: Candidate) -> str:
         """The item a key means here: the year written after it, then the spelling with or without
-        its article as written ("heat" is Heat, "the heat" The Heat), then how often ReDial users
-        named it, then critic reviews."""
+        its article as written ("heat" is Heat, "the heat" The Heat), then the original or the
+        remake where the words near it say which ("the original", "when i was a kid", "the
+        remake"), then how often ReDial users named it, then critic reviews."""
         ids = self.keys[cand.key]
         nxt = cand.first + cand.size
         year = int(tokens[nxt].text) if nxt < len(tokens) and YEAR.fullmatch(tokens[nxt].text) else None
         with_article = cand.first > 0 and tokens[cand.first - 1].text in ARTICLES
         counts = self.stats.item_counts if self.stats else {}
+        near = {t.text for t in tokens[max(0, cand.first - VERSION_REACH) : nxt + VERSION_REACH]}
+        era = -1 if near & OLDER_VERSION else 1 if near & NEWER_VERSION else 0  # -1: the oldest first
 
         def rank(item_id: str) -> tuple:
             meta = self.catalog.get(item_id, {})
@@ -239,6 +246,7 @@ class TitleSpotter:
                 off > 1,
                 off,
                 article != with_article,
+                -era * (item_year if isinstance(item_year, int) else 0),
                 -counts.get(item_id, 0),
                 -renown(meta),
             )
