@@ -32,7 +32,7 @@ from chatrec.eval.report import metrics_table
 from chatrec.store.chroma import Store
 
 MARKS = ("natural", "specific", "personal", "false")
-FACT_FIELDS = ("year", "genres", "directors", "cast", "runtime", "critic_meter", "awards")
+FACT_FIELDS = ("year", "genres", "directors", "writers", "cast", "runtime", "critic_meter", "awards")
 
 
 def _cases(path: Path) -> dict[tuple[str, ...], list[dict[str, Any]]]:
