@@ -406,3 +406,17 @@ def test_a_misspelt_film_whose_name_ends_in_a_genre_word_is_that_film_not_a_wish
 )
 def test_the_words_near_a_remade_title_say_which_film_is_meant(bot, message, label):
     assert film(bot, label) in bot.chat(message).state.mentioned_ids
+
+
+@pytest.mark.parametrize(
+    ("message", "genre", "absent"),
+    [
+        ("anime like spirited away pls", "Animation", None),
+        ("any good movies with cowboys?", "Western", None),
+        ("no slashers pls, still horror tho", "Horror", "Horror"),  # a kind of horror, not all of it
+    ],
+)
+def test_words_for_a_whole_genre_read_as_it_and_a_kind_within_one_rules_none_out(bot, message, genre, absent):
+    reply = bot.chat(message)
+    assert genre in {*reply.state.constraints.genres, *reply.state.likes.genres}, reply.state
+    assert absent not in {*reply.state.constraints.not_genres, *reply.state.dislikes.genres}

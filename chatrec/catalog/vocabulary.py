@@ -57,6 +57,13 @@ GENRE_ALIASES = {
     "doc": "Documentary",
     "docs": "Documentary",
     "docu": "Documentary",
+    # words for a whole genre, never a kind within one: "no slashers" or "enough boxing" must not
+    # rule out all horror or all sport (the plot topics read those)
+    "anime": "Animation",
+    "cowboy": "Western",
+    "cowboys": "Western",
+    "kung-fu": "Action",
+    "kung fu": "Action",
 }
 
 # Real words one letter off a genre's name ("eastern" is no typo of "western").
