@@ -9,6 +9,8 @@ from __future__ import annotations
 import itertools
 import re
 
+WORD = re.compile(r"[\w'’-]+")  # a word as the reader splits a message
+
 # Title spotting (chatrec.understanding.mentions): words before / after a span that make it a title,
 # and words too common to be a title on their own when the spotter has no statistics.
 TITLE_CUES = frozenset(

@@ -26,6 +26,7 @@ from chatrec.catalog.credits import credits_of
 from chatrec.catalog.items import Catalog
 from chatrec.catalog.vocabulary import Vocabulary, plain
 from chatrec.understanding.lexicon import MOOD_PATTERN
+from chatrec.understanding.patterns import WORD
 
 MIN_CREDITS = 5  # films a person must be credited on for their surname to name them
 DOMINANCE = 2.0  # their credits against the next person of that surname
@@ -70,6 +71,7 @@ class Surnames:
         self._by = dict(by_name)
         self._first = set(first)  # the names in ``by_name`` that are first names
         self._families = dict(families or {})  # surname -> its two most credited holders
+        self._surnames = [k for k in self._by if k not in self._first]  # what a near miss is matched to
 
     @classmethod
     def of(cls, catalog: Mapping[str, Mapping[str, Any]]) -> Surnames:
@@ -132,7 +134,7 @@ class Surnames:
         would be a hard constraint."""
         folded = word.casefold().replace("’", "'")
         if folded not in self._by and counts.get(folded, 0) == 0 and len(folded) >= MISSPELT_MIN_CHARS:
-            near = get_close_matches(folded, [k for k in self._by if k not in self._first], 1, MISSPELT)
+            near = get_close_matches(folded, self._surnames, 1, MISSPELT)
             folded = near[0] if near else folded
         if folded not in self._by or counts.get(folded, 0) >= (COMMON if cued else LEAD_COMMON):
             return None
@@ -165,16 +167,18 @@ def _dominant(holders: Mapping[str, list[tuple[int, str]]], least: int, dominanc
     return chosen
 
 
-WORD = re.compile(r"[\w'’-]+")
-
-
 def people_in(
-    text: str, vocabulary: Vocabulary, surnames: Surnames, counts: Mapping[str, int]
+    text: str,
+    vocabulary: Vocabulary,
+    surnames: Surnames,
+    counts: Mapping[str, int],
+    languages: Collection[str] = (),
 ) -> list[tuple[str, int, int]]:
     """(person, start, end) of everyone ``text`` names: by full name, or by the surname of someone
     the catalog credits often where the words around it make it a name ("more scorsese",
     "pacino in the 70s?"), or after the start of the first name ("leo dicaprio"); "the coen
-    brothers" are both. ``counts``: uses of each word as a plain word in ReDial train."""
+    brothers" are both. ``counts``: uses of each word as a plain word in ReDial train;
+    ``languages``: the catalog's language names, folded (never a surname)."""
     found = [  # before the catalog's own names: a credit may read "Coen brothers"
         (p, *match.span()) for match in BROTHERS.finditer(text) for p in surnames.family(match["name"])
     ]
@@ -192,7 +196,11 @@ def people_in(
         group = next(g for g in ("name", "lead", "name2") if match.group(g))
         start, end = match.span(group)
         word = match.group(group)
-        if any(s <= start < e for s, e in taken) or vocabulary.genre(word) or _plain_word(word, vocabulary):
+        if (
+            any(s <= start < e for s, e in taken)
+            or vocabulary.genre(word)
+            or _plain_word(word, vocabulary, languages)
+        ):
             continue
         # a first name alone only right after "with" / "by" / "starring" ("more with keanu?")
         after = group == "name" and re.search(r"\b(?:with|w/?|by|starring)\s+$", text[:start], re.I)
@@ -206,13 +214,9 @@ def _within(match: re.Match[str], found: list[tuple[str, int, int]]) -> bool:
     return any(s < match.end() and match.start() < e for _, s, e in found)
 
 
-def _plain_word(word: str, vocabulary: Vocabulary) -> bool:
+def _plain_word(word: str, vocabulary: Vocabulary, languages: Collection[str]) -> bool:
     """A word that names a language, a mood or a plot topic ("korean", "dark", "christmas"):
     never a surname."""
     folded = word.casefold()
     topics = vocabulary.topics
-    return (
-        folded in {v.casefold() for v in vocabulary.known("languages")}
-        or bool(MOOD_PATTERN.fullmatch(folded))
-        or bool(topics and topics.read(folded))
-    )
+    return folded in languages or bool(MOOD_PATTERN.fullmatch(folded)) or bool(topics and topics.read(folded))

@@ -24,12 +24,11 @@ from chatrec.dialogue.state import DialogueState
 from chatrec.understanding.lexicon import EXCLUDING
 from chatrec.understanding.mentions import MAX_TOKENS, TitleSpotter
 from chatrec.understanding.numbers import constraints_in
-from chatrec.understanding.patterns import ARTICLE_TITLE, COMPANY, genres_listed
+from chatrec.understanding.patterns import ARTICLE_TITLE, COMPANY, WORD, genres_listed
 from chatrec.understanding.people import Surnames, people_in
 from chatrec.understanding.polarity import Polarity, polarity
 from chatrec.understanding.tokens import Mention, ReaderStats, Token, default_model_dir, tokenize
 
-WORD = re.compile(r"[\w'’-]+")
 Spans = list[tuple[int, int]]
 OTHER_FILM_MENTIONS = 3  # a name people used as a film this many times per use as plain words
 MISSPELT_SIMILARITY = 0.75  # difflib ratio to the name's words ("infinitive" to "infinity": .78)
@@ -109,7 +108,7 @@ class Reader:
         # "thats not too sad", "not too long": a judgement of the films, no verdict on a name
         judged = _mask(masked, [m.span() for m in QUALITY.finditer(masked)])
         counts = self.spotter.stats.word_counts if self.spotter.stats else {}
-        people = people_in(masked, self.vocabulary, self.surnames, counts)
+        people = people_in(masked, self.vocabulary, self.surnames, counts, self._languages)
         people_spans = [(s, e) for _, s, e in people]
         for name, start, end in people:
             others = [*spans, *(p for p in people_spans if p != (start, end))]
@@ -176,9 +175,12 @@ class Reader:
         (None: a film the catalog lacks): the words before it are a few letters off the name's
         last words and rare in chat ("infinitive war" for "Avengers: Infinity War"; "civil war" is
         said too often as plain words to be taken for the film)."""
-        found, counts = [], self.spotter.stats.word_counts if self.spotter.stats else {}
+        found: list[tuple[int, int, str | None]] = []
+        counts = self.spotter.stats.word_counts if self.spotter.stats else {}
         for i, token in enumerate(tokens):
             for first, item_id in self._by_genre.get(token.text, []):
+                if found and found[-1][1] == token.end:
+                    break  # one name a span ("avengers infinity war" and "infinity war" alike)
                 for size in range(min(len(first), i), 0, -1):
                     before = tokens[i - size : i]
                     said = " ".join(t.text for t in before)
@@ -190,7 +192,7 @@ class Reader:
                     ):
                         found.append((before[0].start, token.end, item_id))
                         break
-        return list({(a, b): (a, b, i) for a, b, i in reversed(found)}.values())[::-1]  # one a span
+        return found
 
     def unclear(self, text: str) -> bool:
         """Whether a message that changed nothing says nothing we can place ("hmm, not sure",
