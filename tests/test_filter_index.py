@@ -47,26 +47,35 @@ def test_the_index_allows_exactly_what_chroma_where_allows(small_retriever, f):
     assert set(index.ids[index.allowed(f)].tolist()) == chroma_ids
 
 
+def exact_nearest(store, vector, n, f):
+    """The true top ``n`` of the allowed items by cosine (the stored vectors are unit length)."""
+    allowed = store._col.get(where=f.where(), include=[])["ids"]
+    if not allowed:
+        return []
+    sims = store.matrix(allowed) @ np.asarray(vector, dtype=np.float32)
+    return [allowed[i] for i in np.argsort(-sims, kind="stable")[:n]]
+
+
 @pytest.mark.parametrize("exact_limit", [chroma.EXACT_LIMIT, 0], ids=["exact ids", "over-fetch"])
 def test_filtered_queries_give_chroma_s_results(small_retriever, embedder, monkeypatch, exact_limit):
     monkeypatch.setattr(chroma, "EXACT_LIMIT", exact_limit)
-    store, overlaps = small_retriever.store, []
+    store, recalls = small_retriever.store, []
     for query in QUERIES:
         vector = embedder.embed_query(query)
         for f in FILTERS:
             hits = store.query(vector, n=20, filters=f)
-            ids, _ = chroma_where(store, vector, 20, f)
             if exact_limit:
+                ids, _ = chroma_where(store, vector, 20, f)
                 assert [h.item.id for h in hits] == ids, (query, f)
-            else:  # the unfiltered HNSW graph's approximation: measured, 1 miss in 20 at worst
-                assert {h.item.id for h in hits} <= set(store._col.get(where=f.where(), include=[])["ids"])
-                overlaps.append(
-                    len({h.item.id for h in hits} & set(ids)) / len(ids) if ids else float(not hits)
-                )
-                assert overlaps[-1] >= 0.9, (query, f)
+            else:  # over the unfiltered HNSW graph, an approximation: held to the exact top 20
+                found = {h.item.id for h in hits}
+                assert found <= set(store._col.get(where=f.where(), include=[])["ids"])
+                truth = exact_nearest(store, vector, 20, f)
+                recalls.append(len(found & set(truth)) / len(truth) if truth else float(not hits))
+                assert recalls[-1] >= 0.8, (query, f)  # HNSW builds vary from run to run
             for hit in store.query(vector, n=5, filters=f):
                 assert hit.item.metadata and hit.item.text, "documents and metadata come along"
-    assert not overlaps or np.mean(overlaps) >= 0.97
+    assert not recalls or np.mean(recalls) >= 0.95
 
 
 def test_writes_refresh_the_index(small_retriever, tmp_path, movie_rows, embedder):
