@@ -27,7 +27,7 @@ from chatrec.store.shipped import with_shipped_vectors
 from chatrec.understanding.understand import Understander
 from tests.conftest import make_settings
 
-FILES = ["catalog.json", "columns.json", "numbers.npy", "postings.npy", "vectors.npy", MANIFEST]
+FILES = ["catalog.marshal", "columns.json", "numbers.npy", "postings.npy", "vectors.npy", MANIFEST]
 MESSAGES = [
     "a heist thriller",
     "something funny for the family from the 90s, under two hours",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +29,7 @@ def list_field(meta: Mapping[str, Any], key: str) -> list[str]:
     value = meta.get(key)
     if value is None or value == "":
         return []
-    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    return list(map(str, value)) if isinstance(value, list) else [str(value)]
 
 
 def renown(meta: Mapping[str, Any]) -> int:
@@ -117,6 +117,23 @@ class Catalog(Mapping[str, dict[str, Any]]):
 
     def __len__(self) -> int:
         return len(self._meta)
+
+    # The dict's own views: Mapping's would call __getitem__ once per item, and the start walks
+    # every item several times (a million at scale).
+    def __contains__(self, item_id: object) -> bool:
+        return item_id in self._meta
+
+    def get(self, item_id: str, default: Any = None) -> Any:
+        return self._meta.get(item_id, default)
+
+    def keys(self) -> KeysView[str]:
+        return self._meta.keys()
+
+    def values(self) -> ValuesView[dict[str, Any]]:
+        return self._meta.values()
+
+    def items(self) -> ItemsView[str, dict[str, Any]]:
+        return self._meta.items()
 
     def item(self, item_id: str) -> Item:
         """The item with this id (its embedded text is not kept here; the store has it)."""

@@ -13,12 +13,15 @@ from chatrec.catalog.items import renown
 
 YEAR_SUFFIX = re.compile(r"^(.*?)\s*\((\d{4})\)\s*$")
 ARTICLE = re.compile(r"^(the|a|an) | (the|a|an)$")
+NOT_WORD = re.compile(r"[^a-z0-9]+")
 
 
 def normalise_title(title: str) -> str:
     """Lowercase ASCII words, ``&`` as ``and``, no punctuation, no leading/trailing article."""
-    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().casefold()
-    text = re.sub(r"[^a-z0-9]+", " ", text.replace("&", " and ")).strip()
+    if not title.isascii():  # most titles are: no decomposition to pay for
+        title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    text = title.casefold()
+    text = NOT_WORD.sub(" ", text.replace("&", " and ")).strip()
     return ARTICLE.sub("", text).strip()
 
 
@@ -36,7 +39,7 @@ def strip_titles(text: str, titles: list[str]) -> str:
     return " ".join(text.split())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per item: a million at scale
 class TitleEntry:
     id: str
     title: str
