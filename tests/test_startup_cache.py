@@ -96,6 +96,25 @@ def test_built_once_then_reused_without_reading_the_store(store, monkeypatch):
     assert_same(first, again)
 
 
+def test_repeated_strings_are_one_object_from_the_cache(store):
+    start(store)
+    metas = list(start(store).metadata.values())
+    genres = [g for m in metas for g in m.get("genres", [])]
+    drama = [g for g in genres if g == "Drama"]
+    assert len(drama) > 1 and all(g is drama[0] for g in drama)
+
+
+def test_a_cache_of_another_python_is_not_read(store, monkeypatch):
+    """marshal's format belongs to the Python version that wrote it."""
+    import chatrec.store.cache as cache
+
+    start(store)
+    monkeypatch.setattr(cache.sys, "version_info", (3, 99, 0))
+    seen = reads(monkeypatch)
+    start(store)
+    assert "metadata" in seen
+
+
 def test_files_are_readable_by_the_owner_only(store):
     start(store)
     (folder,) = saved(store)
