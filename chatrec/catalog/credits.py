@@ -54,7 +54,7 @@ class Credits:
         counts: Counter[str] = Counter()
         fame: defaultdict[str, int] = defaultdict(int)
         for meta in self.catalog.values():
-            people = {p for f in PEOPLE_FIELDS for p in list_field(meta, f)}
+            people = _people(meta)
             counts.update(people)
             if reviews := renown(meta):
                 for person in people:
@@ -81,7 +81,7 @@ class Credits:
     def people(self, item_id: str) -> set[str]:
         """Everyone credited on one film (directors, writers, cast, ...)."""
         meta = self.catalog.get(item_id)
-        return {p for f in PEOPLE_FIELDS for p in list_field(meta, f)} if meta else set()
+        return _people(meta) if meta else set()
 
     def main_role(self, person: str) -> str | None:
         counts = self._roles.get(person)
@@ -113,6 +113,11 @@ class Credits:
         found = (i for i in shared if i not in excluded)  # thousands for a big cast: no full sort
         reviews = {i: int(self.catalog[i].get("reviews") or 0) for i in shared}
         return heapq.nsmallest(n, found, key=lambda i: (-shared[i], -reviews[i], i))
+
+
+def _people(meta: Mapping[str, Any]) -> set[str]:
+    """Everyone credited on one film (directors, writers, cast, ...), once each."""
+    return {p for f in PEOPLE_FIELDS for p in list_field(meta, f)}
 
 
 def credits_of(catalog: Mapping[str, Mapping[str, Any]]) -> Credits:
