@@ -87,6 +87,11 @@ def test_decades_and_removals():
         ("i have seen all of those except flowers in the attic", "flowers in the attic", "asked"),
         ("i'm looking for something like the notebook", "the notebook", "liked"),
         ("i really like jaws", "jaws", "liked"),
+        # a cue that rules out what follows it speaks of that, not of the name before it
+        ("something light and funny, nothing with adam sandler", "funny", "liked"),
+        ("loved heat, nothing by michael bay", "heat", "liked"),
+        ("avatar, nothing like it", "avatar", "disliked"),
+        ("source code was fun. and nightcrawler no thx", "nightcrawler", "disliked"),
     ],
 )
 def test_polarity(text, title, said):
@@ -265,3 +270,15 @@ def test_surnames_by_credits_or_renown_with_near_misses_only_for_words_no_one_wr
     assert names.nicknamed("leo", "dicaprio") == "Leonardo DiCaprio"
     assert names.nicknamed("the", "dicaprio") is None
     assert names.person("dicaprio", {"dicaprio": 61}, cued=False) is None  # too common with no cue
+
+
+def test_a_real_surname_is_no_misspelling_and_a_misspelt_full_name_is_its_holder():
+    credits = {"Ingmar Bergman": 40, "Ingrid Bergman": 38, "S. N. Behrman": 9, "Cate Blanchett": 45}
+    credits |= {"Jake Gyllenhaal": 30, "Maggie Gyllenhaal": 25, "Cate Shortland": 6}
+    names = Surnames._build(credits)
+    assert names.person("bergman", {}) is None  # Ingmar and Ingrid share it: never S. N. Behrman
+    assert names.person("gyllenhaal", {}) is None
+    assert names.misspelt("cate", "blanchet") == "Cate Blanchett"
+    assert names.misspelt("jake", "gyllenhal") == "Jake Gyllenhaal"
+    assert names.misspelt("cate", "shortland") is None  # said right: the full-name reader has it
+    assert names.misspelt("tom", "blanchet") is None

@@ -165,6 +165,25 @@ def likes_person(name: str) -> Check_:
     return check
 
 
+def by_person(name: str) -> Check_:
+    """The person asked for governs: every card credits them."""
+
+    def check(bot: ChatRec, reply: Reply) -> None:
+        assert name in reply.state.constraints.people, reply.state.constraints
+        for r in reply.recommendations:
+            meta = bot.retriever.catalog[r.item_id]
+            assert name in [*meta.get("cast", []), *meta.get("directors", [])], r.label
+
+    return check
+
+
+def avoids_mood(mood: str) -> Check_:
+    def check(bot: ChatRec, reply: Reply) -> None:
+        assert mood in reply.state.dislikes.moods and mood not in reply.state.likes.moods, reply.state
+
+    return check
+
+
 def answers_about(label: str, *, intent: str = "question") -> Check_:
     def check(bot: ChatRec, reply: Reply) -> None:
         meta = bot.retriever.catalog[film(bot, label)]
@@ -230,6 +249,14 @@ SCENARIOS: list[tuple[str, list[str], list[Check_]]] = [
     ("without-person", ["an action movie without tom cruise"], [avoids_person("Tom Cruise"), mostly_genre("Action")]),
     ("not-his-genre", ["i'm a big fan of tom hanks", "not his war films"], [avoids_genre("War"), likes_person("Tom Hanks"), no_topics]),
     ("anything-but", ["anything but war films, maybe a drama"], [avoids_genre("War"), mostly_genre("Drama")]),
+    ("nothing-with-after-a-wish", ["tbh i just want something light and funny, nothing with adam sandler"], [avoids_person("Adam Sandler"), mostly_genre("Comedy")]),
+    ("what-else-did-he-do", ["ok so ive already seen pulp fiction and resevoir dogs, what else did tarantino do"], [by_person("Quentin Tarantino"), seen_not_liked("Pulp Fiction (1994)")]),
+    ("surname-before-a-kind", ["any good scorsese crime films?"], [by_person("Martin Scorsese")]),
+    ("misspelt-full-name", ["anything w jake gyllenhal? 2010 or later"], [likes_person("Jake Gyllenhaal")]),
+    ("shared-surname", ["whats a good starter bergman film"], [lambda bot, reply: not reply.state.constraints.people]),
+    ("not-a-then-a", ["why that one? thats not a romance. anyway similar romance but in color"], [likes_genre("Romance")]),
+    ("hates-gory", ["need a good mystery to watch w my mom, she hates anything gory"], [avoids_mood("gory"), likes_genre("Mystery")]),
+    ("card-no-thx", ["a thriller pls", "seen the first one, and the last one no thx"], [lambda bot, reply: reply.state.last_shown and len(reply.state.disliked_ids) == 1]),
     ("no-mafia", ["something like the godfather", "no mafia though"], [avoids_topic("mafia")]),
     ("live-action", ["no cartoons actually, live action"], [avoids_genre("Animation"), no_liked_genre("Action")]),
     ("loves-director", ["i love christopher nolan films"], [likes_person("Christopher Nolan")]),

@@ -57,6 +57,9 @@ GENRE_ALIASES = {
     "doc": "Documentary",
     "docs": "Documentary",
     "docu": "Documentary",
+    "historical": "History",
+    "concert": "Music",
+    "rockumentary": "Music",
     # words for a whole genre, never a kind within one: "no slashers" or "enough boxing" must not
     # rule out all horror or all sport (the plot topics read those)
     "anime": "Animation",

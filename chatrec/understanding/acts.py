@@ -140,12 +140,14 @@ CHAT_WORDS = frozenset(
     got it sounds will do wow neat yay oh ah ooh oooh worries how are r doing gn np one brb
     picks suggestions recs thats that's all for now man dude mate buddy bot chatrec
     glad helpful very really super aw aww omg yes yeah yep indeed right fair enough fine well
-    these those look looks seem seems lemme let me think thinking ill i'll""".split()  # noqa: SIM905
+    these those look looks seem seems lemme let me think thinking ill i'll
+    today everything help later""".split()  # noqa: SIM905
 )
 META_QUESTION = re.compile(
     r"\bhow (?:does|do) (?:this|it|you) work\b|\bwhat can (?:you|u) do\b|\bwho are (?:you|u)\b"
     r"|\bare (?:you|u) (?:a )?(?:bot|human|ai)\b|\bdo i just tell (?:you|u)\b"
-    r"|\b(?:your|ur) (?:own )?fav(?:ou?rite)?s?\b|\b(?:you'?re|youre|ur|u r) (?:good|great|bad) at\b",
+    r"|\b(?:your|ur) (?:own )?fav(?:ou?rite)?s?\b|\b(?:what'?s|whats|what is) (?:your|ur) name\b"
+    r"|\b(?:you'?re|youre|ur|u r) (?:good|great|bad) at\b",
     re.I,
 )
 ALL_SEEN = re.compile(

@@ -87,6 +87,10 @@ MOODS: dict[str, tuple[str, ...]] = {
         "bleak",
         "a downer",
         "heavy",
+        "melancholy",
+        "melancholic",
+        "crying",
+        "weepy",
     ),
     "uplifting": ("uplifting", "inspiring", "inspirational", "hopeful", "heartwarming", "heart-warming"),
     "feel-good": ("feel good", "feel-good", "feelgood", "cheerful", "happy", "wholesome", "cozy", "cosy"),
@@ -128,6 +132,7 @@ MOODS: dict[str, tuple[str, ...]] = {
 # "nothing too sad", "not too gory", "less confusing", "without the gore", "isn't slow"
 MOOD_NEGATION = re.compile(
     r"\b(?:no|not|nothing|nothin|none|never|less|without|avoid|isn'?t|aren'?t|wasn'?t|don'?t want"
+    r"|hates?|hated|can'?t stand|cannot stand|dislikes?|(?:doesn'?t|don'?t|does not|do not) (?:like|do)"
     r"|not in the mood for|(?:don'?t|do not) feel like"
     r"|(?:any|every)thing but|too)\b(?:\s+(?:too|so|very|that|overly|super|really|a|the|anything|something"
     r"|it|as|of|to|be|all|much|with|needs?|should))*\s*$",

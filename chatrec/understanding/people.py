@@ -47,7 +47,12 @@ _PARTICLE = r"(?:(?:de|van|von|del|di|da|du) )?"
 SURNAME = re.compile(
     rf"\b{_BEFORE}/?\s+(?P<name>{_PARTICLE}[a-z][\w'’-]{{3,}}){_END}"
     rf"|(?:^|[.!?;,]\s*|\s(?:and|or|&)\s+)(?P<lead>{_PARTICLE}[a-z][\w'’-]{{3,}}){_END}"
-    rf"|\b(?P<name2>{_PARTICLE}[a-z][\w'’-]{{3,}})\s+{_AFTER}\b",
+    # "kurosawa films", "kurosawa samurai films" (a genre or plot word between), never consuming
+    # the next word ("some kurosawa films")
+    rf"|\b(?P<name2>{_PARTICLE}[a-z][\w'’-]{{3,}})(?=\s+(?:(?P<kind>[a-z][\w-]+)\s+)?{_AFTER}\b)"
+    # "what else did tarantino do", "has nolan made anything new"
+    rf"|\b(?:did|has|does|else)\s+(?P<name3>{_PARTICLE}[a-z][\w'’-]{{3,}})\s+"
+    r"(?:do|done|make|made|direct|directed|star|starred|act|acted)\b",
     re.I,
 )
 BROTHERS = re.compile(r"\b(?:the\s+)?(?P<name>[a-z][\w'’-]{2,})\s+(?:brothers|bros\.?|siblings)\b", re.I)
@@ -57,6 +62,7 @@ FAME_DOMINANCE = 1.6  # the critic reviews of their films against the next holde
 FAME_LEAST = 1000  # ...for someone whose films drew at least this many
 MISSPELT = 0.85  # difflib ratio of a word no one wrote in ReDial train to a known surname
 MISSPELT_MIN_CHARS = 6
+MISSPELT_FULL = 0.9  # difflib ratio of a first name and a misspelt surname to a full name
 
 
 class Surnames:
@@ -67,11 +73,18 @@ class Surnames:
         by_name: Mapping[str, str],
         first: Collection[str] = (),
         families: Mapping[str, Sequence[str]] | None = None,
+        by_first: Mapping[str, Mapping[str, str]] | None = None,
+        any_surname: Collection[str] = (),
     ) -> None:
         self._by = dict(by_name)
         self._first = set(first)  # the names in ``by_name`` that are first names
         self._families = dict(families or {})  # surname -> its two most credited holders
         self._surnames = [k for k in self._by if k not in self._first]  # what a near miss is matched to
+        # first name -> {folded full name: person} of the people credited often ("cate blanchet")
+        self._by_first = {k: dict(v) for k, v in (by_first or {}).items()}
+        # the surname of anyone credited: a real surname, even one two people share ("bergman":
+        # Ingmar and Ingrid), is no misspelling of another
+        self._any_surname = set(any_surname)
 
     @classmethod
     def of(cls, catalog: Mapping[str, Mapping[str, Any]]) -> Surnames:
@@ -91,11 +104,16 @@ class Surnames:
         renowned: dict[str, list[tuple[int, str]]] = defaultdict(list)
         fame = fame or {}
         first_names: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        by_first: dict[str, dict[str, str]] = defaultdict(dict)
+        any_surname = set()
         for person, count in credits.items():
             words = plain(person).casefold().split()
             if len(words) < 2:
                 continue
             surname = " ".join(words[-2:]) if words[-2] in PARTICLES else words[-1]
+            any_surname.add(words[-1])
+            if count >= MIN_CREDITS:
+                by_first[words[0]][" ".join(words)] = person
             surnames[surname].append((count, person))
             renowned[surname].append((fame.get(person, 0), person))
             first_names[words[0]].append((count, person))
@@ -121,7 +139,7 @@ class Surnames:
             for k, v in surnames.items()
             if len(ranked := sorted(v, reverse=True)) > 1 and ranked[1][0] >= MIN_CREDITS
         }
-        return Surnames(chosen, first, families)
+        return Surnames(chosen, first, families, by_first, any_surname)
 
     def person(
         self, word: str, counts: Mapping[str, int], *, first_names: bool = True, cued: bool = True
@@ -133,7 +151,12 @@ class Surnames:
         ReDial train: a misspelt surname guessed from a plain word ("shorter" for Pat Shortt)
         would be a hard constraint."""
         folded = word.casefold().replace("’", "'")
-        if folded not in self._by and counts.get(folded, 0) == 0 and len(folded) >= MISSPELT_MIN_CHARS:
+        if (
+            folded not in self._by
+            and folded not in self._any_surname
+            and counts.get(folded, 0) == 0
+            and len(folded) >= MISSPELT_MIN_CHARS
+        ):
             near = get_close_matches(folded, self._surnames, 1, MISSPELT)
             folded = near[0] if near else folded
         if folded not in self._by or counts.get(folded, 0) >= (COMMON if cued else LEAD_COMMON):
@@ -149,6 +172,16 @@ class Surnames:
         if person is None or surname.casefold() in self._first or len(first) < 3 or not given:
             return None
         return person if given[0].startswith(first.casefold()) and given[0] != first.casefold() else None
+
+    def misspelt(self, first: str, surname: str) -> str | None:
+        """The person "cate blanchet" or "jake gyllenhal" names: someone credited often with that
+        first name whose full name is one or two letters off."""
+        people = self._by_first.get(first.casefold(), {})
+        said = f"{first} {surname}".casefold()
+        if not people or said in people:
+            return None
+        near = get_close_matches(said, list(people), 1, MISSPELT_FULL)
+        return people[near[0]] if near else None
 
     def family(self, word: str) -> list[str]:
         """The two most credited people of a surname ("the coen brothers"), if both are credited often."""
@@ -189,17 +222,21 @@ def people_in(
                 continue  # "the edge of my seat" names no band member
             found.append((name, match.start(), match.end()))
     for first, last in itertools.pairwise(WORD.finditer(text)):
-        if not _within(first, found) and (person := surnames.nicknamed(first[0], last[0])):
+        if _within(first, found) or _within(last, found):
+            continue
+        if person := surnames.nicknamed(first[0], last[0]) or surnames.misspelt(first[0], last[0]):
             found.append((person, first.start(), last.end()))
     taken = [(s, e) for _, s, e in found]
     for match in SURNAME.finditer(text):
-        group = next(g for g in ("name", "lead", "name2") if match.group(g))
+        group = next(g for g in ("name", "lead", "name2", "name3") if match.group(g))
         start, end = match.span(group)
         word = match.group(group)
+        kind = match.group("kind") if group == "name2" else None
         if (
             any(s <= start < e for s, e in taken)
             or vocabulary.genre(word)
             or _plain_word(word, vocabulary, languages)
+            or (kind and not (vocabulary.genre(kind) or _plain_word(kind, vocabulary, ())))
         ):
             continue
         # a first name alone only right after "with" / "by" / "starring" ("more with keanu?")

@@ -31,6 +31,7 @@ NEGATIVE = re.compile(
     r"not sure about|"
     r"least favou?rite|not something|pass on|skip(?:ped)?|could ?n'?t (?:watch|finish|get into)|"
     r"(?:losing|lost) interest|"
+    r"no (?:thx|thanks|thank you|ty)|"
     r"(?:too|a (?:bit|little)(?: too)?) (?:slow|long|scary|gory|violent|silly|cheesy|sappy|dark|young|weird|"
     r"predictable|confusing|sad|depressing|creepy|much)|bad|don'?t want|do not want|no more|"
     r"nothing (?:like|by|from|with)|no (?:more )?(?:\w+ )?by|anything but|(?<!never get )tired of|sick of|"
@@ -80,6 +81,10 @@ COMPARISON = re.compile(
     r"\b(?:movies?|films?|shows?|stuff|something|anything|ones?|things?|type|kind|too \w+) like$", re.I
 )
 ANAPHOR = re.compile(r"\b(?:it|that|this one|that one|those|them)\b", re.I)
+# Cues that rule out what follows them: after a mention they speak of another thing ("light and
+# funny, nothing with adam sandler"), unless what follows points back ("heat? nothing like it").
+FORWARD = re.compile(r"\b(?:nothing (?:like|by|from|with)|no (?:more )?(?:\w+ )?by|anything but)\b", re.I)
+BACK = re.compile(r"[^\w\0]*(?:of )?(?:it|that|this|those|them|these)\b|[^\w\0]*$", re.I)
 
 
 def clause(text: str, start: int, end: int) -> tuple[str, str]:
@@ -138,14 +143,18 @@ def polarity(text: str, start: int, end: int, *, others: Sequence[tuple[int, int
     for s, e in others:
         masked[s:e] = "\0" * (e - s)
     text = "".join(masked)
-    before, after = clause(text, start, end)
-    before, after = before[-80:], after[:80].split("\0", 1)[0]
+    before, whole = clause(text, start, end)
+    before, after = before[-80:], whole[:80].split("\0", 1)[0]
     if (last := before.rfind("\0")) >= 0 and not LIST_GLUE.fullmatch(before[last + 1 :]):
         before = before[last + 1 :]  # "nothing by Agatha Christie please, a mystery": not glued
     before = before.replace("\0", " ")
     before, after = NOT_BAD.sub(_good, before), NOT_BAD.sub(_good, after)
     cues = [
-        *_cues("disliked", NEGATIVE, before, after),
+        *[
+            c
+            for c in _cues("disliked", NEGATIVE, before, after)
+            if c[2] < 0 or not FORWARD.fullmatch(after[c[2] : c[3]]) or BACK.match(whole[c[3] :])
+        ],
         *_cues("disliked", WORSE, "", after),
         *_cues("asked", UNSEEN, before, after),
         *[

@@ -231,24 +231,41 @@ class Reader:
         return " " not in said and said.islower() and bool(self.vocabulary.genre(said))
 
     def genre_spans(self, text: str) -> list[tuple[str, int, int]]:
-        """Genre words ("comedy", "comedies", "scary", "science fiction") with their spans."""
+        """Genre words ("comedy", "comedies", "scary", "science fiction") with their spans: each
+        genre's first in the last sentence that names it ("thats not a romance. anyway similar
+        romance but in color" asks for one)."""
         words = list(WORD.finditer(text))
-        found: dict[str, tuple[str, int, int]] = {}
+        found: _Latest = _Latest(text)
         for i, match in enumerate(words):
             if i and words[i - 1].group().casefold() == "live" and match.group().casefold() == "action":
                 continue  # "live action" is no action film
             pair = words[i + 1] if i + 1 < len(words) else None
             for start, end in [(match.start(), pair.end())] if pair else []:
                 if genre := self.vocabulary.genre(text[start:end]):
-                    found.setdefault(genre, (genre, start, end))
+                    found.add(genre, start, end)
             if genre := self.vocabulary.genre(match.group().strip("'’")):
-                found.setdefault(genre, (genre, match.start(), match.end()))
+                found.add(genre, match.start(), match.end())
             elif "-" in match.group():  # "a comedy-horror"; "sci-fi" is one genre above
                 for part in re.finditer(r"[^-]+", match.group()):
                     if genre := self.vocabulary.genre(part.group().strip("'’")):
                         start = match.start() + part.start()
-                        found.setdefault(genre, (genre, start, start + len(part.group())))
+                        found.add(genre, start, start + len(part.group()))
         return sorted(found.values(), key=lambda g: g[1])
+
+
+class _Latest(dict[str, tuple[str, int, int]]):
+    """Genre -> its span: the first said in the last sentence that says it."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._ends = [m.end() for m in SENTENCE_END.finditer(text)]
+
+    def _sentence(self, start: int) -> int:
+        return sum(end <= start for end in self._ends)
+
+    def add(self, genre: str, start: int, end: int) -> None:
+        if genre not in self or self._sentence(start) > self._sentence(self[genre][1]):
+            self[genre] = (genre, start, end)
 
 
 HEDGES = frozenset(
@@ -284,6 +301,7 @@ HEDGES = frozenset(
 EXCLUDED_BEFORE = re.compile(rf"{EXCLUDING}\s+(?:any |more |too |his |her |their |the |[\w'’-]+ )?$", re.I)
 
 
+SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
 HOLIDAY = re.compile(
     r"\b(?:for|on|this|at|over|a|next) (?:halloween|christmas|xmas|thanksgiving|valentine'?s(?: day)?)\b",
     re.I,
@@ -310,7 +328,7 @@ _JUDGED = (
 )
 QUALITY = re.compile(
     rf"\b(?:(?:that'?s |thats |is |isn'?t |not |nothing |no )?(?:too|so|very|super|overly)|less"
-    rf"|not) (?:{_JUDGED})\b",
+    rf"|not|a (?:bit|little)(?: too)?|kinda|slightly) (?:{_JUDGED})\b",
     re.I,
 )
 
