@@ -40,6 +40,7 @@ PARTS = {
     "heldout": "dialogue_heldout.jsonl",
     "unseen": "dialogue_unseen.jsonl",
     "unseen2": "dialogue_unseen2.jsonl",
+    "unseen3": "dialogue_unseen3.jsonl",
 }
 SLOT_KEYS = (
     "genres",
