@@ -92,6 +92,7 @@ def test_decades_and_removals():
         ("loved heat, nothing by michael bay", "heat", "liked"),
         ("avatar, nothing like it", "avatar", "disliked"),
         ("source code was fun. and nightcrawler no thx", "nightcrawler", "disliked"),
+        ("crime or mystery, but nothing from the 2020s", "mystery", "liked"),
     ],
 )
 def test_polarity(text, title, said):

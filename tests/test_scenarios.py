@@ -255,6 +255,8 @@ SCENARIOS: list[tuple[str, list[str], list[Check_]]] = [
     ("misspelt-full-name", ["anything w jake gyllenhal? 2010 or later"], [likes_person("Jake Gyllenhaal")]),
     ("shared-surname", ["whats a good starter bergman film"], [lambda bot, reply: not reply.state.constraints.people]),
     ("not-a-then-a", ["why that one? thats not a romance. anyway similar romance but in color"], [likes_genre("Romance")]),
+    ("newer-than-the-filter", ["Just watched Midsommar last night, amazing!! what else is like it"], [liked("Midsommar (2019)")]),
+    ("newer-lower-after-cue", ["loved knives out, more whodunits pls"], [liked("Knives Out (2019)")]),
     ("hates-gory", ["need a good mystery to watch w my mom, she hates anything gory"], [avoids_mood("gory"), likes_genre("Mystery")]),
     ("card-no-thx", ["a thriller pls", "seen the first one, and the last one no thx"], [lambda bot, reply: reply.state.last_shown and len(reply.state.disliked_ids) == 1]),
     ("no-mafia", ["something like the godfather", "no mafia though"], [avoids_topic("mafia")]),

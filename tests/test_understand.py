@@ -69,6 +69,7 @@ def read(reader, text, state=None):
         ("since 2005", 2005, None),
         ("between 1990 and 1980", 1980, 1990),
         ("made in 1994", 1994, 1994),
+        ("anything from 2011 or 2012 thats a good thriller", 2011, 2012),
     ],
 )
 def test_years(reader, text, year_from, year_to):

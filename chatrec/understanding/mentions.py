@@ -54,6 +54,7 @@ FEATURE_NAMES = (
 F = {name: index for index, name in enumerate(FEATURE_NAMES)}
 FEATURES = len(FEATURE_NAMES)
 NEVER_A_FILM = math.log1p(20)  # the "plain" feature of a string written 20 times as words, never as a film
+TRAINING_DATA_ENDS = 2018  # the last year of films the filter's dialogues (ReDial) could name
 FUZZY_PENALTY = 1.0  # logit taken off a fuzzy candidate's score (the filter is fitted on exact ones)
 # One distinctive word of a well-known title names it ("tenenbaums", "nemo", "shawshank"): a word
 # that is no common word or name (not one piece of the shipped encoder's vocabulary), seldom
@@ -269,6 +270,13 @@ class TitleSpotter:
         word &= (rows[:, F["cased"]] <= 0) & (rows[:, F["quoted"]] == 0)
         return np.where(dated, np.maximum(p, 0.99), np.where(word, 0.0, p))
 
+    def _after_training(self, cand: Candidate) -> bool:
+        """Whether every film of the key came out after the dialogues the filter learned from
+        (ReDial, 2017–18): no one could name them there, so the filter's "never named as a film"
+        says nothing of them ("Just watched Sinners")."""
+        years = [self.catalog.get(i, {}).get("year") for i in self.keys[cand.key]]
+        return all(isinstance(y, int) and y > TRAINING_DATA_ENDS for y in years)
+
     def _rule_accepts(self, tokens: list[Token], cand: Candidate, text: str) -> bool:
         """Without learned statistics: several words, or one word quoted, or capitalised after a
         cue word (a typo of a title will do), or capitalised with the title's own article ("The
@@ -303,9 +311,21 @@ class TitleSpotter:
         rows[lower, F["cased"]], rows[lower, F["lower_case"]] = 0.0, 1.0
         threshold = self.stats.threshold
         scored, doubtful = [], []
-        for (cand, item_id), p in zip(cands, self.probabilities(rows), strict=True):
+        for (cand, item_id), p, row in zip(cands, self.probabilities(rows), rows, strict=True):
             if self._indefinite(tokens, cand, item_id):
                 continue
+            # newer than the filter's data, so never named there: the rules read it, where it is
+            # written as a title or right after "loved", "watched"... ("Just watched Sinners"),
+            # unless people named an older film so there ("Snow White" was the 1937 one)
+            written = not cand.fuzzy and (row[F["cased"]] > 0 or row[F["cue"]] > 0 or row[F["quoted"]] > 0)
+            written = written and row[F["mentions"]] == 0
+            if (
+                p < threshold
+                and written
+                and self._after_training(cand)
+                and self._rule_accepts(tokens, cand, text)
+            ):
+                p = threshold
             if p >= threshold:
                 scored.append((cand, item_id, float(p)))
             elif p >= threshold / 2:

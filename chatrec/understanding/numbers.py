@@ -254,7 +254,11 @@ YEAR_BOUNDS: list[tuple[re.Pattern[str], Callable[..., dict[str, int]]]] = [
         lambda y: {"year_to": y},
     ),
     (
-        re.compile(rf"\bbetween {YEAR} and {YEAR}\b|\b{YEAR} ?(?:-|–|to|till|until) ?{YEAR}\b", re.I),
+        re.compile(
+            rf"\bbetween {YEAR} and {YEAR}\b|\b{YEAR} ?(?:-|–|to|till|until) ?{YEAR}\b"
+            rf"|\b(?:in|from|of) {YEAR} (?:or|and|&) {YEAR}\b",
+            re.I,
+        ),
         lambda a, b: {"year_from": min(a, b), "year_to": max(a, b)},
     ),
     (

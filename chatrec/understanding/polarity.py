@@ -130,6 +130,12 @@ def _good(match: re.Match[str]) -> str:
     return "good".ljust(len(match.group()))
 
 
+def _forward(after: str, cue: tuple[int, str, int, int]) -> bool:
+    """Whether a cue after the mention rules out what follows it, not the mention ("crime or
+    mystery, but nothing from the 2020s")."""
+    return bool(FORWARD.fullmatch(after[cue[2] : cue[3]])) and not BACK.match(after[cue[3] :])
+
+
 def polarity(text: str, start: int, end: int, *, others: Sequence[tuple[int, int]] = ()) -> Polarity:
     """What the message says about the thing named at ``text[start:end]``: the nearest cue in
     its clause decides (a negative one wins a tie and hides a positive word inside it, as in
@@ -150,11 +156,7 @@ def polarity(text: str, start: int, end: int, *, others: Sequence[tuple[int, int
     before = before.replace("\0", " ")
     before, after = NOT_BAD.sub(_good, before), NOT_BAD.sub(_good, after)
     cues = [
-        *[
-            c
-            for c in _cues("disliked", NEGATIVE, before, after)
-            if c[2] < 0 or not FORWARD.fullmatch(after[c[2] : c[3]]) or BACK.match(whole[c[3] :])
-        ],
+        *[c for c in _cues("disliked", NEGATIVE, before, after) if c[2] < 0 or not _forward(whole, c)],
         *_cues("disliked", WORSE, "", after),
         *_cues("asked", UNSEEN, before, after),
         *[
@@ -169,7 +171,7 @@ def polarity(text: str, start: int, end: int, *, others: Sequence[tuple[int, int
     strong = [c for c in cues if c[1] != "liked"]
     cues = [c for c in cues if c[1] != "liked" or not any(s[2] < c[3] and c[2] < s[3] for s in strong)]
     if not cues and (follow := _short_next_clause(text, end)):  # "Avatar? never again"
-        cues = [c for c in _cues("disliked", NEGATIVE, "", follow) if c[1] == "disliked"]
+        cues = [c for c in _cues("disliked", NEGATIVE, "", follow) if not _forward(follow, c)]
     if cues:
         return min(cues, key=lambda c: (c[0], PRIORITY[c[1]]))[1]  # type: ignore[return-value]
     return "seen" if SEEN.search(f"{before} {after}") else "liked"
