@@ -144,6 +144,26 @@ def test_turn_kinds(reader):
     assert "gf" in state.mentioned_ids and result.intent == "feedback"
 
 
+def test_him_her_and_that_director_are_the_people_of_the_film_in_question(reader):
+    state = DialogueState()
+    state.like("gf")
+    _, state = read(reader, "seen Heat. anything else with him?", state)
+    assert state.constraints.people == ["Al Pacino"]  # of Heat's leads, the one in the liked film too
+    state = DialogueState()
+    state.record_shown(["sf", "h95", "am"], {})
+    _, state = read(reader, "the middle one looks good, more from that director pls", state)
+    assert state.constraints.people == ["Michael Mann"]
+    _, state = read(reader, "nothing by him tho", state)
+    assert "Michael Mann" in state.dislikes.people
+
+
+def test_one_card_and_the_other_two(reader):
+    state = DialogueState()
+    state.record_shown(["gf", "h95", "am"], {})
+    _, state = read(reader, "liked the middle one, didnt like the other two", state)
+    assert state.liked_ids == ["h95"] and set(state.disliked_ids) == {"gf", "am"}
+
+
 def test_strip_titles():
     from chatrec.catalog.titles import strip_titles
 

@@ -62,7 +62,7 @@ QUESTIONS: dict[Question, re.Pattern[str]] = {
         re.I,
     ),
     "director": re.compile(
-        r"\bwho (?:directed|made|did)\b|\bdirector\b|\bdirected\b|\bwho(?:'?s| is) (?:it )?by\b"
+        r"\bwho (?:directed|made|did)\b|(?<!that )\bdirector\b|\bdirected\b|\bwho(?:'?s| is) (?:it )?by\b"
         r"|\bdid [a-z]+(?: [a-z]+)? direct\b"
         r"|\bfilmmaker\b",
         re.I,
@@ -109,8 +109,8 @@ QUESTION_WORDS = re.compile(
     re.I,
 )
 CARD_LIKED = re.compile(
-    r"\b(?:lov(?:e|ed|ing)|i like|liked|enjoy(?:ed)?|ador(?:e|ed)|favou?rite|fav|favs|great|awesome|amazing"
-    r"|fantastic|brilliant|classic|one of my fav\w*|so good|sooo+ good)\b",
+    r"\b(?:lov(?:e|ed|ing)|i like|liked|enjoy(?:ed)?|ador(?:e|ed)|favou?rite|fav|favs|faves?|great|awesome"
+    r"|amazing|fantastic|brilliant|classic|one of my fav\w*|so good|sooo+ good)\b",
     re.I,
 )
 CARD_DISLIKED = re.compile(
@@ -308,6 +308,23 @@ def all_cards(text: str, last_shown: Sequence[str]) -> list[str]:
     if match := FIRST_N.search(text):
         return list(last_shown[:2]) if "first" in match.group().casefold() else list(last_shown[-2:])
     return []
+
+
+OTHER_TWO = re.compile(r"\b(?:the )?other (?:two|2)\b", re.I)
+
+
+def one_and_the_others(text: str, last_shown: Sequence[str]) -> tuple[str, str, list[str], str] | None:
+    """ "liked the middle one, didnt like the other two": (the card, the words about it, the
+    other cards, the words about them), split at the clause that turns to the others."""
+    match = OTHER_TWO.search(text)
+    if not match or len(last_shown) != 3:
+        return None
+    cut = max((m.end() for m in re.finditer(r"[,;.!?]|\b(?:and|but)\b", text[: match.start()])), default=0)
+    ref = card_reference(text[:cut], last_shown, [], None, {})
+    if ref is None or ref.how != "position":
+        return None
+    others = [i for i in last_shown if i != ref.item_id]
+    return ref.item_id, text[:cut], others, text[cut:]
 
 
 def is_correction(text: str) -> bool:

@@ -23,10 +23,11 @@ from difflib import get_close_matches
 from typing import Any
 
 from chatrec.catalog.credits import credits_of
-from chatrec.catalog.items import Catalog
+from chatrec.catalog.items import Catalog, list_field
 from chatrec.catalog.vocabulary import Vocabulary, plain
 from chatrec.understanding.lexicon import MOOD_PATTERN
 from chatrec.understanding.patterns import WORD
+from chatrec.understanding.polarity import Polarity
 
 MIN_CREDITS = 5  # films a person must be credited on for their surname to name them
 DOMINANCE = 2.0  # their credits against the next person of that surname
@@ -257,3 +258,62 @@ def _plain_word(word: str, vocabulary: Vocabulary, languages: Collection[str]) -
     folded = word.casefold()
     topics = vocabulary.topics
     return folded in languages or bool(MOOD_PATTERN.fullmatch(folded)) or bool(topics and topics.read(folded))
+
+
+# A person the message points at rather than names: "anything else with him?", "more w her",
+# "that actor"; "by him", "from the same guy", "that director" mean who made the film.
+WITH_THEM = re.compile(
+    r"\b(?:with|w/?|starring|featuring)\s+(?:him|her)\b|\bmore (?:of )?(?:him|her)\b"
+    r"|\b(?:that|the same|same) (?:actor|actress)\b",
+    re.I,
+)
+BY_THEM = re.compile(
+    r"\b(?:by|from)\s+(?:him|her|(?:the same|that) (?:guy|person|director|filmmaker|dude))\b"
+    r"|\bthat (?:director|filmmaker)\b",
+    re.I,
+)
+NOT_THEM = re.compile(r"\b(?:no|not|nothing|without|anything but)\b[^.!?,]{0,12}$", re.I)
+LEADS = 3  # the billed cast "with him" may mean
+
+
+def person_meant(
+    text: str,
+    about: Sequence[str],
+    cards: Sequence[str],
+    catalog: Mapping[str, Mapping[str, Any]],
+    said_before: Sequence[str] = (),
+) -> tuple[str, Polarity] | None:
+    """(person, "liked" or "disliked") that "him", "her" or "the same guy" in ``text`` points at:
+    of the film the message is about (``about``: a card it reacts to or a film it names, most
+    recent first), else the person asked for last (``said_before``: "nothing by him tho"), else
+    the one person the conversation's films (``cards``: the last cards and
+    the liked films) share ("anything else with him from the 80s?" after Mad Max, Lethal Weapon
+    and Braveheart), else a card's lead or director whose
+    name the message says ("the denzel one looks good. more with him?"). Of a film's leads, the
+    one also in the other films of the conversation ("w her" after Charade and Roman Holiday:
+    Audrey Hepburn, not Gregory Peck), else the best known (:meth:`Credits.best_known`)."""
+    match = WITH_THEM.search(text) or BY_THEM.search(text)
+    if match is None or not catalog:
+        return None
+    field, many = ("directors", 1) if BY_THEM.search(text) and not WITH_THEM.search(text) else ("cast", LEADS)
+
+    credits = credits_of(catalog)
+
+    def people(item_id: str) -> list[str]:
+        return credits.best_known(list_field(catalog.get(item_id, {}), field))[:many]
+
+    others = [p for i in dict.fromkeys([*about, *cards]) for p in people(i)]
+    person = None
+    if about and (leads := people(about[0])):
+        person = next((p for p in leads if others.count(p) > 1), leads[0])
+    elif said_before:
+        person = said_before[-1]
+    elif shared := [p for p in dict.fromkeys(others) if others.count(p) > 1]:
+        person = shared[0] if len(shared) == 1 else None
+    else:
+        words = {w.casefold() for w in WORD.findall(text[: match.start()])}
+        said = [p for p in dict.fromkeys(others) if words & set(plain(p).casefold().split())]
+        person = said[0] if len(said) == 1 else None
+    if person is None:
+        return None
+    return person, "disliked" if NOT_THEM.search(text[: match.start()]) else "liked"

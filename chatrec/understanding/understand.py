@@ -34,6 +34,7 @@ from chatrec.understanding.acts import (
     chitchat_around,
     is_chitchat,
     is_correction,
+    one_and_the_others,
     question_kind,
     sentences,
 )
@@ -42,6 +43,7 @@ from chatrec.understanding.lexicon import moods_in
 from chatrec.understanding.markup import read_as_text
 from chatrec.understanding.missing import missing_films
 from chatrec.understanding.numbers import unnumbered
+from chatrec.understanding.people import person_meant
 from chatrec.understanding.polarity import SEEN, UNSEEN
 from chatrec.understanding.reader import Reader, Reading, apply_reading
 
@@ -155,6 +157,14 @@ class Understander:
         carded = {i for i, said in result.feedback if said != "seen"}  # a verdict on a card stands
         reading.titles = [(m, "asked" if m.item_id in carded else said) for m, said in reading.titles]
         self._titles(rest, reading, state, result)
+        about = [i for i, said in reversed(result.feedback) if said != "disliked"]
+        about += [m.item_id for m, said in reversed(reading.titles) if said != "disliked"]
+        context = [*state.last_shown, *state.liked_ids]
+        ref = card_reference(rest, state.last_shown, [], None, {})  # "the first one looks good. by him?"
+        about += [ref.item_id] if ref and ref.how == "position" else []
+        before = [*state.dislikes.people, *state.likes.people]
+        if not reading.people and (meant := person_meant(rest, about, context, self.catalog, before)):
+            reading.people.append(meant)  # "anything else with him?"
         if result.feedback:
             acts.append("feedback")
         self._limits(reading, result)
@@ -219,6 +229,13 @@ class Understander:
     def _cards(self, text: str, state: DialogueState, result: Understanding, named: bool) -> None:
         """Verdicts on the last cards: "seen those", "not that one", "loved the first one"."""
         if not text.strip() or not (state.last_shown or state.focus_id):
+            return
+        if split := one_and_the_others(text, state.last_shown):
+            one, about_one, others, about_others = split
+            for ids, words in (([one], about_one), (others, about_others)):
+                if said := card_feedback(words, CardReference(ids[0], -1, -1, "position")):
+                    for item_id in ids:
+                        self._card_verdict(state, item_id, said, result)
             return
         together = all_cards(text, state.last_shown)
         if together:
