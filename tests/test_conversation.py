@@ -34,6 +34,18 @@ def test_a_film_the_catalog_lacks_is_named_with_the_catalogs_years_and_the_rest_
     assert reply.recommendations
 
 
+def test_a_missing_film_in_lower_case_with_its_year_is_named_too(bot):
+    reply = bot.chat("loved parasite (2019), anything similar?")
+    assert "Parasite (2019)" in reply.text, reply.text
+    assert not reply.state.liked_ids  # never the catalog's Parasite of 1982
+
+
+def test_praise_with_a_question_mark_asks_for_more_not_for_the_genre(bot):
+    reply = bot.chat("inception was great, similar?")
+    assert film(bot, "Inception (2010)") in reply.state.liked_ids
+    assert reply.recommendations, reply.text
+
+
 def test_a_horror_film_from_a_recent_year_gets_only_that_years_horror(bot):
     reply = bot.chat("got any good horror movies from 2019?? somethin that actually scares u")
     assert reply.recommendations

@@ -40,6 +40,8 @@ PRONOUN = re.compile(
 )
 
 _PLACE = r"the (?:first|second|third|1st|2nd|3rd|middle|last|other) one"  # a card by its place
+# A verdict, not a question of genre: "inception was great, similar?"
+_PRAISE = r"(?:great|good|amazing|awesome|brilliant|incredible|fantastic|excellent|so good|the best|perfect)"
 QUESTIONS: dict[Question, re.Pattern[str]] = {
     "why": re.compile(r"\bwhy\b|\bwhat made you\b|\bhow come\b", re.I),
     "suitability": re.compile(
@@ -91,7 +93,8 @@ QUESTIONS: dict[Question, re.Pattern[str]] = {
         re.I,
     ),
     "genre": re.compile(
-        r"\bit(?:'s| is| was) (?:a |an |too |very |really |super |kinda |actually )?(?!like\b)\w+[^.!?]*\?"
+        rf"\bit(?:'s| is| was) (?:a |an |too |very |really |super |kinda |actually )?(?!like\b|{_PRAISE}\b)"
+        r"\w+[^.!?]*\?"
         r"|\b(?:that'?s|thats|it'?s|its) an? \w+ (?:movie|film|flick)\b[^.!]*(?:\?|\bright\b)"
         r"|\bwhat (?:kind|genre|sort|type)\b"
         rf"|\b(?:is|was|isnt|isn't) (?:it|that|this|{_PLACE})(?: one)?\s+"

@@ -28,12 +28,40 @@ def missing_films(text: str, reading: Reading, reader: Reader, titles: TitleInde
     for start, end in [*reader.other_films(text), *_single_words(text, reader)]:
         if not any(s <= start < e for s, e in linked):
             names.append(_title_case(text[start:end]))
-    for match in TITLE_WITH_YEAR.finditer(text):
-        title, year = match.group("title"), int(match.group("y1") or match.group("y2"))
-        if any(s <= match.start("title") < e for s, e in linked) or titles.link(title, year):
+    dated = [
+        (m.start("title"), m.group("title"), int(m.group("y1") or m.group("y2")))
+        for m in TITLE_WITH_YEAR.finditer(text)
+    ]
+    taken = [(start, start + len(title)) for start, title, _ in dated]
+    dated += [d for d in _lower_with_year(text) if not any(s <= d[0] < e for s, e in taken)]
+    for start, title, year in dated:
+        if any(s <= start < e for s, e in linked) or titles.link(title, year):
             continue
-        names.append(f"{title} ({year})")
+        names.append(f"{_title_case(title)} ({year})")
     return list(dict.fromkeys(names))
+
+
+# "loved parasite (2019)": a year in brackets makes the words before it a title, back to a cue
+# word or the start of the clause
+BRACKETED_YEAR = re.compile(r"\s*\(((?:19|20)\d\d)\)")
+TITLE_START = re.compile(
+    r"(?:^|[.!?,;:]\s*|\b(?:loved|love|liked|like|watched|finished|seen|saw|adore|adored|enjoyed|hated"
+    r"|rewatched|about|than|as)\s+)(?=[\w'’])",
+    re.I,
+)
+MAX_TITLE_WORDS = 6
+
+
+def _lower_with_year(text: str) -> list[tuple[int, str, int]]:
+    """(start, title, year) of each title written in lower case before a bracketed year."""
+    found = []
+    for match in BRACKETED_YEAR.finditer(text):
+        before = text[: match.start()]
+        start = max((m.end() for m in TITLE_START.finditer(before)), default=0)
+        title = before[start:].strip()
+        if title and len(title.split()) <= MAX_TITLE_WORDS:
+            found.append((before.index(title, start), title, int(match.group(1))))
+    return found
 
 
 # A one-word name is a film only where the words around it say so ("loved coco", "arrival was great")
