@@ -7,7 +7,8 @@ limits in force) and gold acts, slots and, for a question, the film it is about.
 while the reader was written; ``heldout`` was kept unseen until a first measurement, then read and
 used too; ``unseen`` (by another writer) was measured once, after the reader was done; ``unseen2`` (a third
 writer, 2026-12-05, who also marks a list of genres meant as a choice, ``genres_any``) once more,
-after the next round of reader work. Measured per system:
+after the next round of reader work; ``unseen3`` (a fourth writer, 2026-12-06, who also saw the
+catalog's list of titles) once, blind, before and after that day's first fixes. Measured per system:
 
 - act accuracy: the set of acts read equals the gold set;
 - slot F1: micro F1 over (slot, value) pairs of what this message says (genres, years, runtime,
