@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from chatrec.catalog.vocabulary import decades_in
 from chatrec.understanding.lexicon import DECADE_WORDS, NEWER, NUMBER_WORDS, OLDER, RATINGS
@@ -330,3 +331,23 @@ def constraints_in(
     if chosen:
         found["languages"] = list(dict.fromkeys(chosen))
     return found, [f for f in removals(text) if f not in found]
+
+
+SHORTEST_FILM = 20  # minutes: below this a "film" in the catalog is a short or a data error
+
+
+def out_of_reach(constraints: dict[str, Any], years: tuple[int, int] | None) -> dict[str, str]:
+    """Asks no film of the catalog can meet ("between 1850 and 1860", "from the year 3000", "under
+    5 minutes"), taken out of ``constraints`` and returned to be said back with what the catalog
+    spans: applied, they would empty every turn; dropped, the person would never know why."""
+    impossible = {}
+    low, high = constraints.get("year_from"), constraints.get("year_to")
+    if years and ((isinstance(low, int) and low > years[1]) or (isinstance(high, int) and high < years[0])):
+        impossible["years"] = f"{low}" if low == high else f"{low or '…'}–{high or '…'}"
+        for key in ("year_from", "year_to"):
+            constraints.pop(key, None)
+    longest = constraints.get("max_runtime")
+    if isinstance(longest, int) and longest < SHORTEST_FILM:
+        impossible["runtime"] = str(longest + 1)
+        constraints.pop("max_runtime", None)
+    return impossible

@@ -49,3 +49,21 @@ def genres_listed(text: str, spans: list[tuple[str, int, int]]) -> bool:
     return len({g for g, _, _ in spans}) > 1 and all(
         GENRE_LIST_GAP.fullmatch(text[a[2] : b[1]]) for a, b in itertools.pairwise(spans)
     )
+
+
+SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
+
+
+class LatestSpans(dict[str, tuple[str, int, int]]):
+    """Genre -> its span: the first said in the last sentence that says it."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._ends = [m.end() for m in SENTENCE_END.finditer(text)]
+
+    def _sentence(self, start: int) -> int:
+        return sum(end <= start for end in self._ends)
+
+    def add(self, genre: str, start: int, end: int) -> None:
+        if genre not in self or self._sentence(start) > self._sentence(self[genre][1]):
+            self[genre] = (genre, start, end)

@@ -24,7 +24,7 @@ from chatrec.dialogue.state import DialogueState
 from chatrec.understanding.lexicon import EXCLUDING
 from chatrec.understanding.mentions import MAX_TOKENS, TitleSpotter
 from chatrec.understanding.numbers import constraints_in
-from chatrec.understanding.patterns import ARTICLE_TITLE, COMPANY, WORD, genres_listed
+from chatrec.understanding.patterns import ARTICLE_TITLE, COMPANY, WORD, LatestSpans, genres_listed
 from chatrec.understanding.people import Surnames, people_in
 from chatrec.understanding.polarity import Polarity, polarity
 from chatrec.understanding.tokens import Mention, ReaderStats, Token, default_model_dir, tokenize
@@ -235,7 +235,7 @@ class Reader:
         genre's first in the last sentence that names it ("thats not a romance. anyway similar
         romance but in color" asks for one)."""
         words = list(WORD.finditer(text))
-        found: _Latest = _Latest(text)
+        found = LatestSpans(text)
         for i, match in enumerate(words):
             if i and words[i - 1].group().casefold() == "live" and match.group().casefold() == "action":
                 continue  # "live action" is no action film
@@ -251,21 +251,6 @@ class Reader:
                         start = match.start() + part.start()
                         found.add(genre, start, start + len(part.group()))
         return sorted(found.values(), key=lambda g: g[1])
-
-
-class _Latest(dict[str, tuple[str, int, int]]):
-    """Genre -> its span: the first said in the last sentence that says it."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self._ends = [m.end() for m in SENTENCE_END.finditer(text)]
-
-    def _sentence(self, start: int) -> int:
-        return sum(end <= start for end in self._ends)
-
-    def add(self, genre: str, start: int, end: int) -> None:
-        if genre not in self or self._sentence(start) > self._sentence(self[genre][1]):
-            self[genre] = (genre, start, end)
 
 
 HEDGES = frozenset(
@@ -301,7 +286,6 @@ HEDGES = frozenset(
 EXCLUDED_BEFORE = re.compile(rf"{EXCLUDING}\s+(?:any |more |too |his |her |their |the |[\w'’-]+ )?$", re.I)
 
 
-SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
 HOLIDAY = re.compile(
     r"\b(?:for|on|this|at|over|a|next) (?:halloween|christmas|xmas|thanksgiving|valentine'?s(?: day)?)\b",
     re.I,

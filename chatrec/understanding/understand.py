@@ -42,7 +42,7 @@ from chatrec.understanding.language import foreign
 from chatrec.understanding.lexicon import moods_in
 from chatrec.understanding.markup import read_as_text
 from chatrec.understanding.missing import missing_films
-from chatrec.understanding.numbers import unnumbered
+from chatrec.understanding.numbers import out_of_reach, unnumbered
 from chatrec.understanding.people import person_meant
 from chatrec.understanding.polarity import SEEN, UNSEEN
 from chatrec.understanding.reader import Reader, Reading, apply_reading
@@ -68,7 +68,6 @@ OTHER_THAN_THEM = re.compile(
     r"|\b(?:other than|besides|apart from) (?:him|her|them)\b",
     re.I,
 )
-SHORTEST_FILM = 20  # minutes: below this a "film" in the catalog is a short or a data error
 GREETING = re.compile(
     r"^\s*(?:hi|hello|hey|heya|hiya|howdy|yo|sup|good (?:morning|afternoon|evening))\b", re.I
 )
@@ -167,7 +166,7 @@ class Understander:
             reading.people.append(meant)  # "anything else with him?"
         if result.feedback:
             acts.append("feedback")
-        self._limits(reading, result)
+        result.impossible = out_of_reach(reading.constraints, self.years)
         self._apply(rest, reading, state, result)
         if is_correction(text) and (result.constraints or result.wish or result.changes):
             acts.append("correction")
@@ -293,24 +292,6 @@ class Understander:
         result.feedback.append((item_id, said))
         if said == "seen":
             result.seen.append(item_id)
-
-    def _limits(self, reading: Reading, result: Understanding) -> None:
-        """Asks no film of this catalog can meet ("between 1850 and 1860", "from the year 3000",
-        "under 5 minutes") are said back with what the catalog spans, never applied (they would
-        empty every turn) and never dropped in silence."""
-        c = reading.constraints
-        low, high = c.get("year_from"), c.get("year_to")
-        if self.years and (
-            (isinstance(low, int) and low > self.years[1]) or (isinstance(high, int) and high < self.years[0])
-        ):
-            asked = f"{low}" if low == high else f"{low or '…'}–{high or '…'}"
-            result.impossible["years"] = asked
-            for key in ("year_from", "year_to"):
-                c.pop(key, None)
-        longest = c.get("max_runtime")
-        if isinstance(longest, int) and longest < SHORTEST_FILM:
-            result.impossible["runtime"] = str(longest + 1)
-            c.pop("max_runtime", None)
 
     def _choice(self, text: str, people: list[str], reading: Reading) -> bool:
         """Whether "or" joins two wished genres or people ("hanks or streep"; "a crime drama, 80s or

@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 
 from chatrec.catalog import Catalog
 from chatrec.dialogue.state import DialogueState
-from chatrec.understanding.understand import SHORTEST_FILM, Understanding
+from chatrec.understanding.numbers import SHORTEST_FILM
+from chatrec.understanding.understand import Understanding
 from chatrec.writing.prompts import replies, reply
 
 
