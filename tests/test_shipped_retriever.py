@@ -11,7 +11,6 @@ from chatrec.config import Settings
 from chatrec.ingest import movies
 from chatrec.ingest.pipeline import collect_items
 from chatrec.ingest.plots import default_plots
-from chatrec.ingest.sources import read_rows
 from chatrec.retrieval.conversation import (
     ROLES,
     conversation_text,
@@ -48,7 +47,7 @@ def product_vectors(embedder, ids: set[str]) -> dict[str, np.ndarray]:
     """The default catalog's item vectors as `chatrec ingest` stores them: the shipped catalog
     vectors (else the model) blended with the shipped plot vectors. (The session's test store is
     ingested without plots, so its vectors are not the ones the model was trained against.)"""
-    items, _ = collect_items(read_rows(movies.movies_db_path(), movies.MAPPING), movies.MAPPING)
+    items, _ = collect_items(movies.default_rows().rows, movies.MAPPING)  # the recent films too
     plots = default_plots(Settings().plot_weight)
     assert plots is not None
     chosen = [plots.enrich(items[i]) for i in sorted(ids)]
