@@ -157,6 +157,20 @@ def test_him_her_and_that_director_are_the_people_of_the_film_in_question(reader
     assert "Michael Mann" in state.dislikes.people
 
 
+@pytest.mark.parametrize(
+    ("before", "correction", "years"),
+    [
+        ("dramas after 1994", "typo sorry, meant 1985 not 1995", (1985, None)),
+        ("anything from 1995", "oops i meant 1985 not 1995", (1985, 1985)),
+        ("an 80s comedy", "sorry, 1989 exactly, i meant the year not the whole decade", (1989, 1989)),
+    ],
+)
+def test_a_correction_with_bare_years_moves_the_bound_it_names(reader, before, correction, years):
+    _, state = read(reader, before)
+    _, state = read(reader, correction, state)
+    assert (state.constraints.year_from, state.constraints.year_to) == years
+
+
 def test_one_card_and_the_other_two(reader):
     state = DialogueState()
     state.record_shown(["gf", "h95", "am"], {})

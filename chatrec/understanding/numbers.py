@@ -351,3 +351,23 @@ def out_of_reach(constraints: dict[str, Any], years: tuple[int, int] | None) -> 
         impossible["runtime"] = str(longest + 1)
         constraints.pop("max_runtime", None)
     return impossible
+
+
+# "meant 2005 not 2015", "1989 exactly": a bare year that corrects one said before
+YEAR_FOR_YEAR = re.compile(
+    r"\b((?:19|20)\d\d)\s*,?\s*(?:not|instead of|rather than)\s+((?:19|20)\d\d)\b", re.I
+)
+EXACT_YEAR = re.compile(r"\b((?:19|20)\d\d),? exactly\b|\bexactly (?:in )?((?:19|20)\d\d)\b", re.I)
+
+
+def corrected_years(text: str, year_from: int | None, year_to: int | None) -> dict[str, int]:
+    """The year bounds a correction with bare years sets: "meant 2005 not 2015" moves each bound
+    that was 2015 to 2005 (the one year, when neither was), "1989 exactly" asks for that year."""
+    if match := YEAR_FOR_YEAR.search(text):
+        new, old = int(match.group(1)), int(match.group(2))
+        moved = {k: new for k, v in (("year_from", year_from), ("year_to", year_to)) if v == old}
+        return moved or {"year_from": new, "year_to": new}
+    if match := EXACT_YEAR.search(text):
+        year = int(match.group(1) or match.group(2))
+        return {"year_from": year, "year_to": year}
+    return {}

@@ -42,7 +42,7 @@ from chatrec.understanding.language import foreign
 from chatrec.understanding.lexicon import moods_in
 from chatrec.understanding.markup import read_as_text
 from chatrec.understanding.missing import missing_films
-from chatrec.understanding.numbers import out_of_reach, unnumbered
+from chatrec.understanding.numbers import corrected_years, out_of_reach, unnumbered
 from chatrec.understanding.people import person_meant
 from chatrec.understanding.polarity import SEEN, UNSEEN
 from chatrec.understanding.reader import Reader, Reading, apply_reading
@@ -152,6 +152,9 @@ class Understander:
         reading = _without_titles(self.reader.read(rest, years), rest, linked) if rest != text else whole
         if cut:  # titles as the whole message reads them ("i mean fame" alone names no film)
             reading.titles = list(whole.titles)
+        if is_correction(text) and not {"year_from", "year_to"} & set(reading.constraints):
+            c = state.constraints  # "oops i meant 2005 not 2015", "1989 exactly"
+            reading.constraints |= corrected_years(text, c.year_from, c.year_to)
         self._cards(rest, state, result, named=bool(whole.titles))
         carded = {i for i, said in result.feedback if said != "seen"}  # a verdict on a card stands
         reading.titles = [(m, "asked" if m.item_id in carded else said) for m, said in reading.titles]
