@@ -155,6 +155,9 @@ def test_him_her_and_that_director_are_the_people_of_the_film_in_question(reader
     assert state.constraints.people == ["Michael Mann"]
     _, state = read(reader, "nothing by him tho", state)
     assert "Michael Mann" in state.dislikes.people
+    state.record_shown(["gf", "h95", "am"], {})
+    _, state = read(reader, "the de niro one looks good, more with him", state)
+    assert state.constraints.people == ["Robert De Niro"]  # named now, not the person said before
 
 
 @pytest.mark.parametrize(

@@ -283,15 +283,16 @@ def person_meant(
     catalog: Mapping[str, Mapping[str, Any]],
     said_before: Sequence[str] = (),
 ) -> tuple[str, Polarity] | None:
-    """(person, "liked" or "disliked") that "him", "her" or "the same guy" in ``text`` points at:
-    of the film the message is about (``about``: a card it reacts to or a film it names, most
-    recent first), else the person asked for last (``said_before``: "nothing by him tho"), else
-    the one person the conversation's films (``cards``: the last cards and
-    the liked films) share ("anything else with him from the 80s?" after Mad Max, Lethal Weapon
-    and Braveheart), else a card's lead or director whose
-    name the message says ("the denzel one looks good. more with him?"). Of a film's leads, the
-    one also in the other films of the conversation ("w her" after Charade and Roman Holiday:
-    Audrey Hepburn, not Gregory Peck), else the best known (:meth:`Credits.best_known`)."""
+    """(person, "liked" or "disliked") that "him", "her" or "the same guy" in ``text`` points at.
+
+    In order: a lead (or the director) of the film the message is about (``about``: a card it
+    reacts to or a film it names, most recent first); else a person of the conversation's films
+    (``cards``: the last cards and the liked films) whose name the message says ("the denzel one
+    looks good. more with him?"); else the person asked for last (``said_before``: "nothing by him
+    tho"); else the one person those films share ("anything else with him from the 80s?" after
+    Mad Max, Lethal Weapon and Braveheart). Of a film's leads, the one also in the conversation's
+    other films ("w her" after Charade and Roman Holiday: Audrey Hepburn, not Gregory Peck), else
+    the best known (:meth:`Credits.best_known`)."""
     match = WITH_THEM.search(text) or BY_THEM.search(text)
     if match is None or not catalog:
         return None
@@ -303,17 +304,16 @@ def person_meant(
         return credits.best_known(list_field(catalog.get(item_id, {}), field))[:many]
 
     others = [p for i in dict.fromkeys([*about, *cards]) for p in people(i)]
+    words = {w.casefold() for w in WORD.findall(text[: match.start()])}
+    named = [p for p in dict.fromkeys(others) if words & set(plain(p).casefold().split())]
+    shared = [p for p in dict.fromkeys(others) if others.count(p) > 1]
     person = None
     if about and (leads := people(about[0])):
         person = next((p for p in leads if others.count(p) > 1), leads[0])
-    elif said_before:
-        person = said_before[-1]
-    elif shared := [p for p in dict.fromkeys(others) if others.count(p) > 1]:
-        person = shared[0] if len(shared) == 1 else None
-    else:
-        words = {w.casefold() for w in WORD.findall(text[: match.start()])}
-        said = [p for p in dict.fromkeys(others) if words & set(plain(p).casefold().split())]
-        person = said[0] if len(said) == 1 else None
+    elif named or said_before:
+        person = (named[0] if len(named) == 1 else None) if named else said_before[-1]
+    elif len(shared) == 1:
+        person = shared[0]
     if person is None:
         return None
     return person, "disliked" if NOT_THEM.search(text[: match.start()]) else "liked"
