@@ -313,14 +313,11 @@ def all_cards(text: str, last_shown: Sequence[str]) -> list[str]:
     return []
 
 
-OTHER_TWO = re.compile(r"\b(?:the )?other (?:two|2)\b", re.I)
-
-
 def one_and_the_others(text: str, last_shown: Sequence[str]) -> tuple[str, str, list[str], str] | None:
     """ "liked the middle one, didnt like the other two": (the card, the words about it, the
     other cards, the words about them), split at the clause that turns to the others."""
-    match = OTHER_TWO.search(text)
-    if not match or len(last_shown) != 3:
+    match = FIRST_N.search(text)
+    if not match or "other" not in match.group().casefold() or len(last_shown) != 3:
         return None
     cut = max((m.end() for m in re.finditer(r"[,;.!?]|\b(?:and|but)\b", text[: match.start()])), default=0)
     ref = card_reference(text[:cut], last_shown, [], None, {})

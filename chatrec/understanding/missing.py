@@ -44,11 +44,9 @@ def missing_films(text: str, reading: Reading, reader: Reader, titles: TitleInde
 # "loved parasite (2019)": a year in brackets makes the words before it a title, back to a cue
 # word or the start of the clause
 BRACKETED_YEAR = re.compile(r"\s*\(((?:19|20)\d\d)\)")
-TITLE_START = re.compile(
-    r"(?:^|[.!?,;:]\s*|\b(?:loved|love|liked|like|watched|finished|seen|saw|adore|adored|enjoyed|hated"
-    r"|rewatched|about|than|as)\s+)(?=[\w'’])",
-    re.I,
-)
+# Words after which a name is a film ("loved coco", "watched arrival")
+FILM_CUES = r"loved|love|liked|like|watched|finished|seen|saw|adore|adored|enjoyed|hated|rewatched"
+TITLE_START = re.compile(rf"(?:^|[.!?,;:]\s*|\b(?:{FILM_CUES}|about|than|as)\s+)(?=[\w'’])", re.I)
 MAX_TITLE_WORDS = 6
 
 
@@ -65,9 +63,7 @@ def _lower_with_year(text: str) -> list[tuple[int, str, int]]:
 
 
 # A one-word name is a film only where the words around it say so ("loved coco", "arrival was great")
-FILM_CUE_BEFORE = re.compile(
-    r"\b(?:loved|love|liked|like|watched|finished|seen|saw|adore|adored|enjoyed|hated|rewatched)\s+$", re.I
-)
+FILM_CUE_BEFORE = re.compile(rf"\b(?:{FILM_CUES})\s+$", re.I)
 FILM_CUE_AFTER = re.compile(r"^\s+(?:is|was|made me|gave me|and|,)", re.I)
 
 

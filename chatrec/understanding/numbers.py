@@ -354,10 +354,8 @@ def out_of_reach(constraints: dict[str, Any], years: tuple[int, int] | None) -> 
 
 
 # "meant 2005 not 2015", "1989 exactly": a bare year that corrects one said before
-YEAR_FOR_YEAR = re.compile(
-    r"\b((?:19|20)\d\d)\s*,?\s*(?:not|instead of|rather than)\s+((?:19|20)\d\d)\b", re.I
-)
-EXACT_YEAR = re.compile(r"\b((?:19|20)\d\d),? exactly\b|\bexactly (?:in )?((?:19|20)\d\d)\b", re.I)
+YEAR_FOR_YEAR = re.compile(rf"\b{YEAR}\s*,?\s*(?:not|instead of|rather than)\s+{YEAR}\b", re.I)
+EXACT_YEAR = re.compile(rf"\b{YEAR},? exactly\b|\bexactly (?:in )?{YEAR}\b", re.I)
 
 
 def corrected_years(text: str, year_from: int | None, year_to: int | None) -> dict[str, int]:

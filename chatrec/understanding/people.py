@@ -276,6 +276,11 @@ NOT_THEM = re.compile(r"\b(?:no|not|nothing|without|anything but)\b[^.!?,]{0,12}
 LEADS = 3  # the billed cast "with him" may mean
 
 
+def points_at_someone(text: str) -> bool:
+    """Whether ``text`` says "him", "her", "the same guy", "that director"... of a person."""
+    return bool(WITH_THEM.search(text) or BY_THEM.search(text))
+
+
 def person_meant(
     text: str,
     about: Sequence[str],

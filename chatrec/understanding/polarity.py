@@ -17,6 +17,9 @@ from typing import Literal
 Polarity = Literal["liked", "disliked", "seen", "asked"]
 
 CLAUSE_END = re.compile(r"[.!?;]+(?:\s|$)|\b(?:but|however|though|although|whereas|except)\b", re.I)
+# Cues that rule out what follows them: after a mention they speak of another thing ("light and
+# funny, nothing with adam sandler"), unless what follows points back ("heat? nothing like it").
+_FORWARD = r"nothing (?:like|by|from|with)|no (?:more )?(?:\w+ )?by|anything but"
 NEGATIVE = re.compile(
     r"\b(?:hat(?:e|ed|es)|dislik(?:e|ed|es)|detest(?:ed)?|loathe[d]?|can'?t stand|cannot stand|"
     r"could ?n'?t stand|(?:did|do|does|could|would|was|were|is|are)(?: ?n[o']?t|n't) "
@@ -34,7 +37,7 @@ NEGATIVE = re.compile(
     r"no (?:thx|thanks|thank you|ty)|"
     r"(?:too|a (?:bit|little)(?: too)?) (?:slow|long|scary|gory|violent|silly|cheesy|sappy|dark|young|weird|"
     r"predictable|confusing|sad|depressing|creepy|much)|bad|don'?t want|do not want|no more|"
-    r"nothing (?:like|by|from|with)|no (?:more )?(?:\w+ )?by|anything but|(?<!never get )tired of|sick of|"
+    rf"{_FORWARD}|(?<!never get )tired of|sick of|"
     r"fell asleep|turned it off|walked out|hated it|(?:wasn'?t|not) (?:a )?fan|over ?rated|a bit much|"
     r"not (?:my|really my) (?:speed|favou?rite|genre)|not (?:really |normally |usually )?(?:up for|into)|"
     r"(?:wasn'?t|isn'?t|not) (?:as|that|very|so) (?:good|great|funny)(?! as)|to+ (?:kiddie|childish|much)|"
@@ -81,9 +84,7 @@ COMPARISON = re.compile(
     r"\b(?:movies?|films?|shows?|stuff|something|anything|ones?|things?|type|kind|too \w+) like$", re.I
 )
 ANAPHOR = re.compile(r"\b(?:it|that|this one|that one|those|them)\b", re.I)
-# Cues that rule out what follows them: after a mention they speak of another thing ("light and
-# funny, nothing with adam sandler"), unless what follows points back ("heat? nothing like it").
-FORWARD = re.compile(r"\b(?:nothing (?:like|by|from|with)|no (?:more )?(?:\w+ )?by|anything but)\b", re.I)
+FORWARD = re.compile(rf"\b(?:{_FORWARD})\b", re.I)
 BACK = re.compile(r"[^\w\0]*(?:of )?(?:it|that|this|those|them|these)\b|[^\w\0]*$", re.I)
 
 

@@ -43,7 +43,7 @@ from chatrec.understanding.lexicon import moods_in
 from chatrec.understanding.markup import read_as_text
 from chatrec.understanding.missing import missing_films
 from chatrec.understanding.numbers import corrected_years, out_of_reach, unnumbered
-from chatrec.understanding.people import person_meant
+from chatrec.understanding.people import person_meant, points_at_someone
 from chatrec.understanding.polarity import SEEN, UNSEEN
 from chatrec.understanding.reader import Reader, Reading, apply_reading
 
@@ -159,14 +159,15 @@ class Understander:
         carded = {i for i, said in result.feedback if said != "seen"}  # a verdict on a card stands
         reading.titles = [(m, "asked" if m.item_id in carded else said) for m, said in reading.titles]
         self._titles(rest, reading, state, result)
-        about = [i for i, said in reversed(result.feedback) if said != "disliked"]
-        about += [m.item_id for m, said in reversed(reading.titles) if said != "disliked"]
-        context = [*state.last_shown, *state.liked_ids]
-        ref = card_reference(rest, state.last_shown, [], None, {})  # "the first one looks good. by him?"
-        about += [ref.item_id] if ref and ref.how == "position" else []
-        before = [*state.dislikes.people, *state.likes.people]
-        if not reading.people and (meant := person_meant(rest, about, context, self.catalog, before)):
-            reading.people.append(meant)  # "anything else with him?"
+        if not reading.people and points_at_someone(rest):  # "anything else with him?"
+            about = [i for i, said in reversed(result.feedback) if said != "disliked"]
+            about += [m.item_id for m, said in reversed(reading.titles) if said != "disliked"]
+            ref = card_reference(rest, state.last_shown, [], None, {})  # "the first one looks good. by him?"
+            about += [ref.item_id] if ref and ref.how == "position" else []
+            context = [*state.last_shown, *state.liked_ids]
+            before = [*state.dislikes.people, *state.likes.people]
+            if meant := person_meant(rest, about, context, self.catalog, before):
+                reading.people.append(meant)
         if result.feedback:
             acts.append("feedback")
         result.impossible = out_of_reach(reading.constraints, self.years)
